@@ -1,0 +1,506 @@
+"""Composable request matchers.
+
+A matcher is a small value (a pydantic model, so the admin API can carry it as JSON)
+that says whether a recorded request matches, and when it does not, which fields
+differed. Matchers compose with ``&``, ``|`` and ``~``::
+
+    Method("POST") & Path("/users/{id}", op="template") & ~Header("x-debug", op="present")
+
+Lookups are one mechanism, the ``op`` argument: ``eq``, ``contains``, ``regex``,
+``startswith``, ``endswith``, ``present`` and ``absent`` (not every matcher takes all).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SerializeAsAny,
+    field_validator,
+)
+
+from ._jsonpath import MISSING, JsonPathExpr
+from ._request import RecordedRequest
+
+Op = Literal["eq", "contains", "regex", "startswith", "endswith", "present", "absent"]
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    """One way a request differed from a matcher: (field, expected, actual)."""
+
+    field: str
+    expected: str
+    actual: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: expected {self.expected}, got {self.actual}"
+
+
+def json_contains(actual: Any, expected: Any) -> bool:
+    """Whether `actual` contains `expected`: objects by subset, arrays by members, else equal."""
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(
+            key in actual and json_contains(actual[key], value) for key, value in expected.items()
+        )
+    if isinstance(expected, list):
+        return isinstance(actual, list) and all(
+            any(json_contains(item, wanted) for item in actual) for wanted in expected
+        )
+    return bool(actual == expected)
+
+
+def _compare(op: Op, expected: Any, actual: Any, regex: re.Pattern[str] | None) -> bool:
+    if op == "present":
+        return actual is not MISSING
+    if op == "absent":
+        return actual is MISSING
+    if actual is MISSING:
+        return False
+    if op == "eq":
+        return bool(actual == expected)
+    if op == "contains":
+        if isinstance(actual, str) and isinstance(expected, str):
+            return expected in actual
+        return json_contains(actual, expected)
+    text = actual if isinstance(actual, str) else str(actual)
+    if op == "regex":
+        assert regex is not None
+        return regex.search(text) is not None
+    if op == "startswith":
+        return text.startswith(str(expected))
+    return text.endswith(str(expected))
+
+
+def _describe(op: Op, expected: Any) -> str:
+    if op in ("present", "absent"):
+        return op
+    shown = repr(expected)
+    return shown if op == "eq" else f"{op} {shown}"
+
+
+def _show(actual: Any) -> str:
+    if actual is MISSING:
+        return "nothing"
+    shown = repr(actual)
+    return shown if len(shown) <= 120 else shown[:117] + "..."
+
+
+class Matcher(BaseModel):
+    """Base of all matchers. Subclasses set a unique ``kind`` and implement `differences`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    registry: ClassVar[dict[str, type[Matcher]]] = {}
+    kind: str
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        kind_field = cls.model_fields.get("kind")
+        if kind_field is not None and isinstance(kind_field.default, str):
+            Matcher.registry[kind_field.default] = cls
+
+    def matches(self, request: RecordedRequest) -> bool:
+        """Whether the request matches."""
+        return not self.differences(request)
+
+    def differences(self, request: RecordedRequest) -> list[Difference]:
+        """The fields in which the request differs; empty when it matches."""
+        raise NotImplementedError
+
+    def exact_paths(self) -> frozenset[str] | None:
+        """The only paths this matcher can match, or None when it is not limited to a set."""
+        return None
+
+    def captures(self, request: RecordedRequest) -> dict[str, str]:
+        """Named captures of path templates and regexes within this matcher."""
+        return {}
+
+    @property
+    def serializable(self) -> bool:
+        """False when the matcher holds Python code (a predicate) the admin API cannot carry."""
+        return True
+
+    def __and__(self, other: Matcher) -> Matcher:
+        return And(all=[*_flatten(self, And), *_flatten(other, And)])
+
+    def __or__(self, other: Matcher) -> Matcher:
+        return Or(any=[*_flatten(self, Or), *_flatten(other, Or)])
+
+    def __invert__(self) -> Matcher:
+        return Not(matcher=self)
+
+
+def _flatten(matcher: Matcher, kind: type[Matcher]) -> list[Matcher]:
+    if isinstance(matcher, And) and kind is And:
+        return list(matcher.all)
+    if isinstance(matcher, Or) and kind is Or:
+        return list(matcher.any)
+    return [matcher]
+
+
+def parse_matcher(value: Any) -> Any:
+    """Turn a JSON object with a ``kind`` into the matcher class registered for it."""
+    if isinstance(value, dict):
+        kind = value.get("kind")
+        cls = Matcher.registry.get(kind) if isinstance(kind, str) else None
+        if cls is None:
+            known = ", ".join(sorted(Matcher.registry))
+            raise ValueError(f"unknown matcher kind {kind!r}; known kinds: {known}")
+        return cls.model_validate(value)
+    return value
+
+
+AnyMatcher = Annotated[SerializeAsAny[Matcher], BeforeValidator(parse_matcher)]
+
+
+class _LookupMatcher(Matcher):
+    """Shared machinery of matchers that compare one value with an ``op``."""
+
+    value: Any = None
+    op: Op = "eq"
+    _regex: re.Pattern[str] | None = PrivateAttr(default=None)
+
+    def model_post_init(self, context: Any) -> None:
+        if self.op == "regex":
+            try:
+                self._regex = re.compile(str(self.value))
+            except re.error as exc:
+                raise ValueError(f"value: invalid regular expression: {exc}") from exc
+
+    def _check(self, field_name: str, actual: Any) -> list[Difference]:
+        if _compare(self.op, self.value, actual, self._regex):
+            return []
+        return [Difference(field_name, _describe(self.op, self.value), _show(actual))]
+
+
+class Anything(Matcher):
+    """Matches every request."""
+
+    kind: Literal["any"] = "any"
+
+    def differences(self, request: RecordedRequest) -> list[Difference]:
+        return []
+
+
+class Method(Matcher):
+    """The HTTP method, case-insensitively."""
+
+    kind: Literal["method"] = "method"
+    value: str
+
+    @field_validator("value")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+    def matches(self, request: RecordedRequest) -> bool:
+        return request.method == self.value
+
+    def differences(self, request: RecordedRequest) -> list[Difference]:
+        if request.method == self.value:
+            return []
+        return [Difference("method", self.value, request.method)]
+
+
+_TEMPLATE_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]+))?\}")
+
+
+def compile_path_template(template: str) -> re.Pattern[str]:
+    """Compile ``/users/{id}`` (or ``{id:[0-9]+}``) into an anchored regex with named groups."""
+    pattern, last = [], 0
+    for found in _TEMPLATE_PARAM.finditer(template):
+        pattern.append(re.escape(template[last : found.start()]))
+        pattern.append(f"(?P<{found.group(1)}>{found.group(2) or '[^/]+'})")
+        last = found.end()
+    pattern.append(re.escape(template[last:]))
+    return re.compile("^" + "".join(pattern) + "$")
+
+
+class Path(_LookupMatcher):
+    """The URL path: ``eq`` (default), ``regex``, ``template`` (``/users/{id}``), and the rest."""
+
+    kind: Literal["path"] = "path"
+    value: str
+    op: Literal["eq", "contains", "regex", "startswith", "endswith", "template"] = "eq"  # type: ignore[assignment]
+
+    def model_post_init(self, context: Any) -> None:
+        if self.op == "template":
+            self._regex = compile_path_template(self.value)
+        else:
+            super().model_post_init(context)
+
+    def matches(self, request: RecordedRequest) -> bool:
+        if self.op == "eq":
+            return request.path == self.value
+        return not self.differences(request)
+
+    def differences(self, request: RecordedRequest) -> list[Difference]:
+        if self.op == "template":
+            assert self._regex is not None
+            if self._regex.match(request.path):
+                return []
+            return [Difference("path", f"template {self.value!r}", _show(request.path))]
+        return self._check("path", request.path)
+
+    def exact_paths(self) -> frozenset[str] | None:
+        return frozenset((self.value,)) if self.op == "eq" else None
+
+    def captures(self, request: RecordedRequest) -> dict[str, str]:
+        if self._regex is None:
+            return {}
+        found = (
+            self._regex.match(request.path)
+            if self.op == "template"
+            else self._regex.search(request.path)
+        )
+        return {k: v for k, v in found.groupdict().items() if v is not None} if found else {}
+
+
+class Query(_LookupMatcher):
+    """A query parameter; with several values, any one may match."""
+
+    kind: Literal["query"] = "query"
+    name: str
+
+    def differences(self, request: RecordedRequest) -> list[Difference]:
+        values = request.query.getall(self.name, [])
+        label = f"query[{self.name}]"
+        if self.op in ("present", "absent") or not values:
+            return self._check(label, values[0] if values else MISSING)
+        for value in values:
+            if not self._check(label, value):
+                return []
+        return self._check(label, values[0] if len(values) == 1 else values)
+
+
+class Header(_LookupMatcher):
+    """A request header (name case-insensitive); with several values, any one may match."""
+
+    kind: Literal["header"] = "header"
+    name: str
+
+    def differences(self, request: RecordedRequest) -> list[Difference]:
+        values = request.headers.getall(self.name, [])
+        label = f"header[{self.name}]"
+        if self.op in ("present", "absent") or not values:
+            return self._check(label, values[0] if values else MISSING)
+        for value in values:
+            if not self._check(label, value):
+                return []
+        return self._check(label, values[0])
+
+
+class JsonBody(Matcher):
+    """The JSON body: ``eq`` (the whole document) or ``contains`` (a partial document)."""
+
+    kind: Literal["json"] = "json"
+    value: Any
+    op: Literal["eq", "contains"] = "eq"
+
+    def differences(self, request: RecordedRequest) -> list[Difference]:
+        actual = request.json
+        if not request.is_json:
+            return [Difference("json", "a JSON body", _show(request.text or MISSING))]
+        ok = actual == self.value if self.op == "eq" else json_contains(actual, self.value)
+        if ok:
+            return []
+        return [Difference("json", _describe(self.op, self.value), _show(actual))]
+
+
+class JsonPath(_LookupMatcher):
+    """A value inside the JSON body, addressed like ``$.messages[-1].content``."""
+
+    kind: Literal["json_path"] = "json_path"
+    path: str
+    _expr: JsonPathExpr = PrivateAttr()
+
+    def model_post_init(self, context: Any) -> None:
+        try:
+            self._expr = JsonPathExpr(self.path)
+        except ValueError as exc:
+            raise ValueError(f"path: {exc}") from exc
+        super().model_post_init(context)
+
+    def differences(self, request: RecordedRequest) -> list[Difference]:
+        actual = self._expr.find(request.json) if request.is_json else MISSING
+        return self._check(f"json {self.path}", actual)
+
+
+class Body(_LookupMatcher):
+    """The body as text: ``eq``, ``contains``, ``regex``, ``startswith``, ``endswith``."""
+
+    kind: Literal["body"] = "body"
+    value: str
+
+    def differences(self, request: RecordedRequest) -> list[Difference]:
+        return self._check("body", request.text)
+
+
+class Predicate(Matcher):
+    """A Python function of the request (in-process only; the admin API cannot carry it)."""
+
+    kind: Literal["predicate"] = "predicate"
+    function: Callable[[RecordedRequest], bool] = Field(exclude=True)
+    description: str = "predicate"
+
+    @property
+    def serializable(self) -> bool:
+        return False
+
+    def differences(self, request: RecordedRequest) -> list[Difference]:
+        if self.function(request):
+            return []
+        return [Difference(self.description, "true", "false")]
+
+
+class And(Matcher):
+    """Every matcher must match."""
+
+    kind: Literal["and"] = "and"
+    all: list[AnyMatcher]
+
+    def matches(self, request: RecordedRequest) -> bool:
+        return all(m.matches(request) for m in self.all)
+
+    def differences(self, request: RecordedRequest) -> list[Difference]:
+        return [d for m in self.all for d in m.differences(request)]
+
+    def exact_paths(self) -> frozenset[str] | None:
+        found = [p for p in (m.exact_paths() for m in self.all) if p is not None]
+        return frozenset.intersection(*found) if found else None
+
+    def captures(self, request: RecordedRequest) -> dict[str, str]:
+        merged: dict[str, str] = {}
+        for matcher in self.all:
+            merged.update(matcher.captures(request))
+        return merged
+
+    @property
+    def serializable(self) -> bool:
+        return all(m.serializable for m in self.all)
+
+
+class Or(Matcher):
+    """At least one matcher must match; the differences reported are the nearest one's."""
+
+    kind: Literal["or"] = "or"
+    any: list[AnyMatcher]
+
+    def matches(self, request: RecordedRequest) -> bool:
+        return any(m.matches(request) for m in self.any)
+
+    def differences(self, request: RecordedRequest) -> list[Difference]:
+        best: list[Difference] | None = None
+        for matcher in self.any:
+            found = matcher.differences(request)
+            if not found:
+                return []
+            if best is None or len(found) < len(best):
+                best = found
+        return best or [Difference("any", "one of the alternatives", "none matched")]
+
+    def exact_paths(self) -> frozenset[str] | None:
+        found = [m.exact_paths() for m in self.any]
+        if not found or any(p is None for p in found):
+            return None
+        return frozenset().union(*(p for p in found if p is not None))
+
+    def captures(self, request: RecordedRequest) -> dict[str, str]:
+        for matcher in self.any:
+            if matcher.matches(request):
+                return matcher.captures(request)
+        return {}
+
+    @property
+    def serializable(self) -> bool:
+        return all(m.serializable for m in self.any)
+
+
+class Not(Matcher):
+    """The matcher must not match."""
+
+    kind: Literal["not"] = "not"
+    matcher: AnyMatcher
+
+    def matches(self, request: RecordedRequest) -> bool:
+        return not self.matcher.matches(request)
+
+    def differences(self, request: RecordedRequest) -> list[Difference]:
+        if not self.matcher.matches(request):
+            return []
+        return [Difference("not", f"not {self.matcher.model_dump(mode='json')}", "it matched")]
+
+    @property
+    def serializable(self) -> bool:
+        return self.matcher.serializable
+
+
+def build_matcher(
+    method: str | None = None,
+    path: str | None = None,
+    *,
+    path_regex: str | None = None,
+    path_template: str | None = None,
+    query: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    json: Any = None,
+    json_contains: Any = None,
+    json_path: dict[str, Any] | None = None,
+    body: str | None = None,
+    body_contains: str | None = None,
+    body_regex: str | None = None,
+    predicate: Callable[[RecordedRequest], bool] | None = None,
+    matcher: Matcher | None = None,
+) -> Matcher:
+    """Build one matcher from the keyword form `expect()` and `requests.matching()` take.
+
+    A ``path`` containing ``{name}`` is a template. ``json_path`` maps expressions to the
+    expected values (each compared with ``eq``).
+    """
+    parts: list[Matcher] = []
+    if method is not None and method != "*":
+        parts.append(Method(value=method))
+    if path is not None:
+        op = "template" if _TEMPLATE_PARAM.search(path) else "eq"
+        parts.append(Path(value=path, op=op))
+    if path_regex is not None:
+        parts.append(Path(value=path_regex, op="regex"))
+    if path_template is not None:
+        parts.append(Path(value=path_template, op="template"))
+    parts.extend(Query(name=k, value=v) for k, v in (query or {}).items())
+    parts.extend(Header(name=k, value=v) for k, v in (headers or {}).items())
+    if json is not None:
+        parts.append(JsonBody(value=json))
+    if json_contains is not None:
+        parts.append(JsonBody(value=json_contains, op="contains"))
+    parts.extend(JsonPath(path=k, value=v) for k, v in (json_path or {}).items())
+    if body is not None:
+        parts.append(Body(value=body))
+    if body_contains is not None:
+        parts.append(Body(value=body_contains, op="contains"))
+    if body_regex is not None:
+        parts.append(Body(value=body_regex, op="regex"))
+    if predicate is not None:
+        parts.append(Predicate(function=predicate))
+    if matcher is not None:
+        parts.append(matcher)
+    return combine(parts)
+
+
+def combine(parts: Iterable[Matcher]) -> Matcher:
+    """One matcher requiring all of `parts` (``Anything`` when there are none)."""
+    items = list(parts)
+    if not items:
+        return Anything()
+    if len(items) == 1:
+        return items[0]
+    return And(all=items)

@@ -1,0 +1,94 @@
+"""What a responder or a route produces: a status, headers, and a body or a stream."""
+
+from __future__ import annotations
+
+import json as _json
+from collections.abc import AsyncIterable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class StreamChunk:
+    """One piece of a streamed body (one SSE event, say), with an optional delay before it."""
+
+    data: bytes
+    #: Seconds to wait before writing this chunk; None means the mock's between-events delay.
+    delay: float | None = None
+    #: The JSON document the chunk carries, when it carries one (for contract checks).
+    document: Any = None
+
+
+def sse_event(
+    data: Any,
+    *,
+    event: str | None = None,
+    id: str | None = None,
+    delay: float | None = None,
+) -> StreamChunk:
+    """One Server-Sent Event; `data` that is not a string is sent as compact JSON."""
+    document = None if isinstance(data, str) else data
+    text = data if isinstance(data, str) else _json.dumps(data, separators=(",", ":"))
+    lines = []
+    if event is not None:
+        lines.append(f"event: {event}")
+    if id is not None:
+        lines.append(f"id: {id}")
+    lines.extend(f"data: {line}" for line in text.split("\n"))
+    return StreamChunk(("\n".join(lines) + "\n\n").encode(), delay, document)
+
+
+@dataclass(slots=True)
+class Reply:
+    """A response before it is written: the request path applies delays and faults to it."""
+
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    #: Chunks written one by one (SSE, say) instead of `body`.
+    stream: Iterable[StreamChunk] | AsyncIterable[StreamChunk] | None = None
+    #: The JSON document behind `body`, kept for contract checks.
+    document: Any = None
+
+    @classmethod
+    def json(
+        cls,
+        document: Any,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        """A JSON reply."""
+        body = _json.dumps(document, separators=(",", ":")).encode()
+        merged = {"Content-Type": "application/json"}
+        merged.update(headers or {})
+        return cls(status, merged, body, None, document)
+
+    @classmethod
+    def text(
+        cls,
+        text: str,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+        content_type: str = "text/plain; charset=utf-8",
+    ) -> Reply:
+        """A text reply (HTML too, with ``content_type="text/html; charset=utf-8"``)."""
+        merged = {"Content-Type": content_type}
+        merged.update(headers or {})
+        return cls(status, merged, text.encode())
+
+    @classmethod
+    def redirect(cls, location: str, status: int = 302) -> Reply:
+        """A redirect to `location`."""
+        return cls(status, {"Location": location})
+
+    @classmethod
+    def sse(
+        cls,
+        chunks: Iterable[StreamChunk] | AsyncIterable[StreamChunk],
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        """A Server-Sent Events stream of `chunks` (see `sse_event`)."""
+        merged = {"Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache"}
+        merged.update(headers or {})
+        return cls(status, merged, b"", chunks)

@@ -1,0 +1,99 @@
+"""The recorded request: what the journal keeps of each request a mock received."""
+
+from __future__ import annotations
+
+import json as _json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from multidict import MultiMapping
+
+_UNSET: Any = object()
+
+
+@dataclass(eq=False, slots=True)
+class RecordedRequest:
+    """One request as a mock received it, and what the mock did with it.
+
+    The journal holds these. Matchers read them, `verify()` reports them, and
+    callables and templates receive them. Fields after `body` are filled in as the
+    request travels the request path; `status` is set before the response is written.
+    """
+
+    method: str
+    path: str
+    query: MultiMapping[str]
+    headers: MultiMapping[str]
+    body: bytes = b""
+    arrived_at: float = field(default_factory=time.time)
+    #: Id of the expectation that matched, or None.
+    matched: str | None = None
+    #: Name of the domain route that served the request when no expectation matched.
+    route: str | None = None
+    status: int | None = None
+    #: The connection fault or injected error applied, e.g. "CONNECTION_RESET_BY_PEER".
+    fault: str | None = None
+    #: Seconds from arrival until the response began.
+    duration: float | None = None
+    #: Captures of the route's path template (`/users/{id}` -> {"id": ...}).
+    path_params: dict[str, str] = field(default_factory=dict)
+    #: Contract violations found in this request, as readable sentences.
+    violations: list[str] = field(default_factory=list)
+    #: Why no expectation matched (filled only for unmatched requests).
+    near_miss: str | None = None
+    #: True when no expectation matched and no default behaviour served the request.
+    unmatched: bool = False
+    _json_cache: Any = _UNSET
+
+    @property
+    def text(self) -> str:
+        """The body decoded as UTF-8 (undecodable bytes replaced)."""
+        return self.body.decode("utf-8", "replace")
+
+    @property
+    def json(self) -> Any:
+        """The body parsed as JSON, or None when it is empty or not JSON."""
+        if self._json_cache is _UNSET:
+            try:
+                self._json_cache = _json.loads(self.body) if self.body else None
+            except ValueError:
+                self._json_cache = None
+        return self._json_cache
+
+    @property
+    def is_json(self) -> bool:
+        """Whether the body parsed as JSON (an empty body is not JSON)."""
+        return bool(self.body) and self.json is not None
+
+    @property
+    def url(self) -> str:
+        """Path and query string as they arrived."""
+        if not self.query:
+            return self.path
+        from urllib.parse import urlencode
+
+        return f"{self.path}?{urlencode(list(self.query.items()))}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready view of the entry (used by the admin API and reports)."""
+        return {
+            "method": self.method,
+            "path": self.path,
+            "query": {k: self.query.getall(k) for k in self.query},
+            "headers": {k: v for k, v in self.headers.items()},
+            "body": self.text,
+            "json": self.json,
+            "arrived_at": self.arrived_at,
+            "matched": self.matched,
+            "route": self.route,
+            "status": self.status,
+            "fault": self.fault,
+            "duration": self.duration,
+            "violations": list(self.violations),
+            "unmatched": self.unmatched,
+            "near_miss": self.near_miss,
+        }
+
+    def __repr__(self) -> str:
+        return f"<RecordedRequest {self.method} {self.url} -> {self.status}>"

@@ -1,0 +1,251 @@
+"""Responders: what an expectation answers with.
+
+A responder is a value (static, sequence, SSE stream; serializable for the admin API)
+or a Python callable (in-process only). Domain mocks add their own kinds (an LLM
+reply that adapts to `stream=true`, say) by subclassing `Responder` with a new ``kind``.
+"""
+
+from __future__ import annotations
+
+import base64
+import inspect
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SerializeAsAny,
+    model_validator,
+)
+
+from ._reply import Reply, StreamChunk, sse_event
+from ._request import RecordedRequest
+from ._template import check_template, render
+
+if TYPE_CHECKING:
+    from ._mock import BaseMock
+
+
+@dataclass(slots=True)
+class ReplyContext:
+    """What a responder gets: the request, the path captures and the mock answering it."""
+
+    request: RecordedRequest
+    captures: dict[str, str]
+    mock: BaseMock
+
+
+class Responder(BaseModel):
+    """Base of all responders. Subclasses set a unique ``kind`` and implement `reply`."""
+
+    model_config = ConfigDict(extra="forbid")
+    registry: ClassVar[dict[str, type[Responder]]] = {}
+    kind: str
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        kind_field = cls.model_fields.get("kind")
+        if kind_field is not None and isinstance(kind_field.default, str):
+            Responder.registry[kind_field.default] = cls
+
+    async def reply(self, context: ReplyContext) -> Reply:
+        """Produce the reply for one matched request."""
+        raise NotImplementedError
+
+    def programmed_documents(self) -> list[tuple[int, Any]]:
+        """(status, JSON document) pairs known when programmed, for contract checks."""
+        return []
+
+    def reset(self) -> None:
+        """Forget any progress (a sequence's position)."""
+
+    @property
+    def serializable(self) -> bool:
+        """False when the responder holds Python code the admin API cannot carry."""
+        return True
+
+
+def parse_responder(value: Any) -> Any:
+    """Turn a JSON object with a ``kind`` into the responder class registered for it."""
+    if isinstance(value, dict):
+        kind = value.get("kind", "static")
+        cls = Responder.registry.get(kind) if isinstance(kind, str) else None
+        if cls is None:
+            known = ", ".join(sorted(Responder.registry))
+            raise ValueError(f"unknown response kind {kind!r}; known kinds: {known}")
+        return cls.model_validate({**value, "kind": kind})
+    return value
+
+
+AnyResponder = Annotated[SerializeAsAny[Responder], BeforeValidator(parse_responder)]
+
+
+class StaticResponse(Responder):
+    """A fixed response: status, headers, and a JSON document, text or base64 bytes."""
+
+    kind: Literal["static"] = "static"
+    status: int = Field(200, ge=100, le=599)
+    headers: dict[str, str] = Field(default_factory=dict)
+    json_body: Any = Field(None, alias="json")
+    body: str | None = None
+    body_base64: str | None = None
+    #: Fill ``{{request...}}`` placeholders in the body and headers from the request.
+    template: bool = False
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
+
+    @model_validator(mode="after")
+    def _one_body(self) -> StaticResponse:
+        given = [
+            name
+            for name, value in (
+                ("json", self.json_body),
+                ("body", self.body),
+                ("body_base64", self.body_base64),
+            )
+            if value is not None
+        ]
+        if len(given) > 1:
+            raise ValueError(f"give one of json, body, body_base64, not {' and '.join(given)}")
+        if self.body_base64 is not None:
+            try:
+                base64.b64decode(self.body_base64, validate=True)
+            except ValueError as exc:
+                raise ValueError(f"body_base64: not base64: {exc}") from exc
+        if self.template:
+            check_template([self.json_body, self.body, self.headers])
+        return self
+
+    def programmed_documents(self) -> list[tuple[int, Any]]:
+        if self.json_body is None or self.template:
+            return []
+        return [(self.status, self.json_body)]
+
+    async def reply(self, context: ReplyContext) -> Reply:
+        headers = dict(self.headers)
+        json_body, body = self.json_body, self.body
+        if self.template:
+            headers = render(headers, context.request, context.captures)
+            json_body = render(json_body, context.request, context.captures)
+            body = render(body, context.request, context.captures)
+        if json_body is not None:
+            return Reply.json(json_body, self.status, headers)
+        if self.body_base64 is not None:
+            return Reply(self.status, headers, base64.b64decode(self.body_base64))
+        if body is not None:
+            headers.setdefault("Content-Type", "text/plain; charset=utf-8")
+            return Reply(self.status, headers, body.encode())
+        return Reply(self.status, headers)
+
+
+class SequenceResponse(Responder):
+    """Responses one after another; when exhausted the last repeats, or an error answers."""
+
+    kind: Literal["sequence"] = "sequence"
+    responses: list[AnyResponder] = Field(min_length=1)
+    then: Literal["repeat", "error"] = "repeat"
+    #: Status of the error sent after the sequence is exhausted (with ``then="error"``).
+    error_status: int = Field(500, ge=400, le=599)
+    _position: int = PrivateAttr(0)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    def programmed_documents(self) -> list[tuple[int, Any]]:
+        return [doc for item in self.responses for doc in item.programmed_documents()]
+
+    def reset(self) -> None:
+        with self._lock:
+            self._position = 0
+        for item in self.responses:
+            item.reset()
+
+    @property
+    def serializable(self) -> bool:
+        return all(item.serializable for item in self.responses)
+
+    async def reply(self, context: ReplyContext) -> Reply:
+        with self._lock:
+            position = self._position
+            self._position += 1
+        if position >= len(self.responses):
+            if self.then == "error":
+                return context.mock.error_reply(
+                    self.error_status, "response sequence exhausted", context.request
+                )
+            position = len(self.responses) - 1
+        return await self.responses[position].reply(context)
+
+
+class SseEvent(BaseModel):
+    """One event of a programmed SSE stream."""
+
+    model_config = ConfigDict(extra="forbid")
+    data: Any
+    event: str | None = None
+    id: str | None = None
+    #: Milliseconds before this event (default: the stream's between-events delay).
+    delay_ms: float | None = Field(None, ge=0)
+
+
+class StreamResponse(Responder):
+    """A Server-Sent Events stream; each event's data is text or JSON."""
+
+    kind: Literal["sse"] = "sse"
+    events: list[SseEvent]
+    status: int = Field(200, ge=100, le=599)
+    headers: dict[str, str] = Field(default_factory=dict)
+    template: bool = False
+
+    async def reply(self, context: ReplyContext) -> Reply:
+        chunks: list[StreamChunk] = []
+        for item in self.events:
+            data = render(item.data, context.request, context.captures) if self.template else (
+                item.data
+            )
+            delay = None if item.delay_ms is None else item.delay_ms / 1000
+            chunks.append(sse_event(data, event=item.event, id=item.id, delay=delay))
+        return Reply.sse(chunks, self.status, dict(self.headers))
+
+
+ReplyFunction = Callable[[RecordedRequest], Any]
+
+
+class CallableResponse(Responder):
+    """A Python function of the request (sync or async), in-process only.
+
+    It may return a `Reply`, a ``(status, json)`` pair, a str (text), bytes, or any
+    other JSON value (sent as a 200 JSON response).
+    """
+
+    kind: Literal["callable"] = "callable"
+    function: ReplyFunction = Field(exclude=True)
+
+    @property
+    def serializable(self) -> bool:
+        return False
+
+    async def reply(self, context: ReplyContext) -> Reply:
+        result = self.function(context.request)
+        if inspect.isawaitable(result):
+            result = await result
+        return as_reply(result)
+
+
+def as_reply(result: Any) -> Reply:
+    """Coerce what a callable returned into a `Reply`."""
+    if isinstance(result, Reply):
+        return result
+    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], int):
+        return Reply.json(result[1], result[0])
+    if isinstance(result, bytes):
+        return Reply(200, {"Content-Type": "application/octet-stream"}, result)
+    if isinstance(result, str):
+        return Reply.text(result)
+    return Reply.json(result)
+
+

@@ -1,0 +1,140 @@
+"""The server lifecycle: an aiohttp server on its own event loop in a background thread.
+
+The mock never shares the caller's loop, so sync tests, async tests and blocking
+clients all work. `start` returns once the socket listens; `stop` ends hanging
+requests and streams, closes the listener and joins the thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import threading
+from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import Future
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+T = TypeVar("T")
+RequestHandler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
+
+
+def _new_loop(use_uvloop: bool) -> asyncio.AbstractEventLoop:
+    if use_uvloop:
+        try:
+            import uvloop
+
+            loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+            return loop
+        except ImportError:
+            pass
+    return asyncio.new_event_loop()
+
+
+class ServerThread:
+    """Serves `handler` on host:port from a background thread with its own loop."""
+
+    def __init__(
+        self,
+        handler: RequestHandler,
+        *,
+        on_stop: Callable[[], Coroutine[Any, Any, None]] | None = None,
+        use_uvloop: bool = False,
+        name: str = "mock",
+    ) -> None:
+        self._handler = handler
+        self._on_stop = on_stop
+        self._use_uvloop = use_uvloop
+        self._name = name
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.stopping: asyncio.Event | None = None
+        self.host = ""
+        self.port = 0
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._stop_requested: asyncio.Event | None = None
+        self._error: BaseException | None = None
+
+    @property
+    def running(self) -> bool:
+        """Whether the server is listening."""
+        return self._thread is not None and self._thread.is_alive() and self._ready.is_set()
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        """Bind (port 0 picks a free port) and serve; return once listening."""
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, port))
+            sock.listen(1024)
+            sock.setblocking(False)
+        except OSError:
+            sock.close()
+            raise
+        self.host, self.port = host, sock.getsockname()[1]
+        self._ready.clear()
+        self._thread = threading.Thread(
+            target=self._run, args=(sock,), name=f"{self._name}:{self.port}", daemon=True
+        )
+        self._thread.start()
+        self._ready.wait()
+        if self._error is not None:
+            self._thread.join()
+            raise RuntimeError(f"mock server failed to start: {self._error}") from self._error
+
+    def _run(self, sock: socket.socket) -> None:
+        loop = _new_loop(self._use_uvloop)
+        self.loop = loop
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(self._serve(sock))
+        except BaseException as exc:  # reported to start() or logged by stop()
+            self._error = exc
+            self._ready.set()
+        finally:
+            with contextlib.suppress(Exception):
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+            sock.close()
+
+    async def _serve(self, sock: socket.socket) -> None:
+        self.stopping = asyncio.Event()
+        self._stop_requested = asyncio.Event()
+        server = web.Server(self._handler, access_log=None)
+        listener = await asyncio.get_running_loop().create_server(server, sock=sock, backlog=1024)
+        self._ready.set()
+        try:
+            await self._stop_requested.wait()
+        finally:
+            self.stopping.set()
+            listener.close()
+            await server.shutdown(timeout=0.5)
+            await listener.wait_closed()
+            if self._on_stop is not None:
+                await self._on_stop()
+
+    def stop(self) -> None:
+        """Stop serving and join the thread (idempotent)."""
+        thread, loop, requested = self._thread, self.loop, self._stop_requested
+        if thread is None:
+            return
+        if loop is not None and requested is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(requested.set)
+        thread.join()
+        self._thread = None
+        self.loop = None
+
+    def submit(self, coroutine: Coroutine[Any, Any, T]) -> Future[T]:
+        """Run a coroutine on the server's loop from another thread."""
+        if self.loop is None:
+            coroutine.close()
+            raise RuntimeError("the mock is not running")
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop)
+
+    def call(self, coroutine: Coroutine[Any, Any, T], timeout: float = 10.0) -> T:
+        """Run a coroutine on the server's loop and wait for its result."""
+        return self.submit(coroutine).result(timeout)

@@ -1,0 +1,93 @@
+"""Writing a `Reply` to the wire, with dribble, stream delays and stream cuts applied."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from ._delays import ChunkedDribble, Delay
+from ._faults import cut_connection
+from ._reply import Reply, StreamChunk
+
+
+@dataclass(slots=True)
+class WritePlan:
+    """How to write one reply: timing, and where to cut the connection."""
+
+    dribble: ChunkedDribble | None = None
+    first_event_delay: Delay | None = None
+    between_events_delay: Delay | None = None
+    #: Cut the connection after this many chunks (Fault.STREAM_CUT).
+    cut_after: int | None = None
+
+
+async def _chunks(reply: Reply) -> AsyncIterator[StreamChunk]:
+    stream = reply.stream
+    if stream is None:
+        return
+    if hasattr(stream, "__aiter__"):
+        async for chunk in stream:
+            yield chunk
+    else:
+        for chunk in stream:
+            yield chunk
+
+
+def _split(body: bytes, pieces: int) -> list[bytes]:
+    size = max(1, -(-len(body) // pieces))
+    return [body[i : i + size] for i in range(0, len(body), size)] or [b""]
+
+
+async def write_reply(
+    request: web.BaseRequest,
+    reply: Reply,
+    plan: WritePlan,
+    rng: random.Random,
+    stopping: asyncio.Event,
+    on_chunk: Callable[[StreamChunk], Any] | None = None,
+) -> web.StreamResponse:
+    """Send `reply` for `request` according to `plan`; return the response aiohttp finishes."""
+    if reply.stream is None and plan.dribble is None and plan.cut_after is None:
+        return web.Response(status=reply.status, headers=reply.headers, body=reply.body)
+    response = web.StreamResponse(status=reply.status, headers=reply.headers)
+    if reply.stream is None:
+        response.content_length = len(reply.body)
+    await response.prepare(request)
+    if reply.stream is None:
+        assert plan.dribble is not None or plan.cut_after is not None
+        pieces = _split(reply.body, plan.dribble.chunks if plan.dribble else 2)
+        gap = plan.dribble.duration_ms / 1000 / len(pieces) if plan.dribble else 0.0
+        for index, piece in enumerate(pieces):
+            if plan.cut_after is not None and index >= plan.cut_after:
+                cut_connection(request)
+                return response
+            if index and gap:
+                await asyncio.sleep(gap)
+            await response.write(piece)
+        await response.write_eof()
+        return response
+    index = 0
+    async for chunk in _chunks(reply):
+        if stopping.is_set():
+            cut_connection(request)
+            return response
+        if plan.cut_after is not None and index >= plan.cut_after:
+            cut_connection(request)
+            return response
+        delay = chunk.delay
+        if delay is None:
+            timing = plan.first_event_delay if index == 0 else plan.between_events_delay
+            delay = timing.sample(rng) if timing is not None else 0.0
+        if delay:
+            await asyncio.sleep(delay)
+        if on_chunk is not None:
+            on_chunk(chunk)
+        await response.write(chunk.data)
+        index += 1
+    await response.write_eof()
+    return response

@@ -1,0 +1,107 @@
+"""Pytest fixtures: ``mock_http``, ``mock_llm``, ``mock_zitadel`` (and more as mocks land).
+
+Each mock class is started once per test session (or xdist worker) on a free port,
+`reset()` before every test and `verify()`-ed after every test that passed, unless
+the test is marked ``@pytest.mark.no_mock_verify``. The ini option
+``mocks_check_responses = true`` turns on checking mode (generated responses are
+validated against the contracts too).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Generator, Iterator
+from typing import Any
+
+import pytest
+
+from .core import BaseMock
+
+#: Fixture name -> "module:Class" of the mock it serves.
+MOCK_FIXTURES = {
+    "mock_http": "mocks.http:MockHTTP",
+    "mock_llm": "mocks.llm:MockLLM",
+    "mock_zitadel": "mocks.zitadel:MockZitadel",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        "mocks_check_responses",
+        "validate the mocks' generated responses against contracts/ (checking mode)",
+        type="bool",
+        default=False,
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "no_mock_verify: do not verify() the mock fixtures when the test ends"
+    )
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.when == "call":
+        item.stash[_PASSED] = report.passed
+    return report
+
+
+_PASSED = pytest.StashKey[bool]()
+
+
+class MockServers:
+    """The session's running mocks, one per class, started on first use."""
+
+    def __init__(self, check_responses: bool) -> None:
+        self.check_responses = check_responses
+        self._running: dict[str, BaseMock] = {}
+
+    def get(self, target: str) -> BaseMock:
+        """The running mock for ``"module:Class"``, started if needed."""
+        mock = self._running.get(target)
+        if mock is None:
+            module, _, name = target.partition(":")
+            cls = getattr(importlib.import_module(module), name)
+            mock = cls.start(check_responses=self.check_responses)
+            self._running[target] = mock
+        return mock
+
+    def stop_all(self) -> None:
+        """Stop every mock started."""
+        for mock in self._running.values():
+            mock.stop()
+        self._running.clear()
+
+
+@pytest.fixture(scope="session")
+def mock_servers(pytestconfig: pytest.Config) -> Iterator[MockServers]:
+    """The session's mock servers (started lazily, stopped when the session ends)."""
+    servers = MockServers(bool(pytestconfig.getini("mocks_check_responses")))
+    yield servers
+    servers.stop_all()
+
+
+def _verified(mock: BaseMock, request: pytest.FixtureRequest) -> Iterator[BaseMock]:
+    mock.reset()
+    yield mock
+    passed = request.node.stash.get(_PASSED, False)
+    if passed and request.node.get_closest_marker("no_mock_verify") is None:
+        mock.verify()
+
+
+def _make_fixture(name: str, target: str) -> Callable[..., Any]:
+    def fixture(mock_servers: MockServers, request: pytest.FixtureRequest) -> Iterator[Any]:
+        yield from _verified(mock_servers.get(target), request)
+
+    fixture.__name__ = name
+    fixture.__doc__ = f"A reset {target.partition(':')[2]}, verified when the test passes."
+    return pytest.fixture(fixture)
+
+
+mock_http = _make_fixture("mock_http", MOCK_FIXTURES["mock_http"])
+mock_llm = _make_fixture("mock_llm", MOCK_FIXTURES["mock_llm"])
+mock_zitadel = _make_fixture("mock_zitadel", MOCK_FIXTURES["mock_zitadel"])
