@@ -19,7 +19,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, ClassVar, Self
 from urllib.parse import parse_qsl
 
@@ -122,7 +122,11 @@ class BaseMock:
         self._unmatched_reports: list[str] = []
         self._violations: list[str] = []
         self._errors: list[str] = []
-        self.admin: Callable[[web.BaseRequest], Any] | None = None
+        #: Serves ``/__admin/...`` (set by the admin API); None answers those paths as usual.
+        self.admin: Callable[[web.BaseRequest], Awaitable[web.StreamResponse]] | None = None
+        #: Asked before the default behaviour when no expectation matched (record mode proxies
+        #: to the real service here); returning None goes on to the routes.
+        self.fallback: Callable[[RecordedRequest], Awaitable[Reply | None]] | None = None
         if latency is not None:
             self.with_latency(latency)
         if error_rate is not None:
@@ -586,6 +590,10 @@ class BaseMock:
         if expectation is not None and expectation.spec.response is not None:
             context = ReplyContext(entry, expectation.spec.matcher.captures(entry), self)
             return await expectation.spec.response.reply(context)
+        if expectation is None and self.fallback is not None:
+            fallback = await self.fallback(entry)
+            if fallback is not None:
+                return fallback
         if expectation is None and self.settings.strict:
             return self._unmatched(entry, self.settings.strict_status)
         if route is not None:
