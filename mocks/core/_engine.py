@@ -100,9 +100,10 @@ class Engine:
     def reindex(self) -> None:
         """Re-sort after a priority changed."""
         with self._lock:
-            entries = [
-                ((e.spec.priority, self._keys[e.id][1]), e) for _, e in self._entries
-            ]
+            for _, expectation in self._entries:
+                sequence = self._keys[expectation.id][1]
+                self._keys[expectation.id] = (expectation.spec.priority, sequence)
+            entries = [(self._keys[e.id], e) for _, e in self._entries]
             entries.sort(key=lambda item: item[0])
             self._publish(entries)
 

@@ -111,6 +111,9 @@ class ServerThread:
         finally:
             self.stopping.set()
             listener.close()
+            for connection in list(server.connections):
+                # Idle keep-alive connections close now; busy ones after their response.
+                connection.close()
             await server.shutdown(timeout=0.5)
             await listener.wait_closed()
             if self._on_stop is not None:

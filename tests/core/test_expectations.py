@@ -1,0 +1,171 @@
+"""Expectations: times, priority, newest-first, ordered groups, scenarios, strict mode."""
+
+from __future__ import annotations
+
+import concurrent.futures
+
+import pytest
+import requests
+
+from mocks import MockHTTP, VerificationError
+
+
+def _get(mock: MockHTTP, path: str) -> requests.Response:
+    return requests.get(f"{mock.url}{path}", timeout=5)
+
+
+def test_times_then_falls_through(fresh_mock: MockHTTP) -> None:
+    fresh_mock.expect("GET", "/a").respond(body="twice").times(2)
+    assert [_get(fresh_mock, "/a").text for _ in range(2)] == ["twice", "twice"]
+    third = _get(fresh_mock, "/a")
+    assert third.status_code == 404
+    assert "already used up" in third.text
+    fresh_mock.reset()
+
+
+def test_once_and_unlimited(fresh_mock: MockHTTP) -> None:
+    fresh_mock.expect("GET", "/u").respond(body="always")
+    fresh_mock.expect("GET", "/u").respond(body="first").once()
+    assert [_get(fresh_mock, "/u").text for _ in range(3)] == ["first", "always", "always"]
+    fresh_mock.verify()
+
+
+def test_newest_first_and_priority(fresh_mock: MockHTTP) -> None:
+    fresh_mock.expect("GET", "/p").respond(body="old")
+    fresh_mock.expect("GET", "/p").respond(body="new")
+    assert _get(fresh_mock, "/p").text == "new"
+    fresh_mock.expect("GET", "/p", priority=1).respond(body="urgent")
+    fresh_mock.expect("GET", "/p").respond(body="newest but default priority")
+    assert _get(fresh_mock, "/p").text == "urgent"
+    fresh_mock.expect(path_regex="^/p$").respond(body="regex").at_priority(0)
+    assert _get(fresh_mock, "/p").text == "regex"
+
+
+def test_indexed_and_unindexed_expectations_keep_one_order(fresh_mock: MockHTTP) -> None:
+    fresh_mock.expect(path_regex="^/mix$").respond(body="regex, older")
+    fresh_mock.expect("GET", "/mix").respond(body="exact, newer")
+    assert _get(fresh_mock, "/mix").text == "exact, newer"
+    fresh_mock.expect(path_regex="^/mix$").respond(body="regex, newest")
+    assert _get(fresh_mock, "/mix").text == "regex, newest"
+
+
+def test_ordered_group_in_order_passes(fresh_mock: MockHTTP) -> None:
+    with fresh_mock.ordered():
+        fresh_mock.expect("POST", "/login").respond(body="1").once()
+        fresh_mock.expect("GET", "/data").respond(body="2").once()
+        fresh_mock.expect("POST", "/logout").respond(body="3").once()
+    url = fresh_mock.url
+    got = [
+        requests.post(f"{url}/login", timeout=5).text,
+        requests.get(f"{url}/data", timeout=5).text,
+        requests.post(f"{url}/logout", timeout=5).text,
+    ]
+    assert got == ["1", "2", "3"]
+    fresh_mock.verify()
+
+
+def test_ordered_group_out_of_order_is_refused_and_reported(fresh_mock: MockHTTP) -> None:
+    with fresh_mock.ordered("checkout"):
+        fresh_mock.expect("POST", "/cart").respond(body="cart").once()
+        fresh_mock.expect("POST", "/pay").respond(body="paid").once()
+    early = requests.post(f"{fresh_mock.url}/pay", timeout=5)
+    assert early.status_code == 404
+    with pytest.raises(VerificationError) as failure:
+        fresh_mock.verify()
+    text = str(failure.value)
+    assert "out of order" in text
+    assert "/cart" in text
+    fresh_mock.reset()
+
+
+def test_identical_ordered_members_do_not_report_false_order_violations(
+    fresh_mock: MockHTTP,
+) -> None:
+    with fresh_mock.ordered():
+        fresh_mock.expect("GET", "/poll").respond(body="pending").once()
+        fresh_mock.expect("GET", "/poll").respond(body="done").once()
+    assert [_get(fresh_mock, "/poll").text for _ in range(2)] == ["pending", "done"]
+    fresh_mock.verify()
+
+
+def test_scenarios_move_between_states(fresh_mock: MockHTTP) -> None:
+    fresh_mock.expect("GET", "/todo").respond(json=[]).in_scenario(
+        "todo", required_state="Started"
+    )
+    fresh_mock.expect("POST", "/todo").respond(201).in_scenario(
+        "todo", required_state="Started", new_state="added"
+    )
+    fresh_mock.expect("GET", "/todo").respond(json=["milk"]).in_scenario(
+        "todo", required_state="added"
+    )
+    assert _get(fresh_mock, "/todo").json() == []
+    assert requests.post(f"{fresh_mock.url}/todo", timeout=5).status_code == 201
+    assert fresh_mock.scenario_state("todo") == "added"
+    assert _get(fresh_mock, "/todo").json() == ["milk"]
+    fresh_mock.set_scenario_state("todo", "Started")
+    assert _get(fresh_mock, "/todo").json() == []
+
+
+def test_strict_mode_answers_the_configured_status_and_names_the_near_miss() -> None:
+    with MockHTTP.start(strict=True, strict_status=418) as mock:
+        mock.expect("GET", "/known", query={"v": "1"}).respond(body="ok")
+        response = _get(mock, "/known?v=2")
+        assert response.status_code == 418
+        body = response.json()
+        assert "Nearest expectation" in body["error"]["message"]
+        assert body["near_miss"]["differences"] == [
+            {"field": "query[v]", "expected": "'1'", "actual": "'2'"}
+        ]
+        with pytest.raises(VerificationError, match=r"Unmatched requests:[\s\S]*/known\?v=2"):
+            mock.verify()
+
+
+def test_non_strict_unmatched_is_404_with_explanation_and_reported(fresh_mock: MockHTTP) -> None:
+    response = _get(fresh_mock, "/nothing")
+    assert response.status_code == 404
+    assert "No expectations are registered" in response.json()["error"]["message"]
+    assert fresh_mock.requests.last.unmatched
+    with pytest.raises(VerificationError, match="/nothing"):
+        fresh_mock.verify()
+    fresh_mock.reset()
+
+
+def test_unmet_times_are_reported_with_expected_and_actual(fresh_mock: MockHTTP) -> None:
+    fresh_mock.expect("GET", "/twice").respond(204).times(2).named("poller")
+    _get(fresh_mock, "/twice")
+    with pytest.raises(VerificationError) as failure:
+        fresh_mock.verify()
+    assert "(poller) GET /twice: expected 2 call(s), got 1" in str(failure.value)
+    assert failure.value.report.unmet[0].actual == 1
+    fresh_mock.reset()
+
+
+def test_concurrency_times_100_of_500_exactly(fresh_mock: MockHTTP) -> None:
+    fresh_mock.expect("GET", "/race").respond(body="won").times(100)
+    fresh_mock.expect("GET", "/race").respond(body="lost").at_priority(9)
+
+    def call(_: int) -> str:
+        with requests.Session() as session:
+            return session.get(f"{fresh_mock.url}/race", timeout=30).text
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=50) as pool:
+        results = list(pool.map(call, range(500)))
+    assert results.count("won") == 100
+    assert results.count("lost") == 400
+    assert len(fresh_mock.requests) == 500
+    assert fresh_mock.expectations[0].call_count == 100
+    fresh_mock.verify()
+
+
+def test_remove_expectation(fresh_mock: MockHTTP) -> None:
+    expectation = fresh_mock.expect("GET", "/r").respond(body="x")
+    assert fresh_mock.remove_expectation(expectation)
+    assert not fresh_mock.remove_expectation(expectation.id)
+    assert _get(fresh_mock, "/r").status_code == 404
+    fresh_mock.reset()
+
+
+def test_expectation_with_no_response_answers_200_empty(fresh_mock: MockHTTP) -> None:
+    fresh_mock.expect("DELETE", "/thing/1")
+    response = requests.delete(f"{fresh_mock.url}/thing/1", timeout=5)
+    assert (response.status_code, response.content) == (200, b"")
