@@ -1,0 +1,106 @@
+"""The journal, verify() and the assertion helpers."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from mocks import JsonPath, Method, MockHTTP, VerificationError
+
+
+def test_every_request_is_journaled_with_its_outcome(fresh_mock: MockHTTP) -> None:
+    expectation = fresh_mock.expect("POST", "/items").respond(201, json={"id": 1})
+    requests.post(
+        f"{fresh_mock.url}/items?draft=1", json={"name": "x"}, headers={"X-A": "b"}, timeout=5
+    )
+    entry = fresh_mock.requests.last
+    assert (entry.method, entry.path, entry.query["draft"]) == ("POST", "/items", "1")
+    assert entry.headers["x-a"] == "b"
+    assert entry.json == {"name": "x"}
+    assert entry.body == b'{"name": "x"}'
+    assert entry.matched == expectation.id
+    assert entry.status == 201
+    assert entry.duration is not None and entry.duration >= 0
+    assert entry.arrived_at > 0
+    assert expectation.calls == [entry]
+    assert entry.to_dict()["json"] == {"name": "x"}
+
+
+def test_journal_is_written_before_the_response(fresh_mock: MockHTTP) -> None:
+    fresh_mock.expect("GET", "/now").respond(204).once()
+    requests.get(f"{fresh_mock.url}/now", timeout=5)
+    assert len(fresh_mock.requests) == 1
+    fresh_mock.verify()
+
+
+def test_journal_is_bounded() -> None:
+    with MockHTTP.start(journal_size=5) as mock, requests.Session() as session:
+        mock.expect("GET", "/x").respond(204)
+        for _ in range(8):
+            session.get(f"{mock.url}/x", timeout=5)
+        assert len(mock.requests) == 5
+        assert mock.requests.dropped == 3
+
+
+def test_journal_queries_with_the_same_matchers(fresh_mock: MockHTTP) -> None:
+    fresh_mock.expect(path_regex="^/").respond(204)
+    for n in range(3):
+        requests.post(f"{fresh_mock.url}/n", json={"n": n}, timeout=5)
+    requests.get(f"{fresh_mock.url}/n", timeout=5)
+    assert fresh_mock.requests.count("POST", "/n") == 3
+    assert [r.json for r in fresh_mock.requests.matching(json_path={"$.n": 1})] == [{"n": 1}]
+    assert len(fresh_mock.requests.filter(Method(value="GET"))) == 1
+    assert len(fresh_mock.requests.filter(JsonPath(path="$.n", value=0, op="present"))) == 3
+
+
+def test_assert_called_and_not_called(fresh_mock: MockHTTP) -> None:
+    fresh_mock.expect(path_regex="^/").respond(204)
+    requests.post(f"{fresh_mock.url}/a", json={"k": 1}, timeout=5)
+    requests.post(f"{fresh_mock.url}/a", json={"k": 2}, timeout=5)
+    assert len(fresh_mock.assert_called("POST", "/a", times=2)) == 2
+    fresh_mock.assert_called("POST", "/a", json={"k": 1}, times=1)
+    fresh_mock.assert_not_called("DELETE", "/a")
+    with pytest.raises(AssertionError) as failure:
+        fresh_mock.assert_called("POST", "/a", json={"k": 3})
+    text = str(failure.value)
+    assert "expected at least 1 request(s)" in text
+    assert "similar requests" in text and "json: expected" in text
+    with pytest.raises(AssertionError, match="expected no request"):
+        fresh_mock.assert_not_called("POST", "/a")
+
+
+def test_assert_called_in_order(fresh_mock: MockHTTP) -> None:
+    fresh_mock.expect(path_regex="^/").respond(204)
+    for path in ("/login", "/data", "/logout"):
+        requests.get(f"{fresh_mock.url}{path}", timeout=5)
+    fresh_mock.assert_called_in_order({"path": "/login"}, {"path": "/logout"})
+    with pytest.raises(AssertionError, match="after the ones before it"):
+        fresh_mock.assert_called_in_order({"path": "/logout"}, {"path": "/login"})
+
+
+def test_verify_report_lists_every_kind_of_problem(fresh_mock: MockHTTP) -> None:
+    fresh_mock.expect("GET", "/a").respond(204).times(3)
+    fresh_mock.expect("POST", "/b", json={"x": 1}).respond(204)
+    requests.get(f"{fresh_mock.url}/a", timeout=5)
+    requests.post(f"{fresh_mock.url}/b", json={"x": 2}, timeout=5)
+    with pytest.raises(VerificationError) as failure:
+        fresh_mock.verify()
+    text = str(failure.value)
+    assert "verify() found 2 problem(s)" in text
+    assert "GET /a: expected 3 call(s), got 1" in text
+    assert "No expectation matched POST /b" in text
+    assert "json: expected {'x': 1}, got {'x': 2}" in text
+    assert failure.value.report.to_dict()["ok"] is False
+
+
+def test_reset_clears_everything(fresh_mock: MockHTTP) -> None:
+    fresh_mock.expect("GET", "/a").respond(204).times(2).in_scenario("s", new_state="x")
+    fresh_mock.with_latency(10)
+    requests.get(f"{fresh_mock.url}/a", timeout=5)
+    requests.get(f"{fresh_mock.url}/zzz", timeout=5)
+    fresh_mock.reset()
+    assert fresh_mock.expectations == []
+    assert len(fresh_mock.requests) == 0
+    assert fresh_mock.scenario_state("s") == "Started"
+    assert fresh_mock.settings.latency is None
+    fresh_mock.verify()
