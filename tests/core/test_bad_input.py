@@ -74,7 +74,9 @@ def test_invalid_expectation_specs_are_refused_naming_the_field() -> None:
 
 def test_unknown_method_on_known_path_and_unknown_path(fresh_mock: MockHTTP) -> None:
     fresh_mock.expect("GET", "/only-get").respond(200)
-    assert requests.request("BREW", f"{fresh_mock.url}/only-get", timeout=5).status_code == 404
+    assert requests.request("OPTIONS", f"{fresh_mock.url}/only-get", timeout=5).status_code == 404
+    # A method the HTTP parser does not know is refused before the mock sees it.
+    assert requests.request("BREW", f"{fresh_mock.url}/only-get", timeout=5).status_code == 400
     assert requests.get(f"{fresh_mock.url}/missing/path", timeout=5).status_code == 404
     _alive(fresh_mock)
     fresh_mock.reset()
