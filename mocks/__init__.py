@@ -1,11 +1,11 @@
 """Wire-faithful mock servers on one expectation engine.
 
-    from mocks import MockHTTP
+from mocks import MockHTTP
 
-    with MockHTTP.start() as mock:
-        mock.expect("GET", "/ping").respond(json={"ok": True}).once()
-        ...
-        mock.verify()
+with MockHTTP.start() as mock:
+    mock.expect("GET", "/ping").respond(json={"ok": True}).once()
+    ...
+    mock.verify()
 """
 
 from .core import (

@@ -1,4 +1,5 @@
-"""Pytest fixtures: ``mock_http``, ``mock_llm``, ``mock_zitadel`` (and more as mocks land).
+"""Pytest fixtures: ``mock_http``, ``mock_llm``, ``mock_zitadel`` (and more as mocks land),
+and ``mock_stack`` (all of them).
 
 Each mock class is started once per test session (or xdist worker) on a free port,
 `reset()` before every test and `verify()`-ed after every test that passed, unless
@@ -9,6 +10,7 @@ validated against the contracts too).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from collections.abc import Callable, Generator, Iterator
 from typing import Any
@@ -16,6 +18,7 @@ from typing import Any
 import pytest
 
 from .core import BaseMock
+from .core._stack import KNOWN_MOCKS, MockStack, load_mock_class
 
 #: Fixture name -> "module:Class" of the mock it serves.
 MOCK_FIXTURES = {
@@ -105,3 +108,18 @@ def _make_fixture(name: str, target: str) -> Callable[..., Any]:
 mock_http = _make_fixture("mock_http", MOCK_FIXTURES["mock_http"])
 mock_llm = _make_fixture("mock_llm", MOCK_FIXTURES["mock_llm"])
 mock_zitadel = _make_fixture("mock_zitadel", MOCK_FIXTURES["mock_zitadel"])
+
+
+@pytest.fixture
+def mock_stack(mock_servers: MockServers, request: pytest.FixtureRequest) -> Iterator[MockStack]:
+    """Every available mock (``stack.llm``, ``stack.http``, ``stack.environment``), each
+    reset and verified like its own fixture."""
+    mocks = {
+        service: mock_servers.get(target)
+        for service, target in KNOWN_MOCKS.items()
+        if load_mock_class(target) is not None
+    }
+    with contextlib.ExitStack() as verified:
+        for mock in mocks.values():
+            verified.enter_context(contextlib.contextmanager(_verified)(mock, request))
+        yield MockStack(mocks)

@@ -14,3 +14,6 @@ def fresh_mock() -> Iterator[MockHTTP]:
     """A MockHTTP of its own (for tests that change options the shared fixture must not keep)."""
     with MockHTTP.start(seed=7, check_responses=True) as mock:
         yield mock
+
+
+pytest_plugins = ["pytester"]

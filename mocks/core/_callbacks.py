@@ -120,9 +120,7 @@ class CallbackDispatcher:
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def schedule(
-        self, delivery: Delivery, callback: Callback, signer: Signer | None
-    ) -> Delivery:
+    def schedule(self, delivery: Delivery, callback: Callback, signer: Signer | None) -> Delivery:
         """Start delivering (must run on the mock's loop)."""
         with self._lock:
             self.deliveries.append(delivery)
@@ -131,9 +129,7 @@ class CallbackDispatcher:
         task.add_done_callback(self._tasks.discard)
         return delivery
 
-    async def _deliver(
-        self, delivery: Delivery, callback: Callback, signer: Signer | None
-    ) -> None:
+    async def _deliver(self, delivery: Delivery, callback: Callback, signer: Signer | None) -> None:
         try:
             if callback.delay_ms:
                 await asyncio.sleep(callback.delay_ms / 1000)

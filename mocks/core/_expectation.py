@@ -231,8 +231,8 @@ class Expectation:
     ) -> Self:
         """Delay a stream's first event and the gaps between events."""
         self.spec.first_event_delay = None if first_event is None else as_delay(first_event)
-        self.spec.between_events_delay = None if between_events is None else as_delay(
-            between_events
+        self.spec.between_events_delay = (
+            None if between_events is None else as_delay(between_events)
         )
         return self
 

@@ -16,6 +16,7 @@ import contextlib
 import inspect
 import itertools
 import logging
+import os
 import random
 import threading
 import time
@@ -27,6 +28,7 @@ from aiohttp import web
 from multidict import CIMultiDict, MultiDict
 from pydantic import BaseModel, ConfigDict, Field
 
+from ._admin import AdminAPI
 from ._callbacks import Callback, CallbackDispatcher, Delivery, Signer, render_callback
 from ._contracts import Contracts, Violation
 from ._delays import Delay, as_delay
@@ -123,7 +125,8 @@ class BaseMock:
         self._violations: list[str] = []
         self._errors: list[str] = []
         #: Serves ``/__admin/...`` (set by the admin API); None answers those paths as usual.
-        self.admin: Callable[[web.BaseRequest], Awaitable[web.StreamResponse]] | None = None
+        self.admin: Callable[[web.BaseRequest], Awaitable[web.StreamResponse]] | None
+        self.admin = AdminAPI(self)
         #: Asked before the default behaviour when no expectation matched (record mode proxies
         #: to the real service here); returning None goes on to the routes.
         self.fallback: Callable[[RecordedRequest], Awaitable[Reply | None]] | None = None
@@ -305,6 +308,12 @@ class BaseMock:
                     return found[0]
         return None
 
+    def replay(self, path: str | os.PathLike[str], *, timing: bool = False) -> list[Expectation]:
+        """Answer from recorded cassette(s) (a file or a directory); see `mocks.core._recording`."""
+        from ._recording import replay
+
+        return replay(self, path, timing=timing)
+
     # ---- mock-wide faults ----------------------------------------------------------
 
     def with_latency(self, delay: float | Delay | None) -> Self:
@@ -312,9 +321,7 @@ class BaseMock:
         self.settings.latency = None if delay is None else as_delay(delay)
         return self
 
-    def with_error_rate(
-        self, rate: float, status: int = 500, message: str | None = None
-    ) -> Self:
+    def with_error_rate(self, rate: float, status: int = 500, message: str | None = None) -> Self:
         """Answer an error for a seeded, reproducible fraction of all requests."""
         self.settings.error = ErrorSpec(status=status, message=message, rate=rate) if rate else None
         return self
@@ -516,9 +523,7 @@ class BaseMock:
             error = self._draw_error(spec)
             if error is not None:
                 entry.fault = f"error {error.status}"
-                reply = self.error_reply(
-                    error.status, error.message or "injected error", entry
-                )
+                reply = self.error_reply(error.status, error.message or "injected error", entry)
                 reply.headers.update(error.headers)
                 return await self._write(http, entry, reply, plan, expectation, route, started)
             fault = self._draw_fault(spec)
@@ -526,9 +531,7 @@ class BaseMock:
                 entry.fault = fault.fault.value
                 if fault.fault is not Fault.STREAM_CUT:
                     entry.duration = time.perf_counter() - started
-                    await apply_connection_fault(
-                        fault.fault, http, self.rng, self._stopping
-                    )
+                    await apply_connection_fault(fault.fault, http, self.rng, self._stopping)
                     return web.Response(status=499)
                 plan.cut_after = fault.after
             reply = await self._reply(entry, expectation, route)

@@ -204,8 +204,10 @@ class StreamResponse(Responder):
     async def reply(self, context: ReplyContext) -> Reply:
         chunks: list[StreamChunk] = []
         for item in self.events:
-            data = render(item.data, context.request, context.captures) if self.template else (
-                item.data
+            data = (
+                render(item.data, context.request, context.captures)
+                if self.template
+                else (item.data)
             )
             delay = None if item.delay_ms is None else item.delay_ms / 1000
             chunks.append(sse_event(data, event=item.event, id=item.id, delay=delay))
@@ -247,5 +249,3 @@ def as_reply(result: Any) -> Reply:
     if isinstance(result, str):
         return Reply.text(result)
     return Reply.json(result)
-
-

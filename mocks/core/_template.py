@@ -69,7 +69,14 @@ def check_template(value: Any) -> None:
             head, _, rest = expression.partition(".")
             section = rest.partition(".")[0]
             if head != "request" or section not in (
-                "method", "path", "url", "body", "query", "headers", "path_params", "json",
+                "method",
+                "path",
+                "url",
+                "body",
+                "query",
+                "headers",
+                "path_params",
+                "json",
             ):
                 raise ValueError(f"unknown template value {expression!r}")
     elif isinstance(value, list):

@@ -1,79 +1,240 @@
-"""Command-line plumbing shared by every ``python -m mocks.<name>``."""
+"""Command-line plumbing shared by every ``python -m mocks.<name>``.
+
+`main(MockX)` parses the shared flags, loads stub files and cassettes, sets up record
+mode and the admin token, prints the URL, serves until SIGTERM/SIGINT and stops cleanly.
+A bad flag, a broken stub file or cassette is one line on stderr and exit status 2.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
+from ._admin import AdminAPI
+from ._datafile import DataFileError
 from ._mock import BaseMock
+from ._recording import Recorder
+from ._redact import Redactor
+from ._stubs import add_stubs
+
+_EPILOG = """\
+examples:
+  {prog} --port 8080
+      serve on http://127.0.0.1:8080 (--port 0, the default, picks a free port and
+      prints it). With nothing programmed the mock answers with its default behaviour.
+
+  curl -X POST http://127.0.0.1:8080/__admin/expectations \\
+       -d '{{"matcher": {{"kind": "path", "value": "/ping"}},
+            "response": {{"json": {{"ok": true}}}}, "times": 1}}'
+  curl http://127.0.0.1:8080/ping
+  curl http://127.0.0.1:8080/__admin/verify      # 200: all held; 409: the report
+      program it over HTTP from any language; every admin route is described
+      in http://127.0.0.1:8080/__admin/openapi.json
+
+  {prog} --stubs stubs/
+      start with the expectations in stubs/*.json|yaml (one expectation, a list,
+      or {{"expectations": [...]}}); POST /__admin/reset restores them.
+
+  {prog} --upstream https://real.example.com --record-to recordings/{service}
+      record: requests no expectation answers go to the real service and each
+      exchange is saved to a cassette (secrets redacted).
+  {prog} --replay recordings/{service}
+      replay: the cassettes answer instead (add --replay-timing for their timing).
+"""
+
+
+class Parser(argparse.ArgumentParser):
+    """Reports a bad flag in one line (and exit status 2), pointing at --help."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is not between 0 and 65535")
+    return port
+
+
+def _rate(text: str) -> float:
+    try:
+        rate = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= rate <= 1:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return rate
+
+
+def _milliseconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return value
+
+
+def _url(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise argparse.ArgumentTypeError(f"not an http(s) URL: {text!r}")
+    return text
 
 
 def build_parser(cls: type[BaseMock]) -> argparse.ArgumentParser:
     """The flags every mock takes."""
     name = cls.service
-    parser = argparse.ArgumentParser(
-        prog=f"python -m mocks.{name}",
+    prog = f"python -m mocks.{name}"
+    parser = Parser(
+        prog=prog,
         description=(
             f"Run the {cls.__name__} mock server. It prints the URL it listens on, logs one "
-            "line per request, and stops on Ctrl-C or SIGTERM."
+            "line per request (method, path, matched expectation or 'unmatched', status, ms), "
+            "serves its admin API under /__admin, and stops on Ctrl-C or SIGTERM."
         ),
+        epilog=_EPILOG.format(prog=prog, service=name),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--port", type=int, default=0, help="port to listen on (0: a free one)")
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of every random draw")
-    parser.add_argument(
+    serve = parser.add_argument_group("serving")
+    serve.add_argument("--port", type=_port, default=0, help="port to listen on (0: a free one)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--seed", type=int, default=0, help="seed of every random draw")
+    serve.add_argument(
         "--strict", action="store_true", help="answer unmatched requests with an error"
     )
-    parser.add_argument(
-        "--latency", type=float, default=None, metavar="MS", help="delay every response"
+    serve.add_argument(
+        "--latency", type=_milliseconds, default=None, metavar="MS", help="delay every response"
     )
-    parser.add_argument(
+    serve.add_argument(
         "--error-rate",
-        type=float,
+        type=_rate,
         default=None,
         metavar="RATE",
         help="fail this fraction of requests (0..1), reproducibly from the seed",
     )
-    parser.add_argument(
+    serve.add_argument(
         "--log-level",
         default="INFO",
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="log level (INFO logs one line per request)",
     )
+    program = parser.add_argument_group("programming")
+    program.add_argument(
+        "--stubs",
+        action="append",
+        default=[],
+        metavar="FILE|DIR",
+        help="load expectations from JSON/YAML stub files (repeatable)",
+    )
+    program.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        default=os.environ.get("MOCKS_ADMIN_TOKEN"),
+        help="require 'Authorization: Bearer TOKEN' on every /__admin route "
+        "(default: $MOCKS_ADMIN_TOKEN)",
+    )
+    record = parser.add_argument_group("record and replay")
+    record.add_argument(
+        "--upstream",
+        type=_url,
+        metavar="URL",
+        help="record mode: proxy requests no expectation answers to this real service",
+    )
+    record.add_argument(
+        "--record-to",
+        metavar="DIR|FILE",
+        help=f"where record mode writes its cassette (default recordings/{name})",
+    )
+    record.add_argument(
+        "--redact-field",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also redact this JSON/form body field when recording (repeatable)",
+    )
+    record.add_argument(
+        "--replay",
+        action="append",
+        default=[],
+        metavar="FILE|DIR",
+        help="answer from recorded cassettes (repeatable)",
+    )
+    record.add_argument(
+        "--replay-timing", action="store_true", help="reproduce the recorded timing"
+    )
     return parser
 
 
+def prepare(mock: BaseMock, args: argparse.Namespace) -> None:
+    """Apply the programming and record/replay flags to a created mock.
+
+    Raises `DataFileError` (naming the file, line and field) for a broken stub file or
+    cassette; nothing it loaded stays registered then.
+    """
+    admin = mock.admin if isinstance(mock.admin, AdminAPI) else None
+    if admin is not None:
+        admin.token = args.admin_token
+    for path in args.stubs:
+        add_stubs(mock, path)
+    for path in args.replay:
+        replayed = mock.replay(path, timing=args.replay_timing)
+        if admin is not None:
+            admin.remember([e.spec for e in replayed])
+    if args.upstream is not None:
+        target = args.record_to or f"recordings/{mock.service}"
+        redactor = Redactor.with_fields(args.redact_field)
+        mock.fallback = Recorder(mock, args.upstream, target, redactor=redactor)
+
+
 def main(cls: type[BaseMock], argv: Sequence[str] | None = None, **options: Any) -> int:
-    """Run `cls` from the command line until SIGTERM or SIGINT."""
-    args = build_parser(cls).parse_args(argv)
-    if args.error_rate is not None and not 0 <= args.error_rate <= 1:
-        print("error: --error-rate: must be between 0 and 1", file=sys.stderr)
-        return 2
+    """Run `cls` from the command line until SIGTERM or SIGINT; return the exit status."""
+    parser = build_parser(cls)
+    args = parser.parse_args(argv)
+    if args.record_to is not None and args.upstream is None:
+        parser.error("--record-to needs --upstream URL (the real service to record)")
     logging.basicConfig(
         level=args.log_level, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr
     )
+    mock = cls(
+        seed=args.seed,
+        strict=args.strict,
+        latency=args.latency,
+        error_rate=args.error_rate,
+        **options,
+    )
     try:
-        mock = cls.start(
-            args.port,
-            args.host,
-            seed=args.seed,
-            strict=args.strict,
-            latency=args.latency,
-            error_rate=args.error_rate,
-            **options,
-        )
+        prepare(mock, args)
+    except DataFileError as exc:
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        mock.serve(args.port, args.host)
     except OSError as exc:
-        print(f"error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        where = f"{args.host}:{args.port}"
+        print(f"{parser.prog}: error: cannot listen on {where}: {exc}", file=sys.stderr)
         return 2
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     print(f"{cls.__name__} listening on {mock.url}", flush=True)
+    if isinstance(mock.fallback, Recorder):
+        print(f"recording {args.upstream} to {mock.fallback.file}", flush=True)
     stop.wait()
     mock.stop()
     return 0
+
+
+__all__ = ["Parser", "build_parser", "main", "prepare"]

@@ -34,7 +34,9 @@ def test_malformed_json_and_wrong_content_type_do_not_break_matching(
 ) -> None:
     fresh_mock.expect("POST", "/j", json={"a": 1}).respond(200)
     bad = requests.post(
-        f"{fresh_mock.url}/j", data="{not json", headers={"Content-Type": "application/json"},
+        f"{fresh_mock.url}/j",
+        data="{not json",
+        headers={"Content-Type": "application/json"},
         timeout=5,
     )
     assert bad.status_code == 404

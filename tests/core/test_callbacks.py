@@ -42,7 +42,10 @@ def test_retries_with_backoff_until_the_receiver_recovers(fresh_mock: MockHTTP) 
         delivery.wait(5)
         assert [a.status for a in delivery.attempts] == [503, 500, 200]
         assert delivery.succeeded
-        gaps = [b.started_at - a.started_at for a, b in zip(delivery.attempts, delivery.attempts[1:])]
+        gaps = [
+            b.started_at - a.started_at
+            for a, b in zip(delivery.attempts, delivery.attempts[1:], strict=False)
+        ]
         assert gaps[1] > gaps[0]
         assert len(receiver.requests) == 3
 

@@ -18,7 +18,10 @@ SCHEMAS = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "type": "object",
         "required": ["name"],
-        "properties": {"name": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}}},
+        "properties": {
+            "name": {"type": "string"},
+            "tags": {"type": "array", "items": {"type": "string"}},
+        },
         "additionalProperties": False,
     },
     "pet": {
@@ -50,7 +53,9 @@ class PetMock(BaseMock):
 
     def build_routes(self) -> list[Route]:
         return [
-            Route("POST", "/pets", self.create, request_schema="pet_request", response_schema="pet"),
+            Route(
+                "POST", "/pets", self.create, request_schema="pet_request", response_schema="pet"
+            ),
             Route("GET", "/pets/{id}/events", self.events, stream_schema="pet_event"),
         ]
 

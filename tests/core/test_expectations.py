@@ -89,9 +89,7 @@ def test_identical_ordered_members_do_not_report_false_order_violations(
 
 
 def test_scenarios_move_between_states(fresh_mock: MockHTTP) -> None:
-    fresh_mock.expect("GET", "/todo").respond(json=[]).in_scenario(
-        "todo", required_state="Started"
-    )
+    fresh_mock.expect("GET", "/todo").respond(json=[]).in_scenario("todo", required_state="Started")
     fresh_mock.expect("POST", "/todo").respond(201).in_scenario(
         "todo", required_state="Started", new_state="added"
     )

@@ -55,7 +55,9 @@ def test_query_and_headers(mock_http: MockHTTP) -> None:
         body="found"
     )
     ok = requests.get(
-        f"{mock_http.url}/search", params={"q": "cats", "page": "2"}, headers={"x-team": "blue"},
+        f"{mock_http.url}/search",
+        params={"q": "cats", "page": "2"},
+        headers={"x-team": "blue"},
         timeout=5,
     )
     assert ok.text == "found"
@@ -78,9 +80,12 @@ def test_json_equal_partial_and_json_path(mock_http: MockHTTP) -> None:
     url = mock_http.url
     assert requests.post(f"{url}/eq", json={"b": [1, 2], "a": 1}, timeout=5).text == "eq"
     assert _status(mock_http, "POST", "/eq", json={"a": 1, "b": [1, 2], "c": 3}) == 404
-    assert requests.post(
-        f"{url}/partial", json={"user": {"name": "ann", "age": 3}, "x": 1}, timeout=5
-    ).text == "partial"
+    assert (
+        requests.post(
+            f"{url}/partial", json={"user": {"name": "ann", "age": 3}, "x": 1}, timeout=5
+        ).text
+        == "partial"
+    )
     assert _status(mock_http, "POST", "/partial", json={"user": {"name": "bob"}}) == 404
     assert requests.post(f"{url}/path", json={"items": [{"id": 1}, {"id": 9}]}, timeout=5).text == (
         "path"
@@ -107,8 +112,10 @@ def test_predicate(mock_http: MockHTTP) -> None:
 
 
 def test_and_or_not_compose(fresh_mock: MockHTTP) -> None:
-    matcher = (Method(value="GET") | Method(value="HEAD")) & Path(value="/c") & ~Header(
-        name="x-debug", op="present"
+    matcher = (
+        (Method(value="GET") | Method(value="HEAD"))
+        & Path(value="/c")
+        & ~Header(name="x-debug", op="present")
     )
     fresh_mock.expect(matcher=matcher).respond(204)
     assert _status(fresh_mock, "GET", "/c") == 204

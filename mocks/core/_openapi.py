@@ -1,0 +1,266 @@
+"""The OpenAPI 3.1 document of the admin API, served at ``/__admin/openapi.json``.
+
+Paths come from the admin route table; the expectation, matcher, responder and settings
+schemas are generated from the engine's pydantic models, so the document follows the
+engine: a responder kind a domain mock registers (``llm_chat``, ...) appears in it.
+Matchers and responders holding Python code (`Predicate`, `CallableResponse`) are left
+out, since they cannot travel as JSON.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+from pydantic.errors import PydanticInvalidForJsonSchema
+from pydantic.json_schema import models_json_schema
+
+from ._expectation import ExpectationSpec
+from ._matchers import Matcher
+from ._responders import Responder
+
+if TYPE_CHECKING:
+    from ._admin import AdminRoute
+    from ._mock import BaseMock
+
+_REF = "#/components/schemas/{model}"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": _REF.format(model=name)}
+
+
+def _object(properties: dict[str, Any], required: Iterable[str] = ()) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": list(required)}
+
+
+def _json_ready(models: Iterable[type[BaseModel]]) -> list[type[BaseModel]]:
+    """The models that have a JSON Schema (those holding callables have none)."""
+    ready = []
+    for model in models:
+        try:
+            model.model_json_schema()
+        except PydanticInvalidForJsonSchema:
+            continue
+        ready.append(model)
+    return ready
+
+
+def _model_schemas(mock: BaseMock) -> dict[str, Any]:
+    matchers = _json_ready(dict.fromkeys(Matcher.registry.values()))
+    responders = _json_ready(dict.fromkeys(Responder.registry.values()))
+    settings = type(mock.settings)
+    models: list[type[BaseModel]] = [ExpectationSpec, settings, *matchers, *responders]
+    _, generated = models_json_schema([(m, "validation") for m in models], ref_template=_REF)
+    schemas: dict[str, Any] = generated.get("$defs", {})
+    # The base classes stand for "any registered kind".
+    schemas["Matcher"] = {
+        "description": "A matcher: one of the registered kinds, chosen by `kind`.",
+        "anyOf": [_ref(m.__name__) for m in matchers],
+    }
+    schemas["Responder"] = {
+        "description": "A response: one of the registered kinds (`kind` defaults to static).",
+        "anyOf": [_ref(r.__name__) for r in responders],
+    }
+    expectation = copy.deepcopy(schemas["ExpectationSpec"])
+    expectation["title"] = "Expectation"
+    expectation["properties"].update(
+        {
+            "call_count": {"type": "integer", "readOnly": True},
+            "satisfied": {"type": "boolean", "readOnly": True},
+            "serializable": {
+                "type": "boolean",
+                "readOnly": True,
+                "description": "false when it holds Python code (set up in-process)",
+            },
+        }
+    )
+    schemas["Expectation"] = expectation
+    settings_schema = schemas[settings.__name__]
+    schemas["Settings"] = {
+        "allOf": [_ref(settings.__name__)],
+        "properties": {"seed": {"type": "integer"}},
+    }
+    update = copy.deepcopy(settings_schema)
+    update["title"] = "SettingsUpdate"
+    update.pop("required", None)
+    update["properties"]["seed"] = {"type": "integer", "description": "restart the generator"}
+    update["properties"]["latency"] = {
+        "anyOf": [update["properties"]["latency"], {"type": "number", "minimum": 0}],
+        "description": "a delay object, milliseconds, or null",
+    }
+    schemas["SettingsUpdate"] = update
+    return schemas
+
+
+def _plain_schemas() -> dict[str, Any]:
+    entry = _object(
+        {
+            "method": {"type": "string"},
+            "path": {"type": "string"},
+            "query": {"type": "object", "additionalProperties": {"type": "array"}},
+            "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+            "body": {"type": "string"},
+            "json": {},
+            "arrived_at": {"type": "number"},
+            "matched": {"type": ["string", "null"]},
+            "route": {"type": ["string", "null"]},
+            "status": {"type": ["integer", "null"]},
+            "fault": {"type": ["string", "null"]},
+            "duration": {"type": ["number", "null"]},
+            "violations": {"type": "array", "items": {"type": "string"}},
+            "unmatched": {"type": "boolean"},
+            "near_miss": {"type": ["string", "null"]},
+        },
+        ["method", "path"],
+    )
+    difference = _object(
+        {"field": {"type": "string"}, "expected": {"type": "string"}, "actual": {"type": "string"}}
+    )
+    nearest = _object(
+        {
+            "nearest": {"type": ["string", "null"]},
+            "differences": {"type": "array", "items": difference},
+        }
+    )
+    listing = {"type": "array", "items": _ref("RequestEntry")}
+    strings = {"type": "array", "items": {"type": "string"}}
+    count = {"type": "integer"}
+    return {
+        "Error": _object(
+            {
+                "error": _object(
+                    {
+                        "status": count,
+                        "message": {"type": "string"},
+                        "field": {"type": "string"},
+                        "details": {"type": "array", "items": {"type": "object"}},
+                    },
+                    ["status", "message"],
+                )
+            },
+            ["error"],
+        ),
+        "Health": _object(
+            {
+                "status": {"const": "ok"},
+                "mock": {"type": "string"},
+                "service": {"type": "string"},
+                "url": {"type": "string"},
+                "expectations": count,
+                "requests": count,
+            },
+            ["status"],
+        ),
+        "ExpectationInput": {
+            "anyOf": [_ref("Expectation"), {"type": "array", "items": _ref("Expectation")}]
+        },
+        "ExpectationList": _object(
+            {"expectations": {"type": "array", "items": _ref("Expectation")}, "total": count}
+        ),
+        "ExpectationCreated": {
+            "anyOf": [_ref("Expectation"), _ref("ExpectationList")],
+        },
+        "Deleted": _object({"deleted": count}),
+        "RequestEntry": entry,
+        "RequestList": _object({"requests": listing, "total": count, "dropped": count}),
+        "UnmatchedList": _object(
+            {
+                "requests": {
+                    "type": "array",
+                    "items": {"allOf": [_ref("RequestEntry")], "properties": {"nearest": nearest}},
+                },
+                "total": count,
+            }
+        ),
+        "Count": _object({"count": count}, ["count"]),
+        "Cleared": _object({"cleared": count}),
+        "VerifyReport": _object(
+            {
+                "ok": {"type": "boolean"},
+                "unmet": {
+                    "type": "array",
+                    "items": _object(
+                        {"expectation": {"type": "string"}, "expected": count, "actual": count}
+                    ),
+                },
+                "unmatched": strings,
+                "violations": strings,
+                "order": strings,
+                "errors": strings,
+                "report": {"type": "string", "description": "the readable report"},
+            },
+            ["ok"],
+        ),
+        "ResetResult": _object({"reset": {"type": "boolean"}, "expectations": count}),
+        "Scenarios": _object(
+            {"scenarios": {"type": "object", "additionalProperties": {"type": "string"}}}
+        ),
+        "ScenarioStates": {"type": "object", "additionalProperties": {"type": "string"}},
+        "ScenarioState": _object({"state": {"type": "string"}}, ["state"]),
+    }
+
+
+def _operation(route: AdminRoute) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "operationId": route.handler.__name__.replace("_", " ").title().replace(" ", ""),
+        "summary": route.summary,
+        "responses": {},
+    }
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in route.pattern.groupindex
+    ]
+    parameters += [
+        {"name": name, "in": "query", "description": text, "schema": {"type": kind}}
+        for name, kind, text in route.query
+    ]
+    if parameters:
+        operation["parameters"] = parameters
+    if route.body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _ref(route.body)}},
+        }
+    for status, description, schema in route.responses:
+        response: dict[str, Any] = {"description": description}
+        if schema is not None:
+            response["content"] = {"application/json": {"schema": _ref(schema)}}
+        elif status != 204:
+            response["content"] = {"application/json": {"schema": {"type": "object"}}}
+        operation["responses"][str(status)] = response
+    operation["responses"]["401"] = {
+        "description": "An admin token is set and the request did not carry it",
+        "content": {"application/json": {"schema": _ref("Error")}},
+    }
+    return operation
+
+
+def openapi_document(mock: BaseMock, routes: Iterable[AdminRoute]) -> dict[str, Any]:
+    """The admin API of `mock` as an OpenAPI 3.1 document."""
+    paths: dict[str, dict[str, Any]] = {}
+    for route in routes:
+        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": f"{type(mock).__name__} admin API",
+            "version": "1",
+            "description": (
+                "Program the mock over HTTP: expectations (the same model as the Python "
+                "API), the request journal, verify, reset, settings and scenarios."
+            ),
+        },
+        "servers": [{"url": mock.url if mock.running else "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": {**_plain_schemas(), **_model_schemas(mock)},
+            "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{}, {"adminToken": []}],
+    }
+
+
+__all__ = ["openapi_document"]

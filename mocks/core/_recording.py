@@ -1,0 +1,291 @@
+"""Record and replay: proxy unmatched requests to the real service, and play them back.
+
+Record (``--record-to DIR --upstream URL``): a `Recorder` is the mock's `fallback`, so
+requests no expectation answers go to the upstream with an aiohttp client; the answer
+is relayed to the caller as it arrives (streams chunk by chunk) and the exchange is
+appended to a cassette under ``DIR`` with its timing, secrets redacted (`Redactor`).
+
+Replay (``--replay FILE|DIR``, ``mock.replay(path)``): every interaction becomes an
+expectation answering with the recorded bytes; identical requests replay their recorded
+responses in order (the last one repeats). With ``timing=True`` the recorded delays
+(time to headers, gaps between chunks) are reproduced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import aiohttp
+from multidict import CIMultiDictProxy
+from pydantic import Field
+
+from ._cassette import (
+    Cassette,
+    CassetteRequest,
+    CassetteResponse,
+    Interaction,
+    RecordedChunk,
+    decode_body,
+    encode_body,
+    load_cassettes,
+)
+from ._datafile import EXTENSIONS
+from ._expectation import Expectation, ExpectationSpec
+from ._matchers import Body, JsonBody, Matcher, Method, Query, combine
+from ._matchers import Path as PathMatcher
+from ._redact import REDACTED, Redactor, without_redacted
+from ._reply import Reply, StreamChunk
+from ._request import RecordedRequest
+from ._responders import ReplyContext, Responder, SequenceResponse
+
+if TYPE_CHECKING:
+    from ._mock import BaseMock
+
+#: Headers that describe one connection or one encoding of the body, never replayed.
+_HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+        "content-length",
+        "content-encoding",
+        "accept-encoding",
+    }
+)
+
+
+def _end_to_end(headers: CIMultiDictProxy[str] | dict[str, str]) -> dict[str, str]:
+    kept: dict[str, str] = {}
+    for name, value in headers.items():
+        if name.lower() not in _HOP_BY_HOP:
+            kept[name] = f"{kept[name]}, {value}" if name in kept else value
+    return kept
+
+
+class RecordedResponse(Responder):
+    """A response replayed from a cassette: the recorded bytes, optionally its timing."""
+
+    kind: Literal["recorded"] = "recorded"
+    status: int = Field(200, ge=100, le=599)
+    headers: dict[str, str] = Field(default_factory=dict)
+    body: str | None = None
+    body_base64: str | None = None
+    chunks: list[RecordedChunk] | None = None
+    duration_ms: float = Field(0.0, ge=0)
+    #: Reproduce the recorded delays (time to headers, gaps between chunks).
+    timing: bool = False
+
+    @classmethod
+    def of(cls, response: CassetteResponse, timing: bool = False) -> RecordedResponse:
+        """The responder replaying a recorded response."""
+        return cls(**response.model_dump(exclude={"chunks"}), chunks=response.chunks, timing=timing)
+
+    async def reply(self, context: ReplyContext) -> Reply:
+        if self.timing and self.duration_ms:
+            await asyncio.sleep(self.duration_ms / 1000)
+        if self.chunks is None:
+            body = decode_body(self.body, self.body_base64)
+            return Reply(self.status, dict(self.headers), body)
+        return Reply(self.status, dict(self.headers), stream=self._stream(self.chunks))
+
+    async def _stream(self, chunks: list[RecordedChunk]) -> AsyncIterator[StreamChunk]:
+        for chunk in chunks:
+            yield StreamChunk(chunk.content, chunk.delay_ms / 1000 if self.timing else None)
+
+
+# ---- record --------------------------------------------------------------------------
+
+
+def cassette_file(target: Path | str, service: str) -> Path:
+    """The cassette to write: `target` itself when it names a file, else a new one in it."""
+    path = Path(target)
+    if path.suffix in EXTENSIONS:
+        return path
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    return path / f"{service}-{stamp}.yaml"
+
+
+class Recorder:
+    """The record-mode fallback: proxy to `upstream`, relay the answer, save the exchange.
+
+    Example::
+
+        mock.fallback = Recorder(mock, "https://api.openai.com", "recordings/llm")
+    """
+
+    def __init__(
+        self,
+        mock: BaseMock,
+        upstream: str,
+        target: Path | str,
+        *,
+        redactor: Redactor | None = None,
+        timeout: float = 300.0,
+    ) -> None:
+        self.mock = mock
+        self.upstream = upstream.rstrip("/")
+        self.file = cassette_file(target, mock.service)
+        self.redactor = redactor or Redactor()
+        self.timeout = timeout
+        self.cassette = Cassette(service=mock.service, upstream=self.upstream)
+
+    async def __call__(self, request: RecordedRequest) -> Reply | None:
+        """Answer `request` from the upstream (a 502 in the mock's envelope if unreachable)."""
+        headers = _end_to_end(dict(request.headers))
+        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
+        started = time.perf_counter()
+        try:
+            response = await session.request(
+                request.method,
+                self.upstream + request.url,
+                headers=headers,
+                data=request.body or None,
+                allow_redirects=False,
+            )
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            await session.close()
+            message = f"record mode: upstream {self.upstream} failed: {type(exc).__name__}: {exc}"
+            return self.mock.error_reply(502, message, request)
+        reply_headers = _end_to_end(response.headers)
+        waited = (time.perf_counter() - started) * 1000
+        if _streamed(response):
+            stream = self._relay(session, response, request, headers, reply_headers, waited)
+            return Reply(response.status, reply_headers, stream=stream)
+        try:
+            body = await response.read()
+        finally:
+            response.release()
+            await session.close()
+        total = (time.perf_counter() - started) * 1000
+        recorded = CassetteResponse(
+            status=response.status,
+            headers=reply_headers,
+            duration_ms=round(total, 3),
+            **encode_body(body),
+        )
+        self._save(request, headers, recorded, response.headers.get("Content-Type", ""))
+        return Reply(response.status, reply_headers, body)
+
+    async def _relay(
+        self,
+        session: aiohttp.ClientSession,
+        response: aiohttp.ClientResponse,
+        request: RecordedRequest,
+        sent_headers: dict[str, str],
+        reply_headers: dict[str, str],
+        waited_ms: float,
+    ) -> AsyncIterator[StreamChunk]:
+        chunks: list[RecordedChunk] = []
+        last = time.perf_counter()
+        try:
+            async for data in response.content.iter_any():
+                now, gap = time.perf_counter(), round((time.perf_counter() - last) * 1000, 3)
+                chunks.append(RecordedChunk(delay_ms=gap, **encode_body(data)))
+                last = now
+                yield StreamChunk(data, 0.0)
+        finally:
+            response.release()
+            await session.close()
+            recorded = CassetteResponse(
+                status=response.status,
+                headers=reply_headers,
+                chunks=chunks,
+                duration_ms=round(waited_ms, 3),
+            )
+            self._save(request, sent_headers, recorded, "")
+
+    def _save(
+        self,
+        request: RecordedRequest,
+        sent_headers: dict[str, str],
+        response: CassetteResponse,
+        content_type: str,
+    ) -> None:
+        redact = self.redactor
+        body, _ = redact.body(request.body, request.headers.get("Content-Type", ""))
+        if response.chunks is None:
+            answer, changed = redact.body(response.content, content_type)
+            if changed:
+                response = response.model_copy(
+                    update={"body": None, "body_base64": None, **encode_body(answer)}
+                )
+        response = response.model_copy(update={"headers": redact.headers(response.headers)})
+        query = {k: request.query.getall(k) for k in request.query}
+        interaction = Interaction(
+            request=CassetteRequest(
+                method=request.method,
+                path=request.path,
+                query=redact.query(query),
+                headers=redact.headers(sent_headers),
+                **encode_body(body),
+            ),
+            response=response,
+            recorded_at=datetime.now(UTC).isoformat(timespec="milliseconds"),
+        )
+        self.cassette.interactions.append(interaction)
+        self.cassette.save(self.file)
+
+
+def _streamed(response: aiohttp.ClientResponse) -> bool:
+    content_type = response.headers.get("Content-Type", "")
+    return "text/event-stream" in content_type or (
+        response.content_length is None
+        and (response.headers.get("Transfer-Encoding", "").lower() == "chunked")
+    )
+
+
+# ---- replay --------------------------------------------------------------------------
+
+
+def request_matcher(request: CassetteRequest) -> Matcher:
+    """What a replayed request must look like: method, path, query and body, less secrets."""
+    parts: list[Matcher] = [Method(value=request.method), PathMatcher(value=request.path)]
+    for name, values in request.query.items():
+        parts.extend(Query(name=name, value=v) for v in values if v != REDACTED)
+    document = request.json_document
+    if document is not None:
+        kept = without_redacted(document)
+        op: Literal["eq", "contains"] = "eq" if kept == document else "contains"
+        parts.append(JsonBody(value=kept, op=op))
+    elif request.content and REDACTED not in (request.body or ""):
+        parts.append(Body(value=request.content.decode("utf-8", "replace")))
+    return combine(parts)
+
+
+def replay_specs(cassettes: list[Cassette], *, timing: bool = False) -> list[ExpectationSpec]:
+    """Expectations replaying `cassettes`: one per distinct request, answers in order."""
+    groups: dict[str, tuple[Matcher, list[Responder]]] = {}
+    for cassette in cassettes:
+        for interaction in cassette.interactions:
+            matcher = request_matcher(interaction.request)
+            key = json.dumps(matcher.model_dump(mode="json"), sort_keys=True)
+            responder = RecordedResponse.of(interaction.response, timing)
+            groups.setdefault(key, (matcher, []))[1].append(responder)
+    specs = []
+    for matcher, responders in groups.values():
+        response = responders[0] if len(responders) == 1 else SequenceResponse(responses=responders)
+        specs.append(ExpectationSpec(matcher=matcher, response=response, name="replay"))
+    return specs
+
+
+def replay(
+    mock: BaseMock, path: str | os.PathLike[str], *, timing: bool = False
+) -> list[Expectation]:
+    """Add expectations replaying the cassette(s) at `path` (a file or a directory)."""
+    cassettes = [cassette for _, cassette in load_cassettes(Path(path))]
+    return [mock.add_expectation(spec) for spec in replay_specs(cassettes, timing=timing)]
+
+
+__all__ = ["RecordedResponse", "Recorder", "cassette_file", "replay", "replay_specs"]
