@@ -122,7 +122,7 @@ class AdminAPI:
 
     def remember(self, specs: Sequence[ExpectationSpec]) -> None:
         """Make `specs` (already added) survive ``/__admin/reset``: it re-adds fresh copies."""
-        self._kept.extend(spec.model_copy(deep=True) for spec in specs)
+        self._kept.extend(_fresh(spec) for spec in specs)
 
     # ---- dispatch ------------------------------------------------------------------
 
@@ -131,12 +131,15 @@ class AdminAPI:
         try:
             self._authorize(http)
             route, params = self._resolve(http.method, http.path)
-            return await route.handler(self, http, params)
+            response = await route.handler(self, http, params)
         except AdminError as exc:
-            return exc.response()
+            response = exc.response()
         except Exception as exc:  # a bug: answer it, log it, keep serving
             self.mock.log.exception("admin %s %s failed", http.method, http.path)
-            return AdminError(500, f"the admin API failed: {type(exc).__name__}: {exc}").response()
+            message = f"the admin API failed: {type(exc).__name__}: {exc}"
+            response = AdminError(500, message).response()
+        self.mock.log.debug("admin %s %s -> %d", http.method, http.path_qs, response.status)
+        return response
 
     def _authorize(self, http: web.BaseRequest) -> None:
         if self.token is None:
@@ -324,7 +327,7 @@ class AdminAPI:
     async def reset(self, http: web.BaseRequest, params: dict[str, str]) -> web.Response:
         self.mock.reset()
         for spec in self._kept:
-            self.mock.add_expectation(spec.model_copy(deep=True))
+            self.mock.add_expectation(_fresh(spec))
         return web.json_response({"reset": True, "expectations": len(self.mock.expectations)})
 
     async def health(self, http: web.BaseRequest, params: dict[str, str]) -> web.Response:
@@ -400,6 +403,11 @@ class AdminAPI:
             raise AdminError(400, "state: a string is required", "state")
         self.mock.set_scenario_state(params["name"], state)
         return web.json_response({"scenarios": self._scenarios()})
+
+
+def _fresh(spec: ExpectationSpec) -> ExpectationSpec:
+    """A new, unplayed copy of a JSON-serializable spec (a sequence starts over)."""
+    return ExpectationSpec.model_validate(spec.model_dump(mode="json"))
 
 
 def _not_matcher() -> Any:

@@ -64,6 +64,9 @@ class Engine:
         self._entries: list[tuple[tuple[int, int], Expectation]] = []
         self._by_path: dict[str, list[Expectation]] = {}
         self._any_path: list[Expectation] = []
+        #: Per path, its exact expectations merged with the any-path ones (filled lazily,
+        #: replaced on every publication).
+        self._merged: dict[str, list[Expectation]] = {}
         self._keys: dict[str, tuple[int, int]] = {}
         self.scenarios: dict[str, str] = {}
         self._group_cursor: dict[str, int] = {}
@@ -136,16 +139,24 @@ class Engine:
         self._entries = entries
         self._by_path = by_path
         self._any_path = any_path
+        # Last: a reader that sees the new cache also sees the new lists above.
+        self._merged = {}
 
     def candidates(self, path: str) -> list[Expectation]:
         """Expectations that may match a request for `path`, in matching order."""
+        merged = self._merged
+        found = merged.get(path)
+        if found is not None:
+            return found
         exact = self._by_path.get(path)
         if not exact:
             return self._any_path
         if not self._any_path:
             return exact
         keys = self._keys
-        return sorted([*exact, *self._any_path], key=lambda e: keys.get(e.id, (0, 0)))
+        found = sorted([*exact, *self._any_path], key=lambda e: keys.get(e.id, (0, 0)))
+        merged[path] = found  # sorted once per path and publication, not per request
+        return found
 
     # ---- matching (on the mock's loop) ---------------------------------------------
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from ._admin import AdminAPI
 from ._contracts import ContractError
 from ._datafile import (
     DataFileError,
@@ -74,14 +75,12 @@ def add_stubs(mock: BaseMock, path: Path | str, *, keep: bool = True) -> list[Ex
     All or nothing: when one stub is refused (a response breaking the contract),
     none stays registered and `DataFileError` names the file, line and field.
     """
-    from ._admin import AdminAPI
-
     loaded = _load(path)
     added: list[Expectation] = []
     try:
         for spec, file, text, loc in loaded:
             try:
-                added.append(mock.add_expectation(spec.model_copy(deep=True)))
+                added.append(mock.add_expectation(spec))
             except ContractError as exc:
                 field = dotted([*loc, "response"])
                 line = line_of(text, [*loc, "response"])

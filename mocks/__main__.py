@@ -1,0 +1,152 @@
+"""``python -m mocks``: every available mock in one process, and the environment to reach them.
+
+It starts each mock on a free port (or ``--port llm=8080``), prints ``KEY=value`` lines
+(``OPENAI_BASE_URL``, ``MOCK_HTTP_URL``, ``ZITADEL_ISSUER``, ...) followed by a
+``# ready`` comment, writes them to ``--env-file`` if asked, and serves until SIGTERM,
+SIGINT or ``--timeout`` seconds. Logs go to stderr and to a temporary log directory that
+is removed on exit, unless something failed and ``--keep-on-error`` was given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from .core._admin import AdminAPI
+from .core._datafile import write_text
+from .core._stack import KNOWN_MOCKS, MockStack
+from .core.cli import Parser
+
+_EPILOG = """\
+examples:
+  python -m mocks                         all mocks on free ports; prints their env
+  python -m mocks --env-file .env.mocks   ... and writes it for the system under test
+  python -m mocks --port llm=8080 --timeout 600
+  eval "$(python -m mocks --timeout 60 | grep -v '^#' | sed 's/^/export /')"  (shell)
+"""
+
+
+def _port(text: str) -> tuple[str, int]:
+    name, _, port = text.partition("=")
+    if name not in KNOWN_MOCKS or not port.isdigit() or int(port) > 65535:
+        known = ", ".join(KNOWN_MOCKS)
+        raise argparse.ArgumentTypeError(f"expected NAME=PORT with NAME one of {known}: {text!r}")
+    return name, int(port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The stack's flags."""
+    parser = Parser(
+        prog="python -m mocks",
+        description=(
+            "Start every available mock (" + ", ".join(KNOWN_MOCKS) + ") in one process and "
+            "print the environment a system under test needs to reach them."
+        ),
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--port", type=_port, action="append", default=[], metavar="NAME=PORT",
+        help="fixed port for one mock (repeatable); others get free ports",
+    )
+    parser.add_argument(
+        "--only", metavar="NAME,...", help="start only these mocks (comma-separated)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of every random draw")
+    parser.add_argument("--strict", action="store_true", help="unmatched requests fail")
+    parser.add_argument("--admin-token", metavar="TOKEN", help="require it on /__admin routes")
+    parser.add_argument("--env-file", type=Path, metavar="PATH", help="also write the env here")
+    parser.add_argument(
+        "--timeout", type=float, metavar="SECONDS", help="stop after this many seconds"
+    )
+    parser.add_argument(
+        "--keep-on-error", action="store_true",
+        help="keep the log directory when something failed (its path is printed)",
+    )
+    parser.add_argument(
+        "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="log level (INFO logs one line per request)",
+    )
+    return parser
+
+
+def _logging(level: str, directory: Path) -> None:
+    formatter = logging.Formatter("%(asctime)s %(name)s %(message)s")
+    handlers: list[logging.Handler] = [
+        logging.StreamHandler(sys.stderr),
+        logging.FileHandler(directory / "mocks.log", encoding="utf-8"),
+    ]
+    root = logging.getLogger()
+    root.setLevel(level)
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        root.addHandler(handler)
+
+
+def _close_logging() -> None:
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+        handler.close()
+
+
+def _serve(stack: MockStack, args: argparse.Namespace) -> bool:
+    """Print the environment and serve until a signal or the timeout; True if all went well."""
+    environment = stack.environment
+    lines = [f"{key}={value}" for key, value in environment.items()]
+    if args.env_file is not None:
+        write_text(args.env_file, "\n".join(lines) + "\n")
+    names = ", ".join(stack.mocks)
+    print("\n".join([*lines, f"# ready: {names}; Ctrl-C or SIGTERM stops them"]), flush=True)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    stop.wait(args.timeout)
+    problems = [f"{service}: {error}" for service, mock in stack.mocks.items()
+                for error in mock.report().errors]
+    for problem in problems:
+        logging.getLogger("mocks.stack").error("error inside a mock: %s", problem)
+    return not problems
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the stack; return the exit status."""
+    args = build_parser().parse_args(argv)
+    names = args.only.split(",") if args.only else None
+    log_dir = Path(tempfile.mkdtemp(prefix="mocks-stack-"))
+    _logging(args.log_level, log_dir)
+    ok = False
+    try:
+        stack = MockStack.start(
+            dict(args.port), args.host, names, seed=args.seed, strict=args.strict
+        )
+        with stack:
+            if not stack.mocks:
+                logging.getLogger("mocks.stack").error("no mock is available")
+                return 1
+            for mock in stack:
+                if isinstance(mock.admin, AdminAPI):
+                    mock.admin.token = args.admin_token
+            ok = _serve(stack, args)
+        return 0 if ok else 1
+    except Exception:
+        logging.getLogger("mocks.stack").exception("the stack failed")
+        return 1
+    finally:
+        _close_logging()
+        if ok or not args.keep_on_error:
+            shutil.rmtree(log_dir, ignore_errors=True)
+        else:
+            print(f"# logs kept in {log_dir}", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

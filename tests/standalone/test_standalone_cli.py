@@ -1,0 +1,77 @@
+"""The command line of ``python -m mocks.<name>``: help, bad flags, signals."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mocks.http", *args],
+        cwd=REPO, capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_help_shows_every_flag_and_worked_examples() -> None:
+    result = _run("--help")
+    assert result.returncode == 0
+    for flag in (
+        "--port", "--host", "--stubs", "--strict", "--seed", "--latency", "--error-rate",
+        "--record-to", "--upstream", "--replay", "--replay-timing", "--redact-field",
+        "--admin-token", "--log-level",
+    ):
+        assert flag in result.stdout, flag
+    assert "examples:" in result.stdout
+    assert "curl -X POST http://127.0.0.1:8080/__admin/expectations" in result.stdout
+    assert "/__admin/openapi.json" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--bogus"], "--bogus"),
+        (["--port", "70000"], "--port"),
+        (["--port", "abc"], "--port"),
+        (["--error-rate", "2"], "--error-rate"),
+        (["--latency", "-5"], "--latency"),
+        (["--upstream", "ftp://example"], "--upstream"),
+        (["--record-to", "somewhere"], "--record-to needs --upstream"),
+        (["--log-level", "LOUD"], "--log-level"),
+    ],
+)
+def test_a_bad_flag_is_one_line_and_exit_2(args: list[str], named: str) -> None:
+    result = _run(*args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("python -m mocks.http: error: ")
+    assert named in lines[0]
+
+
+def test_a_broken_cassette_is_one_line_naming_file_and_line(tmp_path: Path) -> None:
+    cassette = tmp_path / "bad.yaml"
+    cassette.write_text("interactions:\n  - request: {method: GET, path: /x}\n    response: {}\n")
+    result = _run("--replay", str(cassette))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"python -m mocks.http: error: {cassette}:3: interactions[0].response.status: "
+        "Field required"
+    ]
+
+
+def test_sigint_stops_it_cleanly(start_mock: Callable[..., Any]) -> None:
+    mock = start_mock("--seed", "3", "--strict")
+    assert requests.get(f"{mock.url}/x", timeout=5).status_code == 500  # strict
+    mock.process.send_signal(signal.SIGINT)
+    assert mock.process.wait(timeout=10) == 0

@@ -1,0 +1,125 @@
+"""``python -m mocks``: every available mock, its environment, and a clean exit."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _start(tmp_path: Path, *flags: str) -> tuple[subprocess.Popen[str], Path]:
+    temp = tmp_path / "tmp"
+    temp.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mocks", *flags],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(temp)},
+    )
+    return process, temp
+
+
+def _environment(process: subprocess.Popen[str]) -> dict[str, str]:
+    assert process.stdout is not None
+    variables: dict[str, str] = {}
+    for line in process.stdout:
+        if line.startswith("# ready"):
+            return variables
+        key, _, value = line.strip().partition("=")
+        variables[key] = value
+    raise AssertionError(f"the stack ended before it was ready: {process.stderr}")
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        found.update(int(child) for child in text)
+    return found
+
+
+def _refused(url: str) -> bool:
+    host, port = url.removeprefix("http://").split("/")[0].rsplit(":", 1)
+    with socket.socket() as sock:
+        return sock.connect_ex((host, int(port))) != 0
+
+
+def test_stack_prints_its_environment_serves_and_leaves_nothing(tmp_path: Path) -> None:
+    env_file = tmp_path / "mocks.env"
+    process, temp = _start(tmp_path, "--timeout", "5", "--env-file", str(env_file))
+    variables = _environment(process)
+    children = _children(process.pid)
+
+    assert "MOCK_HTTP_URL" in variables
+    urls = {k: v for k, v in variables.items() if k.startswith("MOCK_") and k.endswith("_URL")}
+    if "MOCK_LLM_URL" in urls:
+        assert variables["OPENAI_BASE_URL"] == urls["MOCK_LLM_URL"] + "/v1"
+    if "MOCK_ZITADEL_URL" in urls:
+        assert variables["ZITADEL_ISSUER"] == urls["MOCK_ZITADEL_URL"]
+    assert env_file.read_text().splitlines() == [f"{k}={v}" for k, v in variables.items()]
+
+    for name, url in urls.items():
+        health = requests.get(f"{url}/__admin/health", timeout=5)
+        assert health.status_code == 200, name
+        assert health.json()["url"] == url
+    http = urls["MOCK_HTTP_URL"]
+    requests.post(
+        f"{http}/__admin/expectations",
+        json={"matcher": {"kind": "path", "value": "/hi"}, "response": {"body": "hello"}},
+        timeout=5,
+    )
+    assert requests.get(f"{http}/hi", timeout=5).text == "hello"
+
+    assert process.wait(timeout=30) == 0
+    for child in children:
+        assert not Path(f"/proc/{child}").exists()
+    assert all(_refused(url) for url in urls.values())
+    assert list(temp.iterdir()) == []  # its log directory is gone
+
+
+def test_sigterm_stops_the_stack_at_once(tmp_path: Path) -> None:
+    process, temp = _start(tmp_path)
+    variables = _environment(process)
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=15) == 0
+    assert time.monotonic() - started < 10
+    assert _refused(variables["MOCK_HTTP_URL"])
+    assert list(temp.iterdir()) == []
+
+
+def test_a_failed_start_keeps_the_log_dir_only_when_asked(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        process, temp = _start(tmp_path, "--port", f"http={port}", "--keep-on-error")
+        _, stderr = process.communicate(timeout=30)
+        assert process.returncode == 1
+        kept = list(temp.iterdir())
+        assert len(kept) == 1
+        assert f"logs kept in {kept[0]}" in stderr
+        assert "Address already in use" in (kept[0] / "mocks.log").read_text()
+
+        plain, plain_temp = _start(tmp_path / "plain", "--port", f"http={port}")
+        plain.communicate(timeout=30)
+        assert plain.returncode == 1
+    assert list(plain_temp.iterdir()) == []
+
+
+def test_a_bad_flag_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    process, _ = _start(tmp_path, "--port", "nosuchmock=80")
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert len(stderr.strip().splitlines()) == 1
+    assert "nosuchmock=80" in stderr
