@@ -41,10 +41,12 @@ from .core import (
     VerificationError,
 )
 from .http import MockHTTP
+from .zitadel import Application, KeyFile, MockZitadel, TokenResponse, User
 
 __all__ = [
     "And",
     "Anything",
+    "Application",
     "BaseMock",
     "Body",
     "Callback",
@@ -59,10 +61,12 @@ __all__ = [
     "Journal",
     "JsonBody",
     "JsonPath",
+    "KeyFile",
     "LogNormalDelay",
     "Matcher",
     "Method",
     "MockHTTP",
+    "MockZitadel",
     "Not",
     "Or",
     "Path",
@@ -72,6 +76,8 @@ __all__ = [
     "Reply",
     "Route",
     "SseEvent",
+    "TokenResponse",
     "UniformDelay",
+    "User",
     "VerificationError",
 ]

@@ -104,11 +104,12 @@ def _serve(stack: MockStack, args: argparse.Namespace) -> bool:
     lines = [f"{key}={value}" for key, value in environment.items()]
     if args.env_file is not None:
         write_text(args.env_file, "\n".join(lines) + "\n")
-    names = ", ".join(stack.mocks)
-    print("\n".join([*lines, f"# ready: {names}; Ctrl-C or SIGTERM stops them"]), flush=True)
     stop = threading.Event()
+    # Handlers first: a signal sent as soon as "ready" is read must stop the stack cleanly.
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    names = ", ".join(stack.mocks)
+    print("\n".join([*lines, f"# ready: {names}; Ctrl-C or SIGTERM stops them"]), flush=True)
     stop.wait(args.timeout)
     problems = [f"{service}: {error}" for service, mock in stack.mocks.items()
                 for error in mock.report().errors]

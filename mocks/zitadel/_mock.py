@@ -1,0 +1,546 @@
+"""`MockZitadel`: the provider served on the shared engine, with its domain vocabulary."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+from urllib.parse import quote
+
+from ..core import (
+    And,
+    BaseMock,
+    Body,
+    Expectation,
+    ExpectationSpec,
+    Method,
+    Predicate,
+    Reply,
+    ReplyContext,
+    Responder,
+    Route,
+)
+from ..core import Path as PathMatcher
+from ..core._contracts import Violation
+from ..core._request import RecordedRequest
+from . import _discovery as paths
+from ._clock import Clock
+from ._errors import ErrorKind, OAuthError, ZitadelError
+from ._http import HttpRequest, HttpResult
+from ._keys import SigningKey
+from ._login_page import PASSWORD_PATH
+from ._model import (
+    AccessTokenType,
+    AppKind,
+    Application,
+    Project,
+    ServiceUser,
+    StubConfig,
+    TokenLifetimes,
+    User,
+)
+from ._provider import Route as ProviderRoute
+from ._provider import ZitadelProvider
+from ._tokens import TokenResponse
+from ._user_api import CONNECT_PREFIX
+
+#: Contracts per provider route name: (request schema, response schema, body format).
+_CONTRACTS: dict[str, tuple[str | None, str | None, Literal["json", "form", "query"]]] = {
+    "discovery": (None, "discovery.response", "json"),
+    "jwks": (None, "jwks.response", "json"),
+    "token": ("token.request", "token.response", "form"),
+    "introspect": ("introspect.request", "introspect.response", "form"),
+    "revoke": ("revoke.request", None, "form"),
+    "userinfo": (None, "userinfo.response", "json"),
+    "device_authorization": (
+        "device_authorization.request",
+        "device_authorization.response",
+        "form",
+    ),
+    "add_human_user": ("user.add_human.request", "user.add_human.response", "json"),
+    "get_user": (None, "user.get.response", "json"),
+    "list_users": ("user.list.request", "user.list.response", "json"),
+    "delete_user": (None, "user.delete.response", "json"),
+    "set_password": ("user.set_password.request", "user.set_password.response", "json"),
+}
+#: Endpoints `fail_next` knows, by name.
+ENDPOINTS = {
+    "token": ("POST", paths.TOKEN_PATH),
+    "introspect": ("POST", paths.INTROSPECT_PATH),
+    "revoke": ("POST", paths.REVOKE_PATH),
+    "userinfo": (None, paths.USERINFO_PATH),
+    "device_authorization": ("POST", paths.DEVICE_AUTHORIZATION_PATH),
+    "keys": ("GET", paths.KEYS_PATH),
+    "discovery": ("GET", paths.DISCOVERY_PATH),
+    "authorize": (None, paths.AUTHORIZE_PATH),
+}
+#: A stub configuration: the model, its dict, or a JSON/YAML file.
+ConfigSource = StubConfig | dict[str, Any] | str | Path
+_STATUS_KINDS: dict[int, ErrorKind] = {
+    400: "invalid_argument",
+    401: "unauthenticated",
+    403: "permission_denied",
+    404: "not_found",
+    409: "already_exists",
+    501: "unimplemented",
+    503: "unavailable",
+    504: "deadline_exceeded",
+}
+
+
+class KeyFile(dict[str, str]):
+    """A service user's key file (Zitadel's JSON format); `user` is the service user."""
+
+    def __init__(self, content: dict[str, str], user: ServiceUser) -> None:
+        super().__init__(content)
+        self.user = user
+
+
+class ForcedIntrospection(Responder):
+    """Answers introspection of one token as active or inactive, whatever its state."""
+
+    kind: Literal["zitadel_introspection"] = "zitadel_introspection"
+    active: bool = True
+
+    async def reply(self, context: ReplyContext) -> Reply:
+        mock = context.mock
+        assert isinstance(mock, MockZitadel)
+        request = mock.http_request(context.request)
+        with mock.lock:
+            result = mock.provider.endpoints.introspect(request, forced=self.active)
+        return mock.to_reply(result)
+
+
+class MockZitadel(BaseMock):
+    """A Zitadel-faithful OpenID Connect provider with a real login page.
+
+    With nothing programmed it is a working Zitadel instance: one organization, one
+    project (`project_id`), the endpoints at Zitadel's paths, a login name page and a
+    password page, and the v2 user API. Tests create applications and users, then drive
+    any OIDC client, SDK or browser against `url`.
+
+    Example::
+
+        with MockZitadel.start() as zitadel:
+            app = zitadel.create_application(
+                "shop", kind="web", redirect_uris=["http://127.0.0.1:8000/callback"]
+            )
+            alice = zitadel.create_test_user("alice@example.com", password="Secret1!")
+            tokens = zitadel.expect_login(alice)  # what her next login will get
+            ...  # the app logs alice in through zitadel.url
+            zitadel.verify()
+    """
+
+    service: ClassVar[str] = "zitadel"
+    error_schema: ClassVar[str | None] = "error"
+
+    def __init__(
+        self,
+        *,
+        issuer: str | None = None,
+        config: ConfigSource | Sequence[ConfigSource] | None = None,
+        clock: Clock | None = None,
+        auto_login: bool = False,
+        **options: Any,
+    ) -> None:
+        #: Serializes the provider's state between the server thread and the test thread.
+        self.lock = threading.RLock()
+        self._issuer = issuer.rstrip("/") if issuer else None
+        self._configs: list[StubConfig] = []
+        self._auto_login = auto_login
+        self.clock = clock or Clock()
+        super().__init__(**options)
+        self.provider = self._new_provider()
+        sources = [config] if isinstance(config, StubConfig | dict | str | Path) else config
+        for source in sources or []:
+            self.configure(source)
+        from ._admin import ZitadelAdminAPI
+
+        self.admin = ZitadelAdminAPI(self)
+
+    def _new_provider(self) -> ZitadelProvider:
+        provider = ZitadelProvider(seed=self.seed, clock=self.clock)
+        for stub in self._configs:
+            provider.apply_stub(stub)
+        provider.state.auto_login = self._auto_login
+        return provider
+
+    # ---- routes ---------------------------------------------------------------------
+
+    def build_routes(self) -> list[Route]:
+        """Every Zitadel endpoint the provider serves, with its contracts."""
+        template = ZitadelProvider(seed=0, clock=Clock(fixed=0))
+        routes = []
+        for route in template.routes:
+            request_schema, response_schema, body_format = _CONTRACTS.get(
+                route.name, (None, None, "json")
+            )
+            if route.path.startswith(CONNECT_PREFIX) and route.name in ("get_user", "delete_user"):
+                request_schema = (
+                    "user.get.request" if route.name == "get_user" else ("user.delete.request")
+                )
+            routes.append(
+                Route(
+                    route.method,
+                    route.path,
+                    self._handler(route.method, route.path),
+                    name=route.name,
+                    request_schema=request_schema,
+                    response_schema=response_schema,
+                    body_format=body_format,
+                )
+            )
+        return routes
+
+    def _handler(self, method: str, path: str) -> Any:
+        def handle(entry: RecordedRequest) -> Reply:
+            return self._serve(method, path, entry)
+
+        return handle
+
+    def _serve(self, method: str, path: str, entry: RecordedRequest) -> Reply:
+        with self.lock:
+            route = self._provider_route(method, path)
+            request = self.http_request(entry)
+            return self.to_reply(route.handler(request))
+
+    def _provider_route(self, method: str, path: str) -> ProviderRoute:
+        for route in self.provider.routes:
+            if (route.method, route.path) == (method, path):
+                return route
+        raise LookupError(f"no provider route {method} {path}")
+
+    @property
+    def issuer(self) -> str:
+        """The issuer: the mock's base URL (or the `issuer` option), without trailing slash."""
+        return self._issuer or self.url
+
+    def stack_environment(self) -> dict[str, str]:
+        """What ``python -m mocks`` prints for a system under test that uses Zitadel."""
+        return {
+            "ZITADEL_ISSUER": self.issuer,
+            "ZITADEL_URL": self.issuer,
+            "ZITADEL_PROJECT_ID": self.project_id,
+        }
+
+    def http_request(self, entry: RecordedRequest) -> HttpRequest:
+        """The provider's view of a recorded request."""
+        cookies: dict[str, str] = {}
+        for header in entry.headers.getall("Cookie", []):
+            jar: SimpleCookie = SimpleCookie()
+            jar.load(header)
+            cookies.update({name: morsel.value for name, morsel in jar.items()})
+        return HttpRequest.build(
+            entry.method,
+            entry.path,
+            self.issuer,
+            query={key: entry.query[key] for key in entry.query},
+            body=entry.body,
+            headers=dict(entry.headers.items()),
+            cookies=cookies,
+            path_params=entry.path_params,
+        )
+
+    @staticmethod
+    def to_reply(result: HttpResult) -> Reply:
+        """The engine's reply for a provider result (cookies become Set-Cookie)."""
+        headers = dict(result.headers)
+        for name, value in result.cookies.items():
+            attributes = "Path=/; HttpOnly; SameSite=Lax"
+            if value is None:
+                headers["Set-Cookie"] = f"{name}=; Max-Age=0; {attributes}"
+            else:
+                headers["Set-Cookie"] = f"{name}={value}; {attributes}"
+        if result.has_json:
+            return Reply.json(result.json, result.status, headers)
+        if result.html is not None:
+            return Reply.text(
+                result.html, result.status, headers, content_type="text/html; charset=utf-8"
+            )
+        return Reply(result.status, headers)
+
+    # ---- error envelopes --------------------------------------------------------------
+
+    def error_reply(
+        self,
+        status: int,
+        message: str,
+        request: RecordedRequest | None = None,
+        *,
+        field: str | None = None,
+    ) -> Reply:
+        """Errors in Zitadel's envelopes: REST or Connect bodies on the user API, OAuth
+        ``{"error", "error_description"}`` everywhere else."""
+        path = request.path if request is not None else ""
+        if path.startswith(("/v2/", CONNECT_PREFIX)):
+            text = f"{message} ({field})" if field else message
+            error = ZitadelError(_STATUS_KINDS.get(status, "internal"), "MOCK-injected", text)
+            body = error.connect_body() if path.startswith(CONNECT_PREFIX) else error.rest_body()
+            return Reply.json(body, status)
+        code: Any = "invalid_request"
+        if status >= 500:
+            code = "temporarily_unavailable" if status == 503 else "server_error"
+        elif status in (401, 403):
+            code = "invalid_client" if path == paths.TOKEN_PATH else "access_denied"
+        return Reply.json(OAuthError(code, message or code, status).body(), status)
+
+    def contract_error_reply(self, request: RecordedRequest, violation: Violation) -> Reply:
+        """A request that breaks its contract gets the answer Zitadel gives it (the provider
+        validates what Zitadel validates); `verify()` still reports the violation."""
+        return self._answer_anyway(request)
+
+    def malformed_body_reply(self, request: RecordedRequest, route: Route) -> Reply:
+        """A body that is not JSON gets Zitadel's answer too."""
+        return self._answer_anyway(request)
+
+    def _answer_anyway(self, request: RecordedRequest) -> Reply:
+        resolved = self._router.resolve(request.method, request.path)
+        if resolved is None:
+            return self.error_reply(400, "malformed request", request)
+        route, captures = resolved
+        request.path_params = captures
+        return self._serve(route.method, route.path, request)
+
+    # ---- configuration ------------------------------------------------------------------
+
+    def configure(self, config: ConfigSource) -> None:
+        """Apply a stub configuration (a dict, a model, or a JSON/YAML file); kept over resets."""
+        stub = load_config(config)
+        with self.lock:
+            self.provider.apply_stub(stub)
+            self._configs.append(stub)
+
+    @property
+    def project_id(self) -> str:
+        """The default project's id: the audience of its applications' tokens."""
+        return self.provider.project_id
+
+    def create_project(
+        self, name: str, roles: Iterable[str] = (), *, project_role_assertion: bool = False
+    ) -> Project:
+        """Add another project (its id is the audience of its applications' tokens)."""
+        with self.lock:
+            return self.provider.state.directory.create_project(
+                name, roles, project_role_assertion=project_role_assertion
+            )
+
+    def add_roles(self, *roles: str, project_id: str | None = None) -> None:
+        """Define roles on the default (or the given) project."""
+        with self.lock:
+            directory = self.provider.state.directory
+            directory.add_roles(project_id or directory.default_project_id, roles)
+
+    @property
+    def lifetimes(self) -> TokenLifetimes:
+        """Token lifetimes (Zitadel's defaults); assign fields to change them, e.g.
+        ``mock.lifetimes.access_token = timedelta(minutes=5)``."""
+        return self.provider.state.directory.lifetimes
+
+    def create_application(
+        self,
+        name: str,
+        kind: AppKind = "web",
+        *,
+        redirect_uris: Iterable[str] = (),
+        post_logout_redirect_uris: Iterable[str] = (),
+        access_token_type: AccessTokenType = "opaque",
+        **settings: Any,
+    ) -> Application:
+        """Register an application: `client_id`, and `client_secret` or `key_file`.
+
+        `kind`: "web" (confidential, client_secret_basic), "spa" and "native" (public,
+        PKCE), "api" (introspection only). `settings` sets any other `Application` field,
+        e.g. ``auth_method="private_key_jwt"``, ``dev_mode=True``,
+        ``id_token_userinfo_assertion=True``, ``grant_types=[...]``.
+        """
+        with self.lock:
+            return self.provider.create_application(
+                name,
+                kind,
+                redirect_uris=redirect_uris,
+                post_logout_redirect_uris=post_logout_redirect_uris,
+                access_token_type=access_token_type,
+                **settings,
+            )
+
+    def create_service_user(self, name: str, **options: Any) -> KeyFile:
+        """Add a service (machine) user; returns its key file in Zitadel's JSON format.
+
+        ``key_file.user`` is the `ServiceUser` (its `username` and `secret` serve the
+        client_credentials grant).
+        """
+        with self.lock:
+            user = self.provider.create_service_user(name, **options)
+        if user.key_file is None:
+            raise ValueError("a service user created with_key=False has no key file")
+        return KeyFile(user.key_file, user)
+
+    def create_test_user(
+        self,
+        email: str,
+        password: str | None = "Password1!",
+        roles: Iterable[str] = (),
+        **profile: Any,
+    ) -> User:
+        """Add a human user who can log in with `email` and `password`; `roles` are granted
+        on the default project. `profile`: given_name, family_name, phone, metadata, ..."""
+        with self.lock:
+            return self.provider.create_test_user(email, password, roles, **profile)
+
+    def set_auto_login(self, user: User | None = None, *, enabled: bool = True) -> None:
+        """Skip the login pages: authorize logs in the ``login_hint`` user, else `user`."""
+        with self.lock:
+            self.provider.set_auto_login(user, enabled=enabled)
+
+    # ---- expectations -------------------------------------------------------------------
+
+    def expect_login(self, user: User, password: str | None = None) -> TokenResponse:
+        """Expect `user` to log in (with `password`, which becomes theirs, if given).
+
+        Returns the `TokenResponse` the code exchange of that login will answer: its
+        `access_token` and `refresh_token` are fixed now, the rest is filled in then.
+        `verify()` fails if the login did not happen.
+        """
+        with self.lock:
+            if password is not None:
+                user.password = password
+            tokens = self.provider.state.tokens.reserve(user.id)
+        wanted = user.id
+
+        def logs_in(request: RecordedRequest) -> bool:
+            form = self.http_request(request).form
+            with self.lock:
+                found = self.provider.state.directory.find_user_by_login_name(
+                    form.get("loginName", "")
+                )
+                return (
+                    found is not None
+                    and found.id == wanted
+                    and form.get("password", "") == (found.password or "")
+                )
+
+        spec = ExpectationSpec(
+            name=f"login of {user.username}",
+            matcher=And(
+                all=[
+                    Method(value="POST"),
+                    PathMatcher(value=PASSWORD_PATH),
+                    Predicate(function=logs_in, description=f"login of {user.username}"),
+                ]
+            ),
+            times=1,
+        )
+        self.add_expectation(spec)
+        return tokens
+
+    def expect_token_refresh(self) -> Expectation:
+        """Expect a refresh_token grant; chain ``.times(n)``, ``.with_error(...)``, ..."""
+        spec = ExpectationSpec(
+            name="token refresh",
+            matcher=And(
+                all=[
+                    Method(value="POST"),
+                    PathMatcher(value=paths.TOKEN_PATH),
+                    Body(value="grant_type=refresh_token", op="contains"),
+                ]
+            ),
+        )
+        return self.add_expectation(spec)
+
+    def expect_introspect(self, token: str, active: bool = True) -> Expectation:
+        """Answer introspection of `token` as `active` (after the usual client check)."""
+        spec = ExpectationSpec(
+            name=f"introspect ({'active' if active else 'inactive'})",
+            matcher=And(
+                all=[
+                    Method(value="POST"),
+                    PathMatcher(value=paths.INTROSPECT_PATH),
+                    Body(value=f"token={quote(token, safe='')}", op="contains"),
+                ]
+            ),
+            response=ForcedIntrospection(active=active),
+        )
+        return self.add_expectation(spec)
+
+    def fail_next(
+        self,
+        endpoint: str,
+        error: str = "invalid_grant",
+        description: str = "",
+        *,
+        status: int = 400,
+    ) -> Expectation:
+        """Make the next request to `endpoint` ("token", "introspect", "userinfo", ...) fail
+        with the OAuth `error`. For a timeout or a dropped connection chain the engine's
+        ``.with_latency(ms)`` or ``.with_fault(...)`` on ``expect(...)`` instead."""
+        method, path = ENDPOINTS[endpoint]
+        body = {"error": error, **({"error_description": description} if description else {})}
+        return self.expect(method, path, priority=1).respond(status=status, json=body).once()
+
+    # ---- test helpers -------------------------------------------------------------------
+
+    def issue_token(
+        self,
+        user: User | ServiceUser,
+        client: Application,
+        *,
+        scopes: Iterable[str] = ("openid", "profile", "email"),
+        expires_in: int | None = None,
+    ) -> TokenResponse:
+        """Tokens for `user` and `client` without a browser (as after a login)."""
+        with self.lock:
+            return self.provider.issue_token(
+                user, client, issuer=self.issuer, scopes=scopes, expires_in=expires_in
+            )
+
+    def expire(self, token: str) -> bool:
+        """Make an access token, refresh token or authorization code expired now."""
+        with self.lock:
+            return self.provider.expire(token)
+
+    def revoke(self, token: str) -> bool:
+        """Revoke an access token, or a refresh token and its session."""
+        with self.lock:
+            return self.provider.revoke(token)
+
+    def rotate_keys(self) -> SigningKey:
+        """Sign with a new key; the previous public key stays in the JWKS."""
+        with self.lock:
+            return self.provider.rotate_keys()
+
+    def freeze_time(self, at: float | None = None) -> None:
+        """Freeze the provider's clock (at `at`, epoch seconds, or now)."""
+        self.clock.freeze(at)
+
+    def advance_time(self, seconds: float) -> None:
+        """Move the provider's clock forward (tokens expire, codes time out)."""
+        self.clock.advance(seconds)
+
+    def set_clock_skew(self, seconds: float) -> None:
+        """Run the provider's clock `seconds` ahead (negative: behind) of its clients."""
+        self.clock.skew = seconds
+
+    def reset(self) -> None:
+        """Back to the state after start: the engine's reset, and the instance rebuilt from
+        the seed and the configuration (same ids, same keys), the clock on wall time."""
+        super().reset()
+        with self.lock:
+            self.clock.unfreeze()
+            self.clock.skew = 0.0
+            self.provider = self._new_provider()
+
+
+def load_config(config: ConfigSource) -> StubConfig:
+    """A stub configuration from a model, a dict, or a JSON/YAML file."""
+    if isinstance(config, StubConfig):
+        return config
+    if isinstance(config, dict):
+        return StubConfig.model_validate(config)
+    text = Path(config).read_text()
+    if str(config).endswith((".yaml", ".yml")):
+        import yaml
+
+        return StubConfig.model_validate(yaml.safe_load(text) or {})
+    return StubConfig.model_validate_json(text)

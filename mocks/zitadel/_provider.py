@@ -1,0 +1,274 @@
+"""The provider: Zitadel's endpoints as plain functions of a request, plus the test helpers.
+
+`ZitadelProvider` holds one instance's state and exposes every endpoint as a
+`Route` (method, path, handler) that takes an `HttpRequest` and returns an `HttpResult`.
+The mock server wires these routes into the engine; tests can also call them directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from . import _discovery as paths
+from . import _login_page as pages
+from ._authorize import LoginFlow
+from ._claims import allowed_scopes
+from ._clock import Clock
+from ._discovery import discovery_document
+from ._endpoints import Endpoints
+from ._http import HttpRequest, HttpResult
+from ._keys import SigningKey
+from ._model import AccessTokenType, AppKind, Application, ServiceUser, StubConfig, User
+from ._state import State
+from ._tokens import IssueRequest, TokenResponse
+from ._user_api import CONNECT_PREFIX, UserApi
+
+Handler = Callable[[HttpRequest], HttpResult]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One endpoint: its method, its path template (``{name}`` captures) and its handler."""
+
+    method: str
+    path: str
+    handler: Handler
+    #: A short name, used for contracts ("token" -> contracts/zitadel/token.*.json).
+    name: str
+
+    def match(self, method: str, path: str) -> dict[str, str] | None:
+        """The path captures if this route serves `method` `path`, else None."""
+        if method.upper() != self.method:
+            return None
+        wanted, given = self.path.split("/"), path.split("/")
+        if len(wanted) != len(given):
+            return None
+        captures: dict[str, str] = {}
+        for want, got in zip(wanted, given, strict=True):
+            if want.startswith("{") and want.endswith("}"):
+                if not got:
+                    return None
+                captures[want[1:-1]] = got
+            elif want != got:
+                return None
+        return captures
+
+
+class ZitadelProvider:
+    """A Zitadel instance in memory: directory, keys, tokens, login, and its endpoints.
+
+    Example::
+
+        provider = ZitadelProvider(seed=1)
+        app = provider.create_application("web", redirect_uris=["http://127.0.0.1/cb"])
+        alice = provider.create_test_user("alice@example.com", password="Secret1!")
+        tokens = provider.issue_token(alice, app, scopes=["openid", "offline_access"],
+                                      issuer="http://127.0.0.1:8080")
+        result = provider.handle(HttpRequest.build("GET", "/oauth/v2/keys", "http://127.0.0.1:8080"))
+    """
+
+    def __init__(self, seed: int | str = 0, clock: Clock | None = None) -> None:
+        self.state = State.create(seed, clock)
+        self.login = LoginFlow(self.state)
+        self.endpoints = Endpoints(self.state)
+        self.users_api = UserApi(self.state)
+        self.routes = self._routes()
+
+    # ---- routing --------------------------------------------------------------------
+
+    def _routes(self) -> list[Route]:
+        login, endpoints, api = self.login, self.endpoints, self.users_api
+
+        def user_call(call: Callable[[HttpRequest, dict[str, Any]], dict[str, Any]]) -> Handler:
+            return lambda req: api.handle(req, call)
+
+        routes = [
+            Route("GET", paths.DISCOVERY_PATH, self.discovery, "discovery"),
+            Route("GET", paths.KEYS_PATH, self.jwks, "jwks"),
+            Route("GET", paths.AUTHORIZE_PATH, login.authorize, "authorize"),
+            Route("POST", paths.AUTHORIZE_PATH, login.authorize, "authorize"),
+            Route("GET", pages.AUTHORIZE_CALLBACK_PATH, login.callback, "authorize_callback"),
+            Route("GET", pages.LOGIN_PATH, login.login_page, "login"),
+            Route("POST", pages.LOGIN_NAME_PATH, login.login_name, "login_name"),
+            Route("POST", pages.PASSWORD_PATH, login.password, "password"),
+            Route("GET", pages.DEVICE_PATH, login.device_page, "device_page"),
+            Route("POST", pages.DEVICE_PATH, login.device_code, "device_code"),
+            Route("GET", pages.LOGOUT_DONE_PATH, self.logout_done, "logout_done"),
+            Route("GET", "/favicon.ico", self.favicon, "favicon"),
+            Route("POST", paths.TOKEN_PATH, endpoints.token, "token"),
+            Route("POST", paths.INTROSPECT_PATH, endpoints.introspect, "introspect"),
+            Route("POST", paths.REVOKE_PATH, endpoints.revoke, "revoke"),
+            Route("GET", paths.USERINFO_PATH, endpoints.userinfo, "userinfo"),
+            Route("POST", paths.USERINFO_PATH, endpoints.userinfo, "userinfo"),
+            Route(
+                "POST",
+                paths.DEVICE_AUTHORIZATION_PATH,
+                endpoints.device_authorization,
+                "device_authorization",
+            ),
+            Route("GET", paths.END_SESSION_PATH, login.end_session, "end_session"),
+            Route("POST", paths.END_SESSION_PATH, login.end_session, "end_session"),
+            Route("POST", "/v2/users/human", user_call(api.add_human_user), "add_human_user"),
+            Route("POST", "/v2/users", user_call(api.list_users), "list_users"),
+            Route("GET", "/v2/users/{user_id}", user_call(api.get_user), "get_user"),
+            Route("DELETE", "/v2/users/{user_id}", user_call(api.delete_user), "delete_user"),
+            Route(
+                "POST", "/v2/users/{user_id}/password", user_call(api.set_password), "set_password"
+            ),
+        ]
+        for rpc, call, name in (
+            ("AddHumanUser", api.add_human_user, "add_human_user"),
+            ("GetUserByID", api.get_user, "get_user"),
+            ("ListUsers", api.list_users, "list_users"),
+            ("DeleteUser", api.delete_user, "delete_user"),
+            ("SetPassword", api.set_password, "set_password"),
+        ):
+            routes.append(Route("POST", CONNECT_PREFIX + rpc, user_call(call), name))
+        return routes
+
+    def find_route(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        """The route serving `method` `path`, with its captures."""
+        for route in self.routes:
+            captures = route.match(method, path)
+            if captures is not None:
+                return route, captures
+        return None
+
+    def handle(self, req: HttpRequest) -> HttpResult:
+        """Serve one request (404 JSON when no route matches)."""
+        found = self.find_route(req.method, req.path)
+        if found is None:
+            return HttpResult.of_json({"error": "not_found"}, 404)
+        route, captures = found
+        req.path_params.update(captures)
+        return route.handler(req)
+
+    # ---- simple endpoints -----------------------------------------------------------
+
+    def discovery(self, req: HttpRequest) -> HttpResult:
+        """``/.well-known/openid-configuration``."""
+        return HttpResult.of_json(discovery_document(req.base_url))
+
+    def jwks(self, req: HttpRequest) -> HttpResult:
+        """``/oauth/v2/keys``: the published signing keys."""
+        return HttpResult.of_json(self.state.keys.jwks(), headers={"Cache-Control": "max-age=300"})
+
+    def favicon(self, req: HttpRequest) -> HttpResult:
+        """Browsers ask for it; the mock has no icon (204, so it is not an unmatched request)."""
+        return HttpResult(status=204)
+
+    def logout_done(self, req: HttpRequest) -> HttpResult:
+        """Where logout lands without a post-logout redirect."""
+        return HttpResult.of_html(pages.logout_done_page())
+
+    # ---- configuration ----------------------------------------------------------------
+
+    @property
+    def project_id(self) -> str:
+        """The id of the default project (the audience of its applications' tokens)."""
+        return self.state.directory.default_project_id
+
+    def create_application(
+        self,
+        name: str,
+        kind: AppKind = "web",
+        *,
+        redirect_uris: Iterable[str] = (),
+        post_logout_redirect_uris: Iterable[str] = (),
+        access_token_type: AccessTokenType = "opaque",
+        **settings: Any,
+    ) -> Application:
+        """Register an application of the default project (see `Directory.create_application`)."""
+        return self.state.directory.create_application(
+            name,
+            kind,
+            redirect_uris=redirect_uris,
+            post_logout_redirect_uris=post_logout_redirect_uris,
+            access_token_type=access_token_type,
+            **settings,
+        )
+
+    def create_service_user(self, name: str, **options: Any) -> ServiceUser:
+        """Add a machine user with a key file (`ServiceUser.key_file`) and a secret."""
+        return self.state.directory.create_service_user(name, **options)
+
+    def create_test_user(
+        self,
+        email: str,
+        password: str | None = "Password1!",
+        roles: Iterable[str] = (),
+        **profile: Any,
+    ) -> User:
+        """Add a human user; `roles` are granted on the default project."""
+        return self.state.directory.create_user(email, password, roles, **profile)
+
+    def apply_stub(self, stub: StubConfig | dict[str, Any]) -> None:
+        """Configure from a stub file's content."""
+        config = stub if isinstance(stub, StubConfig) else StubConfig.model_validate(stub)
+        self.state.directory.apply(config)
+        self.state.keys.public_key_lifetime = config.lifetimes.public_key.total_seconds()
+
+    def set_auto_login(self, user: User | None = None, *, enabled: bool = True) -> None:
+        """Skip the login pages: log in the ``login_hint`` user, or else `user`."""
+        self.state.auto_login = enabled
+        self.state.auto_login_user_id = user.id if user else None
+
+    # ---- test helpers -------------------------------------------------------------------
+
+    def issue_token(
+        self,
+        user: User | ServiceUser,
+        client: Application,
+        *,
+        issuer: str,
+        scopes: Iterable[str] = ("openid", "profile", "email"),
+        expires_in: int | None = None,
+    ) -> TokenResponse:
+        """Tokens for `user` and `client` without a browser, as if they had logged in.
+
+        A refresh token is included when the scopes have ``offline_access`` and the client
+        may refresh. `expires_in` shortens (or lengthens) the access token's life.
+        """
+        scope_list = allowed_scopes(scopes)
+        wants_refresh = "offline_access" in scope_list and "refresh_token" in client.grant_types
+        response = self.state.tokens.issue(
+            issuer,
+            IssueRequest(
+                principal=user,
+                client_id=client.client_id,
+                app=client,
+                project_id=client.project_id,
+                scopes=scope_list,
+                audience=[client.project_id, client.client_id],
+                amr=["pwd"],
+                refresh=wants_refresh,
+                access_token_type=client.access_token_type,
+            ),
+        )
+        if expires_in is not None:
+            record = self.state.store.access_tokens[response.access_token]
+            record.expires_at = record.issued_at + expires_in
+            response.expires_in = expires_in
+        return response
+
+    def expire(self, token: str) -> bool:
+        """Make an access token, refresh token or code expired from now on."""
+        return self.state.store.expire(token)
+
+    def revoke(self, token: str) -> bool:
+        """Revoke an access token, or a refresh token (and its session's access tokens)."""
+        return self.state.store.revoke(token)
+
+    def rotate_keys(self) -> SigningKey:
+        """Sign with a new key from now on; the previous public key stays published."""
+        return self.state.keys.rotate()
+
+    def reset(self) -> None:
+        """Forget every code, token, session and pending login (the configuration stays)."""
+        self.state.store.clear()
+        self.state.device.clear()
+        self.state.auth_requests.clear()
+        self.state.browser_sessions.clear()
+        self.state.tokens.reservations.clear()

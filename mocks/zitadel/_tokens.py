@@ -1,0 +1,492 @@
+"""Tokens: authorization codes, OIDC sessions, access/refresh/ID tokens and their store.
+
+Zitadel keeps an "OIDC session" per login of a client; the session carries the access
+token and, when ``offline_access`` was granted, one refresh token that is replaced on
+every refresh (the previous one dies). Access tokens are opaque by default and JWTs for
+applications (or service users) configured that way. Every expiry is checked against an
+injectable `Clock`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ._claims import SCOPE_OPENID, private_claims, user_info
+from ._clock import Clock
+from ._directory import Directory
+from ._ids import IdGenerator
+from ._jwt import JWTError, encode, parse, token_hash
+from ._keys import KeySet
+from ._model import AccessTokenType, Application, ServiceUser, User
+
+
+@dataclass
+class TokenResponse:
+    """What the token endpoint returns; also handed out in advance by `reserve`.
+
+    A reserved response has its `access_token` (and `refresh_token`) fixed before the
+    login happens; the rest is filled in when the tokens are issued (`issued` turns True).
+    """
+
+    access_token: str
+    token_type: str = "Bearer"
+    expires_in: int = 0
+    refresh_token: str | None = None
+    id_token: str | None = None
+    state: str | None = None
+    issued: bool = False
+
+    def body(self) -> dict[str, Any]:
+        """The JSON body, without empty members (Zitadel marshals them with omitempty)."""
+        document: dict[str, Any] = {
+            "access_token": self.access_token,
+            "token_type": self.token_type,
+        }
+        if self.refresh_token:
+            document["refresh_token"] = self.refresh_token
+        if self.expires_in:
+            document["expires_in"] = self.expires_in
+        if self.id_token:
+            document["id_token"] = self.id_token
+        if self.state:
+            document["state"] = self.state
+        return document
+
+
+@dataclass
+class AuthorizationCode:
+    """A single-use code, bound to its client, redirect URI and PKCE challenge."""
+
+    code: str
+    client_id: str
+    redirect_uri: str
+    user_id: str
+    scopes: list[str]
+    audience: list[str]
+    nonce: str
+    state: str
+    auth_time: int
+    amr: list[str]
+    sid: str
+    code_challenge: str
+    code_challenge_method: str
+    expires_at: float
+    used: bool = False
+
+
+@dataclass
+class OIDCSession:
+    """One login of one client: the grant behind an access token and its refresh token."""
+
+    id: str
+    user_id: str
+    client_id: str
+    project_id: str
+    scopes: list[str]
+    audience: list[str]
+    auth_time: int
+    amr: list[str]
+    nonce: str
+    sid: str
+    access_token_type: AccessTokenType
+    #: The id of the only refresh token that still works (None: no refresh token).
+    refresh_token_id: str | None = None
+    refresh_expires_at: float = 0.0
+    refresh_idle_expires_at: float = 0.0
+    active: bool = True
+
+
+@dataclass
+class AccessToken:
+    """An issued access token, opaque or JWT; `id` is the JWT's `jti`."""
+
+    token: str
+    id: str
+    session_id: str
+    subject: str
+    client_id: str
+    scopes: list[str]
+    audience: list[str]
+    issued_at: int
+    expires_at: int
+    kind: AccessTokenType
+    revoked: bool = False
+
+
+@dataclass
+class RefreshToken:
+    """An issued refresh token; it works while it is its session's current one."""
+
+    token: str
+    id: str
+    session_id: str
+    client_id: str
+
+
+@dataclass
+class IssueRequest:
+    """Everything needed to issue tokens for one grant."""
+
+    principal: User | ServiceUser
+    client_id: str
+    scopes: list[str]
+    audience: list[str]
+    project_id: str = ""
+    app: Application | None = None
+    auth_time: int | None = None
+    amr: list[str] = field(default_factory=list)
+    nonce: str = ""
+    sid: str = ""
+    state: str = ""
+    refresh: bool = False
+    access_token_type: AccessTokenType = "opaque"
+
+
+Failure = Literal["unknown", "expired", "revoked"]
+
+
+class TokenStore:
+    """Codes, sessions and tokens, with the lookups that check single use and expiry."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.codes: dict[str, AuthorizationCode] = {}
+        self.sessions: dict[str, OIDCSession] = {}
+        self.access_tokens: dict[str, AccessToken] = {}
+        self.access_by_id: dict[str, AccessToken] = {}
+        self.refresh_tokens: dict[str, RefreshToken] = {}
+
+    def clear(self) -> None:
+        """Forget every code, session and token."""
+        for table in (
+            self.codes,
+            self.sessions,
+            self.access_tokens,
+            self.access_by_id,
+            self.refresh_tokens,
+        ):
+            table.clear()
+
+    def add_code(self, code: AuthorizationCode) -> None:
+        """Store a new authorization code."""
+        self.codes[code.code] = code
+
+    def find_code(self, code: str) -> AuthorizationCode | None:
+        """The code if it exists, whether used or expired (the caller decides)."""
+        return self.codes.get(code)
+
+    def add_access_token(self, token: AccessToken) -> None:
+        """Store an issued access token under its string and its id."""
+        self.access_tokens[token.token] = token
+        self.access_by_id[token.id] = token
+
+    def active_access_token(self, token: AccessToken) -> Failure | None:
+        """None when the token is usable, else why not."""
+        session = self.sessions.get(token.session_id)
+        if token.revoked or (session is not None and not session.active):
+            return "revoked"
+        if token.expires_at <= self.clock.now():
+            return "expired"
+        return None
+
+    def refresh_session(self, token: str) -> tuple[OIDCSession | None, RefreshToken | None]:
+        """The session whose current refresh token this is (None, None if it is not)."""
+        record = self.refresh_tokens.get(token)
+        if record is None:
+            return None, None
+        session = self.sessions.get(record.session_id)
+        if session is None or not session.active or session.refresh_token_id != record.id:
+            return None, record
+        now = self.clock.now()
+        if session.refresh_expires_at <= now or session.refresh_idle_expires_at <= now:
+            return None, record
+        return session, record
+
+    def expire(self, token: str) -> bool:
+        """Make a code, access token or refresh token expired now; False if unknown."""
+        now = self.clock.now()
+        if token in self.codes:
+            self.codes[token].expires_at = now - 1
+            return True
+        if token in self.access_tokens:
+            self.access_tokens[token].expires_at = int(now) - 1
+            return True
+        record = self.refresh_tokens.get(token)
+        if record and record.session_id in self.sessions:
+            session = self.sessions[record.session_id]
+            session.refresh_expires_at = now - 1
+            return True
+        return False
+
+    def revoke(self, token: str) -> bool:
+        """Revoke an access token, or a refresh token with its session; False if unknown."""
+        if token in self.access_tokens:
+            self.access_tokens[token].revoked = True
+            return True
+        record = self.refresh_tokens.get(token)
+        if record and record.session_id in self.sessions:
+            session = self.sessions[record.session_id]
+            if session.refresh_token_id == record.id:
+                session.refresh_token_id = None
+                for access in self.access_by_id.values():
+                    if access.session_id == session.id:
+                        access.revoked = True
+            return True
+        return False
+
+
+def pkce_s256(verifier: str) -> str:
+    """The S256 code challenge of a PKCE verifier."""
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+class TokenIssuer:
+    """Mints tokens: sessions, opaque or JWT access tokens, refresh tokens and ID tokens.
+
+    Example::
+
+        issuer = TokenIssuer(directory, keys, store, ids, clock)
+        response = issuer.issue("http://127.0.0.1:8080", IssueRequest(
+            principal=alice, client_id=app.client_id, app=app, project_id=app.project_id,
+            scopes=["openid", "offline_access"], audience=[app.project_id, app.client_id],
+            refresh=True))
+    """
+
+    def __init__(
+        self,
+        directory: Directory,
+        keys: KeySet,
+        store: TokenStore,
+        ids: IdGenerator,
+        clock: Clock,
+    ) -> None:
+        self.directory = directory
+        self.keys = keys
+        self.store = store
+        self.ids = ids
+        self.clock = clock
+        #: Responses promised in advance, by user id (see `reserve`).
+        self.reservations: dict[str, list[TokenResponse]] = {}
+
+    def reserve(self, user_id: str, *, refresh: bool = True) -> TokenResponse:
+        """Fix the tokens the next login of this user gets, so a test can compare them."""
+        response = TokenResponse(
+            access_token=self.ids.token(48),
+            refresh_token=self.ids.token(48) if refresh else None,
+        )
+        self.reservations.setdefault(user_id, []).append(response)
+        return response
+
+    def _take_reservation(self, user_id: str) -> TokenResponse | None:
+        waiting = self.reservations.get(user_id)
+        return waiting.pop(0) if waiting else None
+
+    # ---- issuing --------------------------------------------------------------------
+
+    def issue(
+        self, issuer: str, request: IssueRequest, *, use_reservation: bool = False
+    ) -> TokenResponse:
+        """Create a session and its tokens for `request`."""
+        now = self.clock.timestamp()
+        session = OIDCSession(
+            id=f"V2_{self.ids.next_id()}",
+            user_id=request.principal.id,
+            client_id=request.client_id,
+            project_id=request.project_id,
+            scopes=list(request.scopes),
+            audience=list(request.audience),
+            auth_time=request.auth_time if request.auth_time is not None else now,
+            amr=list(request.amr),
+            nonce=request.nonce,
+            sid=request.sid,
+            access_token_type=request.access_token_type,
+        )
+        self.store.sessions[session.id] = session
+        reserved = self._take_reservation(session.user_id) if use_reservation else None
+        refresh_token = None
+        if request.refresh:
+            wanted = reserved.refresh_token if reserved else None
+            refresh_token = self._new_refresh_token(session, wanted)
+        response = self._respond(issuer, session, request.app, reserved, include_nonce=True)
+        response.refresh_token = refresh_token
+        response.state = request.state or None
+        response.issued = True
+        return response
+
+    def refresh(
+        self, issuer: str, session: OIDCSession, app: Application | None, scopes: list[str]
+    ) -> TokenResponse:
+        """Rotate the session's refresh token and issue a new access (and ID) token."""
+        if scopes:
+            session.scopes = list(scopes)
+        refresh_token = self._new_refresh_token(session, None, renew=True)
+        response = self._respond(issuer, session, app, None, include_nonce=False)
+        response.refresh_token = refresh_token
+        response.issued = True
+        return response
+
+    def _new_refresh_token(
+        self, session: OIDCSession, token: str | None, *, renew: bool = False
+    ) -> str:
+        lifetimes = self.directory.lifetimes
+        now = self.clock.now()
+        token_id = f"rt_{self.ids.next_id()}"
+        value = token or self.ids.token(48)
+        session.refresh_token_id = token_id
+        if not renew:
+            session.refresh_expires_at = now + lifetimes.refresh_token.total_seconds()
+        session.refresh_idle_expires_at = now + lifetimes.refresh_token_idle.total_seconds()
+        self.store.refresh_tokens[value] = RefreshToken(
+            token=value, id=token_id, session_id=session.id, client_id=session.client_id
+        )
+        return value
+
+    def _respond(
+        self,
+        issuer: str,
+        session: OIDCSession,
+        app: Application | None,
+        reserved: TokenResponse | None,
+        *,
+        include_nonce: bool,
+    ) -> TokenResponse:
+        principal = self.directory.find_principal(session.user_id)
+        if principal is None:
+            raise LookupError(f"no user {session.user_id}")
+        lifetime = int(self.directory.lifetimes.access_token.total_seconds())
+        skew = int(app.clock_skew.total_seconds()) if app else 0
+        now = self.clock.timestamp()
+        token_id = f"{session.id}-at_{self.ids.next_id()}"
+        record = AccessToken(
+            token="",
+            id=token_id,
+            session_id=session.id,
+            subject=principal.id,
+            client_id=session.client_id,
+            scopes=list(session.scopes),
+            audience=list(session.audience),
+            issued_at=now,
+            expires_at=now + lifetime,
+            kind=session.access_token_type,
+        )
+        if session.access_token_type == "jwt":
+            record.token = self._jwt_access_token(issuer, record, principal, session, app, skew)
+        else:
+            record.token = reserved.access_token if reserved else self.ids.token(48)
+        self.store.add_access_token(record)
+        response = reserved or TokenResponse(access_token=record.token)
+        response.access_token = record.token
+        response.expires_in = lifetime
+        if SCOPE_OPENID in session.scopes:
+            response.id_token = self._id_token(
+                issuer, session, principal, app, record.token, include_nonce, skew
+            )
+        return response
+
+    def _jwt_access_token(
+        self,
+        issuer: str,
+        record: AccessToken,
+        principal: User | ServiceUser,
+        session: OIDCSession,
+        app: Application | None,
+        skew: int,
+    ) -> str:
+        project = self.directory.projects.get(session.project_id)
+        claims = user_info(
+            self.directory,
+            principal,
+            session.scopes,
+            session.project_id,
+            project_role_assertion=bool(project and project.project_role_assertion),
+            userinfo_assertion=False,
+            role_assertion=bool(app and app.access_token_role_assertion),
+        )
+        document: dict[str, Any] = {
+            "iss": issuer,
+            "sub": principal.id,
+            "aud": record.audience,
+            "exp": record.expires_at + skew,
+            "iat": record.issued_at - skew,
+            "nbf": record.issued_at - skew,
+            "jti": record.id,
+            "client_id": record.client_id,
+        }
+        document.update(private_claims(claims))
+        key = self.keys.current
+        return encode(document, key.private_key, key.kid)
+
+    def _id_token(
+        self,
+        issuer: str,
+        session: OIDCSession,
+        principal: User | ServiceUser,
+        app: Application | None,
+        access_token: str,
+        include_nonce: bool,
+        skew: int,
+    ) -> str:
+        project = self.directory.projects.get(session.project_id)
+        info = user_info(
+            self.directory,
+            principal,
+            session.scopes,
+            session.project_id,
+            project_role_assertion=bool(project and project.project_role_assertion),
+            userinfo_assertion=bool(app and app.id_token_userinfo_assertion),
+            role_assertion=bool(app and app.id_token_role_assertion),
+        )
+        now = self.clock.timestamp()
+        lifetime = int(self.directory.lifetimes.id_token.total_seconds())
+        claims: dict[str, Any] = {
+            "iss": issuer,
+            "sub": principal.id,
+            "aud": session.audience,
+            "exp": now + lifetime + skew,
+            "iat": now - skew,
+            "auth_time": session.auth_time - skew,
+        }
+        if include_nonce and session.nonce:
+            claims["nonce"] = session.nonce
+        if session.amr:
+            claims["amr"] = session.amr
+        claims["azp"] = session.client_id
+        claims["client_id"] = session.client_id
+        claims["at_hash"] = token_hash(access_token)
+        if session.sid:
+            claims["sid"] = session.sid
+        for name, value in info.items():
+            claims.setdefault(name, value)
+        key = self.keys.current
+        return encode(claims, key.private_key, key.kid)
+
+    # ---- verifying ------------------------------------------------------------------
+
+    def verify_access_token(self, token: str) -> tuple[AccessToken | None, Failure | None]:
+        """The access token record if `token` is usable, else (record or None, why not).
+
+        Opaque tokens are looked up; JWTs must carry a valid signature of a published key
+        and a `jti` this provider issued.
+        """
+        record = self.store.access_tokens.get(token)
+        if record is None and token.count(".") == 2:
+            record = self._jwt_record(token)
+        if record is None:
+            return None, "unknown"
+        failure = self.store.active_access_token(record)
+        return (record, None) if failure is None else (record, failure)
+
+    def _jwt_record(self, token: str) -> AccessToken | None:
+        try:
+            jwt = parse(token)
+            key = self.keys.find(str(jwt.header.get("kid", "")))
+            if key is None:
+                return None
+            jwt.verify(key.public_key)
+        except JWTError:
+            return None
+        return self.store.access_by_id.get(str(jwt.claims.get("jti", "")))

@@ -1,0 +1,370 @@
+"""Zitadel's v2 user API: add, get, list, delete users and set passwords.
+
+Served on the REST paths (``POST /v2/users/human``, ``GET /v2/users/{id}`` ...) and on the
+Connect paths the official SDKs call (``POST /zitadel.user.v2.UserService/AddHumanUser``
+...). Bodies are protojson: camelCase names (snake_case accepted on input), 64-bit numbers
+as strings, enums as their names, timestamps as RFC 3339. Every call needs a bearer token
+this provider issued.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from . import _errors as errors
+from ._endpoints import bearer_token
+from ._errors import ZitadelError
+from ._http import HttpRequest, HttpResult
+from ._model import ServiceUser, User
+from ._state import State
+
+CONNECT_PREFIX = "/zitadel.user.v2.UserService/"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+_GENDERS = {"": "GENDER_UNSPECIFIED", "female": "GENDER_FEMALE", "male": "GENDER_MALE"}
+_GENDERS["diverse"] = "GENDER_DIVERSE"
+_STATES = {
+    "active": "USER_STATE_ACTIVE",
+    "inactive": "USER_STATE_INACTIVE",
+    "locked": "USER_STATE_LOCKED",
+    "initial": "USER_STATE_INITIAL",
+}
+
+PROFILE_EMPTY = ZitadelError("invalid_argument", "USER-4GB8s", "Errors.User.Profile.Empty")
+GIVEN_NAME_EMPTY = ZitadelError(
+    "invalid_argument", "USER-UCej2", "Errors.User.Profile.FirstNameEmpty"
+)
+FAMILY_NAME_EMPTY = ZitadelError(
+    "invalid_argument", "USER-4hB7d", "Errors.User.Profile.LastNameEmpty"
+)
+EMAIL_EMPTY = ZitadelError("invalid_argument", "EMAIL-spblu", "Errors.User.Email.Empty")
+EMAIL_INVALID = ZitadelError("invalid_argument", "EMAIL-599BI", "Errors.User.Email.Invalid")
+USER_EXISTS = ZitadelError("already_exists", "COMMAND-k2unb", "Errors.User.AlreadyExists")
+ORG_NOT_FOUND = ZitadelError("not_found", "QUERY-iTTGJ", "Errors.Org.NotFound")
+PASSWORD_INVALID = ZitadelError("invalid_argument", "COMMAND-3M0fs", "Errors.User.Password.Invalid")
+PASSWORD_EMPTY = ZitadelError("invalid_argument", "COMMAND-Dg2wa", "Errors.User.Password.Empty")
+NOT_HUMAN = ZitadelError("failed_precondition", "COMMAND-3M9ds", "Errors.User.NotHuman")
+BAD_BODY = ZitadelError("invalid_argument", "API-9dk2S", "invalid request body")
+
+
+def timestamp(seconds: float) -> str:
+    """A protojson Timestamp: RFC 3339 in UTC with a Z and 0, 3 or 6 fraction digits."""
+    moment = datetime.fromtimestamp(seconds, UTC)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond % 1000:
+        text += f".{moment.microsecond:06d}"
+    elif moment.microsecond:
+        text += f".{moment.microsecond // 1000:03d}"
+    return text + "Z"
+
+
+def _get(body: dict[str, Any], camel: str) -> Any:
+    """A field by its protojson (camelCase) name or its proto (snake_case) name."""
+    if camel in body:
+        return body[camel]
+    snake = re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), camel)
+    return body.get(snake)
+
+
+def _obj(body: dict[str, Any], camel: str) -> dict[str, Any]:
+    value = _get(body, camel)
+    return value if isinstance(value, dict) else {}
+
+
+class UserApi:
+    """The v2 UserService calls the mock serves."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+
+    # ---- plumbing -------------------------------------------------------------------
+
+    def handle(
+        self, req: HttpRequest, call: Callable[[HttpRequest, dict[str, Any]], dict[str, Any]]
+    ) -> HttpResult:
+        """Authenticate, parse the body, run `call`, and shape errors for REST or Connect."""
+        connect = req.path.startswith(CONNECT_PREFIX)
+        try:
+            self._authenticate(req)
+            try:
+                body = req.json() or {}
+            except ValueError:
+                raise BAD_BODY from None
+            if not isinstance(body, dict):
+                raise BAD_BODY
+            return HttpResult.of_json(call(req, body))
+        except ZitadelError as error:
+            document = error.connect_body() if connect else error.rest_body()
+            return HttpResult.of_json(document, error.status)
+
+    def _authenticate(self, req: HttpRequest) -> None:
+        token = bearer_token(req)
+        if not token:
+            raise errors.AUTH_HEADER_INVALID
+        record, failure = self.state.tokens.verify_access_token(token)
+        if record is None or failure is not None:
+            raise errors.TOKEN_INVALID
+
+    def _details(self, principal: User | ServiceUser) -> dict[str, Any]:
+        return {
+            "sequence": str(principal.sequence),
+            "changeDate": timestamp(principal.changed_at),
+            "resourceOwner": principal.org_id,
+            "creationDate": timestamp(principal.created_at),
+        }
+
+    def _user_id(self, req: HttpRequest, body: dict[str, Any]) -> str:
+        return req.path_params.get("user_id") or str(_get(body, "userId") or "")
+
+    def _principal(self, user_id: str) -> User | ServiceUser:
+        principal = self.state.directory.find_principal(user_id)
+        if principal is None:
+            raise errors.USER_NOT_FOUND
+        return principal
+
+    def user_document(self, principal: User | ServiceUser) -> dict[str, Any]:
+        """A ``zitadel.user.v2.User`` as protojson."""
+        org = self.state.directory.org_of(principal.org_id)
+        login_names = [principal.username, f"{principal.username}@{org.primary_domain}"]
+        document: dict[str, Any] = {
+            "userId": principal.id,
+            "details": self._details(principal),
+            "state": _STATES.get(getattr(principal, "state", "active"), "USER_STATE_ACTIVE"),
+            "username": principal.username,
+            "loginNames": login_names,
+            "preferredLoginName": principal.username,
+        }
+        if isinstance(principal, User):
+            profile = {
+                "givenName": principal.given_name,
+                "familyName": principal.family_name,
+                "nickName": principal.nick_name,
+                "displayName": principal.name,
+                "preferredLanguage": principal.preferred_language,
+                "gender": _GENDERS[principal.gender],
+            }
+            human: dict[str, Any] = {
+                "profile": {k: v for k, v in profile.items() if v},
+                "email": {"email": principal.email, "isVerified": principal.email_verified},
+                "phone": {"phone": principal.phone, "isVerified": principal.phone_verified}
+                if principal.phone
+                else {},
+            }
+            if principal.password_change_required:
+                human["passwordChangeRequired"] = True
+            document["human"] = human
+        else:
+            document["machine"] = {
+                "name": principal.name,
+                "description": principal.description,
+                "hasSecret": principal.secret is not None,
+                "accessTokenType": "ACCESS_TOKEN_TYPE_JWT"
+                if principal.access_token_type == "jwt"
+                else "ACCESS_TOKEN_TYPE_BEARER",
+            }
+        return document
+
+    # ---- the calls ------------------------------------------------------------------
+
+    def add_human_user(self, req: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
+        """AddHumanUser: create a user from profile, email, optional password and metadata."""
+        directory = self.state.directory
+        profile, email = _obj(body, "profile"), _obj(body, "email")
+        if not profile:
+            raise PROFILE_EMPTY
+        if not _get(profile, "givenName"):
+            raise GIVEN_NAME_EMPTY
+        if not _get(profile, "familyName"):
+            raise FAMILY_NAME_EMPTY
+        address = str(_get(email, "email") or "")
+        if not address:
+            raise EMAIL_EMPTY
+        if not _EMAIL.match(address):
+            raise EMAIL_INVALID
+        username = str(_get(body, "username") or address)
+        user_id = str(_get(body, "userId") or "") or None
+        org_id = self._org_id(_obj(body, "organization"))
+        taken = directory.find_user_by_login_name(username) is not None
+        taken = taken or directory.find_service_user_by_username(username) is not None
+        if taken or (user_id and directory.find_principal(user_id)):
+            raise USER_EXISTS
+        password_obj = _obj(body, "password")
+        phone_obj = _obj(body, "phone")
+        gender = str(_get(profile, "gender") or "GENDER_UNSPECIFIED")
+        user = directory.create_user(
+            address,
+            password=str(_get(password_obj, "password") or "") or None,
+            username=username,
+            user_id=user_id,
+            org_id=org_id,
+            metadata=self._metadata(_get(body, "metadata")),
+            given_name=str(_get(profile, "givenName")),
+            family_name=str(_get(profile, "familyName")),
+            nick_name=str(_get(profile, "nickName") or ""),
+            display_name=str(_get(profile, "displayName") or ""),
+            preferred_language=str(_get(profile, "preferredLanguage") or "en"),
+            gender={v: k for k, v in _GENDERS.items()}.get(gender, ""),
+            email_verified=bool(_get(email, "isVerified")),
+            phone=str(_get(phone_obj, "phone") or ""),
+            phone_verified=bool(_get(phone_obj, "isVerified")),
+            password_change_required=bool(_get(password_obj, "changeRequired")),
+        )
+        response: dict[str, Any] = {"userId": user.id, "details": self._details(user)}
+        if _get(email, "returnCode") is not None:
+            response["emailCode"] = self.state.ids.choice_string("ABCDEFGHJKLMNPQRSTUVWXYZ", 6)
+        if _get(phone_obj, "returnCode") is not None:
+            response["phoneCode"] = self.state.ids.choice_string("0123456789", 6)
+        return response
+
+    def _org_id(self, organization: dict[str, Any]) -> str:
+        directory = self.state.directory
+        org_id, domain = _get(organization, "orgId"), _get(organization, "orgDomain")
+        if org_id:
+            if org_id not in directory.organizations:
+                raise ORG_NOT_FOUND
+            return str(org_id)
+        if domain:
+            for org in directory.organizations.values():
+                if org.primary_domain == domain:
+                    return org.id
+            raise ORG_NOT_FOUND
+        return directory.default_org_id
+
+    @staticmethod
+    def _metadata(entries: Any) -> dict[str, str]:
+        metadata: dict[str, str] = {}
+        for entry in entries or []:
+            if not isinstance(entry, dict) or not entry.get("key"):
+                raise BAD_BODY
+            raw = str(entry.get("value", ""))
+            try:
+                value = base64.b64decode(raw + "=" * (-len(raw) % 4), altchars=b"-_")
+                metadata[str(entry["key"])] = value.decode("utf-8", "replace")
+            except (binascii.Error, ValueError):
+                raise BAD_BODY from None
+        return metadata
+
+    def get_user(self, req: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
+        """GetUserByID."""
+        principal = self._principal(self._user_id(req, body))
+        return {"details": self._details(principal), "user": self.user_document(principal)}
+
+    def delete_user(self, req: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
+        """DeleteUser: the user and its sessions' tokens stop working."""
+        principal = self._principal(self._user_id(req, body))
+        directory = self.state.directory
+        directory.users.pop(principal.id, None)
+        directory.service_users.pop(principal.id, None)
+        for session in self.state.store.sessions.values():
+            if session.user_id == principal.id:
+                session.active = False
+        details = {**self._details(principal), "changeDate": timestamp(self.state.clock.now())}
+        return {"details": details}
+
+    def set_password(self, req: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
+        """SetPassword: optionally checks the current password."""
+        principal = self._principal(self._user_id(req, body))
+        if not isinstance(principal, User):
+            raise NOT_HUMAN
+        new = _obj(body, "newPassword")
+        password = str(_get(new, "password") or "")
+        if not password:
+            raise PASSWORD_EMPTY
+        current = _get(body, "currentPassword")
+        if current is not None and current != principal.password:
+            raise PASSWORD_INVALID
+        principal.password = password
+        principal.password_change_required = bool(_get(new, "changeRequired"))
+        self.state.directory.touch(principal)
+        return {"details": self._details(principal)}
+
+    def list_users(self, req: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
+        """ListUsers with the common queries (ids, user name, email, login name, org, ...)."""
+        directory = self.state.directory
+        everyone: list[User | ServiceUser] = [*directory.users.values()]
+        everyone += list(directory.service_users.values())
+        queries = _get(body, "queries") or []
+        matched = [p for p in everyone if all(self._matches(p, q) for q in queries)]
+        query = _obj(body, "query")
+        if _get(query, "asc") is False:
+            matched.reverse()
+        offset = int(_get(query, "offset") or 0)
+        limit = int(_get(query, "limit") or 0)
+        page = matched[offset : offset + limit] if limit else matched[offset:]
+        return {
+            "details": {
+                "totalResult": str(len(matched)),
+                "timestamp": timestamp(self.state.clock.now()),
+            },
+            "result": [self.user_document(p) for p in page],
+        }
+
+    def _matches(self, principal: User | ServiceUser, query: Any) -> bool:
+        if not isinstance(query, dict):
+            raise BAD_BODY
+        human = principal if isinstance(principal, User) else None
+        org = self.state.directory.org_of(principal.org_id)
+        text_queries: dict[str, tuple[str, str | None]] = {
+            "userNameQuery": ("userName", principal.username),
+            "emailQuery": ("emailAddress", human.email if human else None),
+            "loginNameQuery": ("loginName", principal.username),
+            "displayNameQuery": ("displayName", human.name if human else principal.name),
+            "firstNameQuery": ("firstName", human.given_name if human else None),
+            "lastNameQuery": ("lastName", human.family_name if human else None),
+            "nickNameQuery": ("nickName", human.nick_name if human else None),
+        }
+        for name, (field, value) in text_queries.items():
+            sub = _get(query, name)
+            if isinstance(sub, dict):
+                wanted = str(_get(sub, field) or "")
+                method = str(_get(sub, "method") or "TEXT_QUERY_METHOD_EQUALS")
+                if name == "loginNameQuery":
+                    candidates = [principal.username, f"{principal.username}@{org.primary_domain}"]
+                    return any(_text_match(c, wanted, method) for c in candidates)
+                return value is not None and _text_match(value, wanted, method)
+        ids = _obj(query, "inUserIdsQuery")
+        if ids:
+            return principal.id in list(_get(ids, "userIds") or [])
+        org_query = _obj(query, "organizationIdQuery")
+        if org_query:
+            return principal.org_id == str(_get(org_query, "organizationId"))
+        type_query = _obj(query, "typeQuery")
+        if type_query:
+            wanted_type = str(_get(type_query, "type"))
+            return (wanted_type == "TYPE_HUMAN") == (human is not None)
+        state_query = _obj(query, "stateQuery")
+        if state_query:
+            wanted_state = str(_get(state_query, "state"))
+            return _STATES.get(getattr(principal, "state", "active")) == wanted_state
+        emails = _obj(query, "inUserEmailsQuery")
+        if emails:
+            return human is not None and human.email in list(_get(emails, "userEmails") or [])
+        and_query, or_query, not_query = (
+            _obj(query, "andQuery"),
+            _obj(query, "orQuery"),
+            _obj(query, "notQuery"),
+        )
+        if and_query:
+            return all(self._matches(principal, q) for q in _get(and_query, "queries") or [])
+        if or_query:
+            return any(self._matches(principal, q) for q in _get(or_query, "queries") or [])
+        if not_query:
+            return not self._matches(principal, _get(not_query, "query") or {})
+        return True
+
+
+def _text_match(value: str, wanted: str, method: str) -> bool:
+    if method.endswith("_IGNORE_CASE"):
+        value, wanted = value.lower(), wanted.lower()
+        method = method.removesuffix("_IGNORE_CASE")
+    if method == "TEXT_QUERY_METHOD_STARTS_WITH":
+        return value.startswith(wanted)
+    if method == "TEXT_QUERY_METHOD_CONTAINS":
+        return wanted in value
+    if method == "TEXT_QUERY_METHOD_ENDS_WITH":
+        return value.endswith(wanted)
+    return value == wanted
