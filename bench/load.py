@@ -1,0 +1,120 @@
+"""Load generators, each in its own process: ``wrk`` when installed, else `bench.pyload`.
+
+Both send the same request back to back on ``connections`` keep-alive connections for a
+fixed duration and report in the same terms, so the servers are compared like for like.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+Generator = Literal["wrk", "python"]
+WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
+#: The repository root: subprocesses run ``python -m bench.<module>`` from here.
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(slots=True)
+class LoadResult:
+    """One load run, as the generator saw it."""
+
+    generator: str
+    connections: int
+    requests: int
+    seconds: float
+    errors: int
+    non_2xx: int
+    p50_ms: float
+    p99_ms: float
+    mean_ms: float
+
+    @property
+    def rps(self) -> float:
+        """Completed requests per second."""
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, with ``rps``."""
+        return {**asdict(self), "rps": round(self.rps, 1)}
+
+
+def default_generator() -> Generator:
+    """``wrk`` if it is on PATH, else the Python client."""
+    return "wrk" if shutil.which("wrk") else "python"
+
+
+def _parse(output: str, generator: str, connections: int) -> LoadResult:
+    for line in output.splitlines():
+        if line.startswith("BENCH_JSON "):
+            raw = json.loads(line.removeprefix("BENCH_JSON "))
+            errors = sum(
+                int(raw[k]) for k in ("connect_errors", "read_errors", "write_errors", "timeouts")
+            )
+            return LoadResult(
+                generator=generator,
+                connections=connections,
+                requests=int(raw["requests"]),
+                seconds=int(raw["duration_us"]) / 1e6,
+                errors=errors,
+                non_2xx=int(raw["non_2xx"]),
+                p50_ms=raw["p50_us"] / 1000,
+                p99_ms=raw["p99_us"] / 1000,
+                mean_ms=raw["mean_us"] / 1000,
+            )
+    raise RuntimeError(f"{generator} printed no result:\n{output[-2000:]}")
+
+
+def run_load(
+    url: str,
+    *,
+    connections: int,
+    duration: float,
+    method: str = "GET",
+    body: bytes | None = None,
+    generator: Generator = "wrk",
+    requests: int | None = None,
+) -> LoadResult:
+    """Load `url` from a separate process; `requests` (Python client only) fixes the count."""
+    with tempfile.TemporaryDirectory(prefix="mocks-bench-load-") as folder:
+        body_file = ""
+        if body:
+            body_file = os.path.join(folder, "body.json")
+            Path(body_file).write_bytes(body)
+        if generator == "wrk" and requests is None:
+            seconds = max(1, math.ceil(duration))
+            command = [
+                "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
+                "-s", str(WRK_SCRIPT), url,
+            ]  # fmt: skip
+            env = {**os.environ, "BENCH_METHOD": method, "BENCH_BODY_FILE": body_file}
+            timeout = seconds + 60
+        else:
+            generator = "python"
+            command = [
+                sys.executable, "-m", "bench.pyload", "--url", url, "-c", str(connections),
+                "--duration", str(duration), "--method", method, "--body-file", body_file,
+                "--requests", str(requests or 0),
+            ]  # fmt: skip
+            env = dict(os.environ)
+            timeout = int(duration) + 60
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=timeout,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"{command[0]} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+        return _parse(done.stdout, generator, connections)

@@ -1,0 +1,448 @@
+"""The benchmark suite: runs every measurement, prints the table, writes the JSON.
+
+Each measurement starts its server in a fresh subprocess (`bench.serve`), warms it up,
+loads it from a separate load-generator process (`bench.load`), then stops it and reads
+its peak memory. Start/stop cycles run in a subprocess per server (`bench.lifecycle`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.metadata
+import importlib.util
+import json
+import os
+import platform
+import select
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import timeit
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from . import report
+from .http_servers import (
+    CONTRACT_BODY,
+    LABELS,
+    MANY_SCENARIOS,
+    SERVER_KINDS,
+    Scenario,
+    ServerKind,
+    request_for,
+    supports,
+    write_contracts,
+)
+from .load import ROOT, Generator, LoadResult, default_generator, run_load
+
+SECTIONS = ("lifecycle", "throughput", "many", "contracts", "rss")
+PACKAGES = ("mocks", "aiohttp", "pytest-httpserver", "werkzeug", "uvloop", "jsonschema")
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+@dataclass(slots=True)
+class Options:
+    """What to run and for how long."""
+
+    duration: float
+    cycles: int
+    lifecycle_budget: float
+    expectations: int
+    repeat: int
+    rss_requests: int
+    generator: Generator
+    kinds: tuple[ServerKind, ...]
+    sections: tuple[str, ...]
+    concurrency: tuple[int, int]
+
+
+def log(message: str) -> None:
+    """Progress goes to stderr so stdout holds only the table."""
+    print(message, file=sys.stderr, flush=True)
+
+
+# ---- a server in its own process -------------------------------------------------------
+
+
+class ServerProcess:
+    """`bench.serve` in a subprocess: READY line on start, DONE line after `finish`."""
+
+    def __init__(self, kind: ServerKind, scenario: Scenario, expectations: int) -> None:
+        self.kind, self.scenario = kind, scenario
+        self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in finish)
+        command = [
+            sys.executable, "-m", "bench.serve", "--server", kind, "--scenario", scenario,
+            "--expectations", str(expectations), "--timeout", "900",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+            cwd=ROOT,
+        )
+        self.ready = self._read_tagged("READY ", timeout=60)
+        self.url: str = self.ready["url"]
+
+    def _stderr_tail(self) -> str:
+        self._stderr.seek(0)
+        return self._stderr.read()[-2000:].decode("utf-8", "replace")
+
+    def _read_tagged(self, tag: str, timeout: float) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            readable, _, _ = select.select([self.process.stdout], [], [], left)
+            if not readable:
+                break
+            line = self.process.stdout.readline()
+            if not line:
+                break
+            if line.startswith(tag):
+                found: dict[str, Any] = json.loads(line.removeprefix(tag))
+                return found
+        self.kill()
+        raise RuntimeError(
+            f"{self.kind} {self.scenario}: no {tag.strip()} line:\n{self._stderr_tail()}"
+        )
+
+    def mark(self) -> float:
+        """CPU seconds the server process has used so far."""
+        assert self.process.stdin is not None
+        self.process.stdin.write("mark\n")
+        self.process.stdin.flush()
+        return float(self._read_tagged("MARK ", timeout=30)["cpu_s"])
+
+    def finish(self) -> dict[str, Any]:
+        """Stop the server; its DONE record (peak RSS, requests served, problems)."""
+        assert self.process.stdin is not None
+        self.process.stdin.write("stop\n")
+        self.process.stdin.flush()
+        done = self._read_tagged("DONE ", timeout=30)
+        self.process.wait(timeout=30)
+        self._stderr.close()
+        return done
+
+    def kill(self) -> None:
+        """End the subprocess (after a failure)."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+def _warm_up(url: str, method: str, body: bytes | None) -> None:
+    run_load(
+        url, connections=4, duration=5, method=method, body=body, generator="python", requests=500
+    )
+
+
+Pair = tuple[ServerKind, Scenario]
+
+
+def _summarise(
+    pair: Pair, connections: int, runs: list[tuple[LoadResult, float]], done: dict[str, Any]
+) -> dict[str, Any]:
+    kind, scenario = pair
+    by_rps = sorted(runs, key=lambda run: run[0].rps)
+    chosen = by_rps[len(by_rps) // 2][0]
+    cpu_us = statistics.median(cpu for _, cpu in runs)
+    problems = []
+    if any(r.errors or r.non_2xx for r, _ in runs):
+        problems.append(
+            "load errors: " + ", ".join(f"{r.errors} errors/{r.non_2xx} non-2xx" for r, _ in runs)
+        )
+    if done.get("problems"):
+        problems.append(f"server: {done['problems'][:300]}")
+    log(
+        f"  {LABELS[kind]:<18} {scenario:<16} c={connections:<3} {chosen.rps:>9.0f} req/s"
+        f" {cpu_us:>8.1f} CPU us/req" + ("" if not problems else f"  !! {'; '.join(problems)}")
+    )
+    return {
+        **chosen.to_dict(),
+        "all_rps": [round(r.rps, 1) for r, _ in runs],
+        "cpu_us_per_request": round(cpu_us, 1),
+        "all_cpu_us": [round(c, 1) for _, c in runs],
+        "peak_rss_kb": done.get("peak_rss_kb"),
+        "served": done.get("served"),
+        "valid": not problems,
+        "problems": problems,
+    }
+
+
+def measure_group(pairs: list[Pair], connections: int, options: Options) -> dict[Pair, Any]:
+    """Requests/s and server CPU/request of each (kind, scenario), at `connections`.
+
+    All the group's servers run at once (idle but one), and the load runs go round
+    robin, `repeat` rounds, the order rotated each round; each figure is the median of
+    its runs. Interleaving keeps slow drifts of the machine (other processes, thermal)
+    from favouring whichever server happened to run first.
+    """
+    servers: dict[Pair, ServerProcess] = {}
+    runs: dict[Pair, list[tuple[LoadResult, float]]] = {pair: [] for pair in pairs}
+    try:
+        for pair in pairs:
+            servers[pair] = ServerProcess(pair[0], pair[1], options.expectations)
+            request = request_for(pair[1])
+            _warm_up(servers[pair].url + request.path, request.method, request.body)
+        for round_ in range(options.repeat):
+            shift = round_ % len(pairs)
+            for pair in pairs[shift:] + pairs[:shift]:
+                server, request = servers[pair], request_for(pair[1])
+                before = server.mark()
+                load = run_load(
+                    server.url + request.path,
+                    connections=connections,
+                    duration=options.duration,
+                    method=request.method,
+                    body=request.body,
+                    generator=options.generator,
+                )
+                cpu = server.mark() - before
+                runs[pair].append((load, cpu / load.requests * 1e6 if load.requests else 0.0))
+        done = {pair: server.finish() for pair, server in servers.items()}
+    except BaseException:
+        for server in servers.values():
+            server.kill()
+        raise
+    return {pair: _summarise(pair, connections, runs[pair], done[pair]) for pair in pairs}
+
+
+# ---- sections ----------------------------------------------------------------------------
+
+
+def run_lifecycle(options: Options) -> dict[str, Any]:
+    """Start/stop cycle timings per server kind."""
+    log("start + stop cycles")
+    results: dict[str, Any] = {}
+    for kind in options.kinds:
+        command = [
+            sys.executable, "-m", "bench.lifecycle", "--server", kind,
+            "--cycles", str(options.cycles), "--budget", str(options.lifecycle_budget),
+        ]  # fmt: skip
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=options.lifecycle_budget + 120,
+            check=False,
+        )
+        line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT ")), None)
+        if done.returncode != 0 or line is None:
+            raise RuntimeError(f"lifecycle {kind} failed:\n{done.stderr[-2000:]}")
+        results[kind] = json.loads(line.removeprefix("RESULT "))
+        figures = results[kind]
+        log(
+            f"  {LABELS[kind]:<18} median {figures['median_ms']:.2f} ms, "
+            f"p95 {figures['p95_ms']:.2f} ms over {figures['cycles']} cycles"
+        )
+    return results
+
+
+def run_throughput(options: Options) -> dict[str, Any]:
+    """GET /stub with one expectation, at each concurrency, every server kind."""
+    results: dict[str, Any] = {kind: {} for kind in options.kinds}
+    for connections in options.concurrency:
+        log(f"requests/s, one expectation, c={connections}")
+        pairs: list[Pair] = [(kind, "stub") for kind in options.kinds]
+        for (kind, _), result in measure_group(pairs, connections, options).items():
+            results[kind][f"c{connections}"] = result
+    return results
+
+
+def run_many(options: Options) -> dict[str, Any]:
+    """Requests/s with many registered expectations (at the higher concurrency).
+
+    One expectation is measured again in the same group, so each drop compares runs
+    interleaved in time.
+    """
+    connections = options.concurrency[-1]
+    log(f"requests/s, 1 vs {options.expectations} expectations, c={connections}")
+    kinds: list[ServerKind] = [k for k in options.kinds if k != "mockhttp-uvloop"]
+    kinds = kinds or list(options.kinds)
+    scenarios: list[Scenario] = ["stub", *MANY_SCENARIOS]
+    pairs = [(kind, scenario) for scenario in scenarios for kind in kinds]
+    results: dict[str, Any] = {kind: {} for kind in kinds}
+    for (kind, scenario), result in measure_group(pairs, connections, options).items():
+        results[kind][scenario] = result
+    return results
+
+
+def contract_check_cost(iterations: int = 2000) -> float:
+    """Microseconds per `Contracts.check` of the bench body against its schema (in-process)."""
+    from mocks.core import Contracts
+
+    with tempfile.TemporaryDirectory(prefix="mocks-bench-") as folder:
+        write_contracts(Path(folder))
+        contracts = Contracts("bench", Path(folder))
+        document = json.loads(json.dumps(CONTRACT_BODY))
+        if contracts.check("item_request", document) is not None:
+            raise RuntimeError("the bench body breaks the bench schema")
+        timer = timeit.Timer(lambda: contracts.check("item_request", document))
+        best = min(timer.repeat(repeat=5, number=iterations))
+        return best / iterations * 1e6
+
+
+def run_contracts(options: Options) -> dict[str, Any]:
+    """The cost of checking each request against a JSON Schema (MockHTTP)."""
+    connections = options.concurrency[-1]
+    log(f"contract validation, POST /v1/items, c={connections}")
+    kinds = [k for k in options.kinds if supports(k, "contract") and k != "mockhttp-uvloop"]
+    pairs: list[Pair] = [(kind, s) for kind in kinds for s in ("no-contract", "contract")]
+    measured = measure_group(pairs, connections, options) if pairs else {}
+    results: dict[str, Any] = {
+        kind: {"without": measured[(kind, "no-contract")], "with": measured[(kind, "contract")]}
+        for kind in kinds
+    }
+    results["direct_check_us"] = contract_check_cost()
+    return results
+
+
+def run_rss(options: Options) -> dict[str, Any]:
+    """Peak RSS of each server process after a fixed workload."""
+    connections = options.concurrency[-1]
+    log(f"peak RSS after {options.rss_requests} requests, c={connections}")
+    results: dict[str, Any] = {}
+    for kind in options.kinds:
+        server = ServerProcess(kind, "stub", options.expectations)
+        try:
+            load = run_load(
+                server.url + "/stub",
+                connections=connections,
+                duration=max(60.0, options.duration * 6),
+                generator="python",
+                requests=options.rss_requests,
+            )
+            done = server.finish()
+        except BaseException:
+            server.kill()
+            raise
+        results[kind] = {
+            "idle_rss_kb": server.ready.get("idle_rss_kb"),
+            "peak_rss_kb": done.get("peak_rss_kb"),
+            "requests": load.requests,
+            "served": done.get("served"),
+            "valid": not (load.errors or load.non_2xx or done.get("problems")),
+        }
+        peak = done.get("peak_rss_kb") or 0
+        log(f"  {LABELS[kind]:<18} peak {peak / 1024:.1f} MiB")
+    return results
+
+
+# ---- entry point ---------------------------------------------------------------------
+
+
+def _version(package: str) -> str | None:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def metadata(options: Options) -> dict[str, Any]:
+    """Where and how the run happened."""
+    wrk = None
+    if options.generator == "wrk":
+        found = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
+        wrk = next(iter((found.stdout or found.stderr).splitlines()), None)
+    return {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "generator": options.generator,
+        "wrk": wrk,
+        "duration_s": options.duration,
+        "repeat": options.repeat,
+        "expectations": options.expectations,
+        "concurrency": list(options.concurrency),
+        "versions": {name: _version(name) for name in PACKAGES},
+        "load_average_before": list(os.getloadavg()),
+    }
+
+
+def parse_options(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
+    """The command line."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="MockHTTP vs pytest-httpserver, side by side; prints a table and ratios.",
+    )
+    parser.add_argument("--quick", action="store_true", help="short run (under 2 minutes)")
+    parser.add_argument("--duration", type=float, help="seconds per load run (default 5, quick 1)")
+    parser.add_argument("--cycles", type=int, default=200, help="start/stop cycles per server")
+    parser.add_argument(
+        "--lifecycle-budget", type=float, help="seconds at most per server's cycles (60, quick 10)"
+    )
+    parser.add_argument("--expectations", type=int, default=500)
+    parser.add_argument("--repeat", type=int, help="load runs per figure, median (3, quick 2)")
+    parser.add_argument("--rss-requests", type=int, help="fixed workload for peak RSS")
+    parser.add_argument("--generator", choices=("wrk", "python"), default=default_generator())
+    parser.add_argument(
+        "--only", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)}"
+    )
+    parser.add_argument("--servers", default=",".join(SERVER_KINDS), help="comma-separated kinds")
+    parser.add_argument("--output", type=Path, help="JSON file (default bench/results/...)")
+    parser.add_argument(
+        "--check-goals", action="store_true", help="exit 1 when a MockHTTP goal is missed"
+    )
+    args = parser.parse_args(argv)
+    sections = tuple(s for s in args.only.split(",") if s)
+    unknown = set(sections) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
+    kinds = tuple(k for k in args.servers.split(",") if k)
+    if set(kinds) - set(SERVER_KINDS):
+        parser.error(f"servers are among: {', '.join(SERVER_KINDS)}")
+    if "mockhttp-uvloop" in kinds and importlib.util.find_spec("uvloop") is None:
+        log("uvloop is not installed: skipping MockHTTP+uvloop (pip install uvloop)")
+        kinds = tuple(k for k in kinds if k != "mockhttp-uvloop")
+    options = Options(
+        duration=args.duration or (1.0 if args.quick else 5.0),
+        cycles=args.cycles,
+        lifecycle_budget=args.lifecycle_budget or (10.0 if args.quick else 60.0),
+        expectations=args.expectations,
+        repeat=max(1, args.repeat or (2 if args.quick else 3)),
+        rss_requests=args.rss_requests or (10_000 if args.quick else 20_000),
+        generator=args.generator,
+        kinds=kinds,
+        sections=sections,
+        concurrency=(1, 32),
+    )
+    return options, args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the suite; print the table; write the JSON; 0 unless --check-goals and a miss."""
+    options, args = parse_options(argv)
+    began = time.monotonic()
+    log(f"load generator: {options.generator}; {options.duration:g} s per run")
+    results: dict[str, Any] = {"meta": metadata(options)}
+    runners = {
+        "lifecycle": run_lifecycle,
+        "throughput": run_throughput,
+        "many": run_many,
+        "contracts": run_contracts,
+        "rss": run_rss,
+    }
+    for section in SECTIONS:
+        if section in options.sections:
+            results[section] = runners[section](options)
+    results["goals"] = report.goals(results)
+    results["meta"]["elapsed_s"] = round(time.monotonic() - began, 1)
+    results["meta"]["load_average_after"] = list(os.getloadavg())
+    print(report.render(results))
+    output = args.output or RESULTS_DIR / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(results, indent=2) + "\n")
+    (output.parent / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nJSON: {output}  ({results['meta']['elapsed_s']} s)")
+    missed = [g for g in results["goals"] if g["met"] is False]
+    return 1 if args.check_goals and missed else 0
+
+
+__all__ = ["main"]
