@@ -1,9 +1,11 @@
 """The expectation registry and the matching rules.
 
 Expectations are indexed by the exact paths their matchers allow (most domain and
-stub expectations name one path), so matching stays cheap as expectations grow:
-a request looks only at the expectations for its path plus those that may match any
-path. Candidates are tried by priority (lower first), then newest first.
+stub expectations name one path), and the others by the first path segment of their
+literal prefix (``/users/{id}`` and ``^/users/.+`` under ``users``), so matching stays
+cheap as expectations grow: a request looks only at the expectations for its path, for
+its first segment, and those that may match any path. Candidates are tried by priority
+(lower first), then newest first.
 
 Writers (tests, on any thread) take a lock and publish new lists; the mock's loop
 reads the published lists without locking and does all matching and counting, so a
@@ -51,6 +53,12 @@ class NearMiss:
         }
 
 
+def _first_segment(path: str) -> str | None:
+    """``users`` for ``/users/7`` or a prefix ``/users/``; None when it does not end in ``/``."""
+    end = path.find("/", 1)
+    return path[1:end] if path.startswith("/") and end > 0 else None
+
+
 def _order_key(expectation: Expectation, sequence: int) -> tuple[int, int]:
     return (expectation.spec.priority, -sequence)
 
@@ -63,10 +71,11 @@ class Engine:
         self._sequence = itertools.count()
         self._entries: list[tuple[tuple[int, int], Expectation]] = []
         self._by_path: dict[str, list[Expectation]] = {}
+        self._by_segment: dict[str, list[Expectation]] = {}
         self._any_path: list[Expectation] = []
-        #: Per path, its exact expectations merged with the any-path ones (filled lazily,
-        #: replaced on every publication).
-        self._merged: dict[str, list[Expectation]] = {}
+        #: Per (exact path, first segment), the merged candidate lists (filled lazily,
+        #: replaced on every publication, so bounded by the index's size).
+        self._merged: dict[tuple[str, str], list[Expectation]] = {}
         self._keys: dict[str, tuple[int, int]] = {}
         self.scenarios: dict[str, str] = {}
         self._group_cursor: dict[str, int] = {}
@@ -128,34 +137,47 @@ class Engine:
 
     def _publish(self, entries: list[tuple[tuple[int, int], Expectation]]) -> None:
         by_path: dict[str, list[Expectation]] = {}
+        by_segment: dict[str, list[Expectation]] = {}
         any_path: list[Expectation] = []
         for _, expectation in entries:
             paths = expectation.spec.matcher.exact_paths()
-            if paths is None:
-                any_path.append(expectation)
-            else:
+            segment = _first_segment(expectation.spec.matcher.path_prefix() or "")
+            if paths is not None:
                 for path in paths:
                     by_path.setdefault(path, []).append(expectation)
+            elif segment is not None:
+                by_segment.setdefault(segment, []).append(expectation)
+            else:
+                any_path.append(expectation)
         self._entries = entries
         self._by_path = by_path
+        self._by_segment = by_segment
         self._any_path = any_path
         # Last: a reader that sees the new cache also sees the new lists above.
         self._merged = {}
 
     def candidates(self, path: str) -> list[Expectation]:
         """Expectations that may match a request for `path`, in matching order."""
-        merged = self._merged
-        found = merged.get(path)
-        if found is not None:
-            return found
         exact = self._by_path.get(path)
-        if not exact:
-            return self._any_path
-        if not self._any_path:
-            return exact
-        keys = self._keys
-        found = sorted([*exact, *self._any_path], key=lambda e: keys.get(e.id, (0, 0)))
-        merged[path] = found  # sorted once per path and publication, not per request
+        segment = _first_segment(path)
+        by_segment = self._by_segment.get(segment) if segment is not None else None
+        if by_segment is None:
+            if not exact:
+                return self._any_path
+            if not self._any_path:
+                return exact
+        elif not exact and not self._any_path:
+            return by_segment
+        key = (path if exact else "", (segment or "") if by_segment else "")
+        merged = self._merged
+        found = merged.get(key)
+        if found is None:
+            keys = self._keys
+            found = sorted(
+                [*(exact or ()), *(by_segment or ()), *self._any_path],
+                key=lambda e: keys.get(e.id, (0, 0)),
+            )
+            merged[key] = found  # sorted once per key and publication, not per request
         return found
 
     # ---- matching (on the mock's loop) ---------------------------------------------

@@ -12,6 +12,7 @@ Lookups are one mechanism, the ``op`` argument: ``eq``, ``contains``, ``regex``,
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -120,6 +121,10 @@ class Matcher(BaseModel):
         """The only paths this matcher can match, or None when it is not limited to a set."""
         return None
 
+    def path_prefix(self) -> str | None:
+        """A literal prefix every matching path starts with, or None when there is none."""
+        return None
+
     def captures(self, request: RecordedRequest) -> dict[str, str]:
         """Named captures of path templates and regexes within this matcher."""
         return {}
@@ -225,6 +230,24 @@ def compile_path_template(template: str) -> re.Pattern[str]:
     return re.compile("^" + "".join(pattern) + "$")
 
 
+_REGEX_SPECIAL = frozenset(".^$*+?{}[]\\|()")
+
+
+def _literal_prefix(pattern: str) -> str:
+    """The literal text a regex (after its ``^``) starts with, up to the first special."""
+    prefix: list[str] = []
+    for index, char in enumerate(pattern):
+        if char in _REGEX_SPECIAL:
+            # A quantifier makes the character before it optional or repeated.
+            if char in "*?{" and prefix:
+                prefix.pop()
+            break
+        prefix.append(char)
+        if index + 1 == len(pattern):
+            break
+    return "".join(prefix)
+
+
 class Path(_LookupMatcher):
     """The URL path: ``eq`` (default), ``regex``, ``template`` (``/users/{id}``), and the rest."""
 
@@ -239,9 +262,23 @@ class Path(_LookupMatcher):
             super().model_post_init(context)
 
     def matches(self, request: RecordedRequest) -> bool:
-        if self.op == "eq":
+        op = self.op
+        if op == "eq":
             return request.path == self.value
+        if op == "template":
+            return self._regex.match(request.path) is not None  # type: ignore[union-attr]
+        if op == "regex":
+            return self._regex.search(request.path) is not None  # type: ignore[union-attr]
         return not self.differences(request)
+
+    def path_prefix(self) -> str | None:
+        if self.op in ("eq", "startswith"):
+            return self.value
+        if self.op == "template":
+            return self.value.partition("{")[0]
+        if self.op == "regex" and self.value.startswith("^"):
+            return _literal_prefix(self.value[1:]) or None
+        return None
 
     def differences(self, request: RecordedRequest) -> list[Difference]:
         if self.op == "template":
@@ -369,7 +406,15 @@ class And(Matcher):
     all: list[AnyMatcher]
 
     def matches(self, request: RecordedRequest) -> bool:
-        return all(m.matches(request) for m in self.all)
+        # A plain loop: measurably faster than all() with a generator on the hot path.
+        for matcher in self.all:  # noqa: SIM110
+            if not matcher.matches(request):
+                return False
+        return True
+
+    def path_prefix(self) -> str | None:
+        found = [p for p in (m.path_prefix() for m in self.all) if p is not None]
+        return max(found, key=len) if found else None
 
     def differences(self, request: RecordedRequest) -> list[Difference]:
         return [d for m in self.all for d in m.differences(request)]
@@ -407,6 +452,13 @@ class Or(Matcher):
             if best is None or len(found) < len(best):
                 best = found
         return best or [Difference("any", "one of the alternatives", "none matched")]
+
+    def path_prefix(self) -> str | None:
+        found = [m.path_prefix() for m in self.any]
+        if not found or any(p is None for p in found):
+            return None
+        # Character by character on purpose: a prefix such as "/us" is still a prefix.
+        return os.path.commonprefix([p for p in found if p is not None])  # noqa: RUF071
 
     def exact_paths(self) -> frozenset[str] | None:
         found = [m.exact_paths() for m in self.any]

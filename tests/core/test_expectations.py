@@ -167,3 +167,25 @@ def test_expectation_with_no_response_answers_200_empty(fresh_mock: MockHTTP) ->
     fresh_mock.expect("DELETE", "/thing/1")
     response = requests.delete(f"{fresh_mock.url}/thing/1", timeout=5)
     assert (response.status_code, response.content) == (200, b"")
+
+
+def test_template_and_prefix_indexed_expectations_keep_one_order(fresh_mock: MockHTTP) -> None:
+    fresh_mock.expect("GET", "/shop/{item}").respond(body="template, oldest")
+    fresh_mock.expect(path_regex="^/shop/a.+").respond(body="anchored regex")
+    fresh_mock.expect(path_regex="item$").respond(body="unanchored regex, newest")
+    assert _get(fresh_mock, "/shop/apple-item").text == "unanchored regex, newest"
+    assert _get(fresh_mock, "/shop/apple").text == "anchored regex"
+    assert _get(fresh_mock, "/shop/pear").text == "template, oldest"
+    fresh_mock.expect("GET", "/shop/pear").respond(body="exact").at_priority(6)
+    assert _get(fresh_mock, "/shop/pear").text == "template, oldest"
+    fresh_mock.expect("GET", "/shop/{item}", priority=1).respond(body="urgent template")
+    assert _get(fresh_mock, "/shop/apple-item").text == "urgent template"
+    assert _get(fresh_mock, "/shopping").status_code == 404
+
+
+def test_many_template_expectations_each_reach_their_own_path(fresh_mock: MockHTTP) -> None:
+    for index in range(200):
+        fresh_mock.expect("GET", f"/t{index}/{{id}}").respond(body=str(index))
+    with requests.Session() as session:
+        for index in (0, 99, 199):
+            assert session.get(f"{fresh_mock.url}/t{index}/x", timeout=5).text == str(index)
