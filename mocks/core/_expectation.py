@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 
 _ids = itertools.count(1)
 
+#: How many matched requests an expectation keeps in `calls` (`call_count` counts them all).
+MAX_CALLS_KEPT = 1000
+
 
 class ExpectationSpec(BaseModel):
     """An expectation as data: matcher, response, limits, order, faults and callbacks."""
@@ -94,7 +97,7 @@ class Expectation:
         self._mock = mock
         self._lock = threading.Lock()
         self.call_count = 0
-        #: The requests this expectation answered.
+        #: The requests this expectation answered (the newest `MAX_CALLS_KEPT`).
         self.calls: list[RecordedRequest] = []
 
     # ---- state used by the engine -------------------------------------------------
@@ -119,6 +122,8 @@ class Expectation:
         with self._lock:
             self.call_count += 1
             self.calls.append(request)
+            if len(self.calls) > MAX_CALLS_KEPT:
+                del self.calls[0]
 
     def reset_calls(self) -> None:
         """Forget matched requests and a sequence's position."""

@@ -591,7 +591,7 @@ class BaseMock:
         self, entry: RecordedRequest, expectation: Expectation | None, route: Route | None
     ) -> Reply:
         if expectation is not None and expectation.spec.response is not None:
-            context = ReplyContext(entry, expectation.spec.matcher.captures(entry), self)
+            context = ReplyContext(entry, self, expectation.spec.matcher)
             return await expectation.spec.response.reply(context)
         if expectation is None and self.fallback is not None:
             fallback = await self.fallback(entry)

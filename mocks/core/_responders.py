@@ -11,7 +11,6 @@ import base64
 import inspect
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -24,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from ._matchers import Matcher
 from ._reply import Reply, StreamChunk, sse_event
 from ._request import RecordedRequest
 from ._template import check_template, render
@@ -32,13 +32,26 @@ if TYPE_CHECKING:
     from ._mock import BaseMock
 
 
-@dataclass(slots=True)
 class ReplyContext:
-    """What a responder gets: the request, the path captures and the mock answering it."""
+    """What a responder gets: the request, the mock answering it, and the path captures."""
 
-    request: RecordedRequest
-    captures: dict[str, str]
-    mock: BaseMock
+    __slots__ = ("_captures", "_matcher", "mock", "request")
+
+    def __init__(
+        self, request: RecordedRequest, mock: BaseMock, matcher: Matcher | None = None
+    ) -> None:
+        self.request = request
+        self.mock = mock
+        self._matcher = matcher
+        self._captures: dict[str, str] | None = None
+
+    @property
+    def captures(self) -> dict[str, str]:
+        """Captures of the matcher's path template or regex (worked out on first use)."""
+        if self._captures is None:
+            matcher = self._matcher
+            self._captures = matcher.captures(self.request) if matcher is not None else {}
+        return self._captures
 
 
 class Responder(BaseModel):
@@ -97,6 +110,7 @@ class StaticResponse(Responder):
     body_base64: str | None = None
     #: Fill ``{{request...}}`` placeholders in the body and headers from the request.
     template: bool = False
+    _encoded: Reply | None = PrivateAttr(None)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
 
@@ -128,12 +142,18 @@ class StaticResponse(Responder):
         return [(self.status, self.json_body)]
 
     async def reply(self, context: ReplyContext) -> Reply:
-        headers = dict(self.headers)
-        json_body, body = self.json_body, self.body
-        if self.template:
-            headers = render(headers, context.request, context.captures)
-            json_body = render(json_body, context.request, context.captures)
-            body = render(body, context.request, context.captures)
+        if not self.template:
+            cached = self._encoded
+            if cached is None:
+                cached = self._encoded = self._render(self.headers, self.json_body, self.body)
+            return Reply(cached.status, dict(cached.headers), cached.body, None, cached.document)
+        headers = render(dict(self.headers), context.request, context.captures)
+        json_body = render(self.json_body, context.request, context.captures)
+        body = render(self.body, context.request, context.captures)
+        return self._render(headers, json_body, body)
+
+    def _render(self, headers: dict[str, str], json_body: Any, body: str | None) -> Reply:
+        headers = dict(headers)
         if json_body is not None:
             return Reply.json(json_body, self.status, headers)
         if self.body_base64 is not None:
