@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
@@ -104,6 +105,8 @@ class Contracts:
 
     def check(self, name: str, document: Any) -> Violation | None:
         """The most relevant violation of schema `name` by `document`, or None."""
+        if _fast_validator(self.folder, name).is_valid(document):
+            return None
         error = best_match(self.validator(name).iter_errors(document))
         if error is None:
             return None
@@ -125,3 +128,19 @@ def _validator(folder: Path, name: str) -> Draft202012Validator:
     schema = json.loads(file.read_text())
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, registry=_registry(folder))
+
+
+@functools.cache
+def _fast_validator(folder: Path, name: str) -> Any:
+    """A compiled jsonschema-rs validator: the cheap "is it valid?" on every request.
+
+    python-jsonschema stays the source of the error messages; valid documents (nearly
+    all of them) never reach it. Measured in bench/: about 130x faster on a valid body.
+    """
+    file = folder / f"{name}.json"
+
+    def sibling(uri: str) -> Any:
+        return json.loads((folder / uri.rsplit("/", 1)[-1]).read_text())
+
+    schema = json.loads(file.read_text())
+    return jsonschema_rs.validator_for(schema, retriever=sibling, base_uri=file.as_uri())
