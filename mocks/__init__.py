@@ -41,6 +41,7 @@ from .core import (
     VerificationError,
 )
 from .http import MockHTTP
+from .llm import MockLLM
 from .zitadel import Application, KeyFile, MockZitadel, TokenResponse, User
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "Matcher",
     "Method",
     "MockHTTP",
+    "MockLLM",
     "MockZitadel",
     "Not",
     "Or",

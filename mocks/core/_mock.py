@@ -21,6 +21,7 @@ import random
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from http import HTTPStatus
 from typing import Any, ClassVar, Self
 from urllib.parse import parse_qsl
 
@@ -201,6 +202,20 @@ class BaseMock:
         if field is not None:
             error["field"] = field
         return Reply.json({"error": error}, status)
+
+    def precheck(self, request: RecordedRequest, route: Route | None) -> Reply | None:
+        """Answer before contracts and expectations (authentication, say); None goes on."""
+        return None
+
+    def finish_reply(self, request: RecordedRequest, reply: Reply) -> Reply:
+        """Last touch on every reply before it is written (headers every answer carries)."""
+        return reply
+
+    def injected_error_reply(
+        self, status: int, message: str | None, request: RecordedRequest
+    ) -> Reply:
+        """The answer to an injected error (`with_error`, error rates); `message` may be None."""
+        return self.error_reply(status, message or HTTPStatus(status).phrase, request)
 
     def contract_error_reply(self, request: RecordedRequest, violation: Violation) -> Reply:
         """The answer to a request that breaks its route's contract (400 by default)."""
@@ -506,10 +521,12 @@ class BaseMock:
             resolved = self._router.resolve(entry.method, entry.path)
             if resolved is not None:
                 route, entry.path_params = resolved
+            rejected = self.precheck(entry, route)
+            if rejected is None and route is not None:
                 rejected = self._check_request(entry, route)
-                if rejected is not None:
-                    plan = WritePlan()
-                    return await self._write(http, entry, rejected, plan, None, route, started)
+            if rejected is not None:
+                plan = WritePlan()
+                return await self._write(http, entry, rejected, plan, None, route, started)
             expectation = self._engine.match(entry)
             spec = expectation.spec if expectation is not None else None
             if expectation is not None:
@@ -523,7 +540,7 @@ class BaseMock:
             error = self._draw_error(spec)
             if error is not None:
                 entry.fault = f"error {error.status}"
-                reply = self.error_reply(error.status, error.message or "injected error", entry)
+                reply = self.injected_error_reply(error.status, error.message, entry)
                 reply.headers.update(error.headers)
                 return await self._write(http, entry, reply, plan, expectation, route, started)
             fault = self._draw_fault(spec)
@@ -639,6 +656,7 @@ class BaseMock:
                     if chunk.document is not None:
                         self._record_response_violation(entry, schema, chunk.document)
 
+        reply = self.finish_reply(entry, reply)
         entry.status = reply.status
         entry.duration = time.perf_counter() - started
         if self.log.isEnabledFor(logging.INFO):

@@ -1,0 +1,764 @@
+"""MockLLM: the OpenAI-compatible server, its routes and its expectation vocabulary."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, ClassVar, Self, cast
+
+from mocks.core import (
+    BaseMock,
+    Expectation,
+    ExpectationSpec,
+    JsonPath,
+    Matcher,
+    Method,
+    NearMiss,
+    Not,
+    Path,
+    RecordedRequest,
+    Reply,
+    ReplyContext,
+    Route,
+    StreamChunk,
+    Violation,
+    sse_event,
+)
+
+from . import _errors as errors
+from . import _ids
+from ._chat import create_chat_completion, stream_chat_completion
+from ._chat import prompt_tokens as chat_prompt_size
+from ._completions import create_completion, prompt_texts, stream_completion
+from ._embeddings import create_embeddings
+from ._errors import LLMError
+from ._matchers import (
+    EMBEDDING_PATH,
+    GENERATION_PATH,
+    EmbeddingInput,
+    PromptField,
+    ToolOffered,
+)
+from ._models import DEFAULT_MODELS, ModelCatalog, ModelInfo
+from ._ratelimit import RateLimiter
+from ._responders import EmbeddingReply, LLMReply, ToolCallSpec
+from ._responses import create_response, input_tokens, stream_response
+from ._schema_values import SchemaValueError
+from ._validation import (
+    validate_chat_request,
+    validate_completion_request,
+    validate_embedding_request,
+    validate_responses_request,
+)
+
+AZURE_PREFIX = "/openai"
+DEFAULT_EMBEDDING_SIZE = 1536
+#: Retry delay advertised by injected 429s: short, so retrying tests stay fast.
+INJECTED_RETRY_AFTER = 0.05
+RETRY_HEADER = "X-Stainless-Retry-Count"
+
+#: ``with_error(status, message)``: a message naming one of these answers that error.
+_NAMED_ERRORS: dict[str, Callable[[], LLMError]] = {
+    "rate_limit_exceeded": lambda: errors.rate_limit_exceeded(
+        "the model",
+        kind="requests",
+        limit=3,
+        used=3,
+        requested=1,
+        retry_after=INJECTED_RETRY_AFTER,
+    ),
+    "insufficient_quota": errors.insufficient_quota,
+    "invalid_api_key": lambda: errors.invalid_api_key("sk-mock-invalid"),
+    "server_error": errors.server_error,
+    "overloaded": errors.overloaded,
+    "context_length_exceeded": lambda: errors.context_length_exceeded(128_000, 130_000),
+}
+
+
+def endpoint_of(path: str) -> str | None:
+    """Which API a path serves: ``chat``, ``completions``, ``embeddings``, ``responses``."""
+    for suffix, name in (
+        ("/chat/completions", "chat"),
+        ("/completions", "completions"),
+        ("/embeddings", "embeddings"),
+        ("/responses", "responses"),
+    ):
+        if path.endswith(suffix):
+            return name
+    return None
+
+
+def _completion_limit(endpoint: str | None, body: Mapping[str, Any]) -> int:
+    """The completion tokens a request may use, as the rate limiter estimates it."""
+    keys = {
+        "chat": ("max_completion_tokens", "max_tokens"),
+        "completions": ("max_tokens",),
+        "responses": ("max_output_tokens",),
+    }.get(endpoint or "", ())
+    for key in keys:
+        value = body.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return 16 if endpoint == "completions" else 0
+
+
+def retry_count(request: RecordedRequest) -> int:
+    """The attempt number the SDKs send (``X-Stainless-Retry-Count``; 0 for the first)."""
+    try:
+        return int(request.headers.get(RETRY_HEADER, "0"))
+    except ValueError:
+        return 0
+
+
+def _retried_by_sdks(request: RecordedRequest) -> bool:
+    """Whether the answer to ``request`` is one the SDKs retry."""
+    status = request.status
+    connection_fault = request.fault is not None and not request.fault.startswith("error ")
+    if connection_fault or status is None:
+        return True
+    return status in (408, 409, 429) or status >= 500
+
+
+class LLMExpectation(Expectation):
+    """An expectation of MockLLM, with stream faults and API errors in the LLM's terms.
+
+    Chains everything an `Expectation` does (``.times(n)``, ``.once()``,
+    ``.with_latency(ms)``, ``.with_error(status)``, ``.with_stream_delays(...)``,
+    ``.with_fault(Fault.STREAM_CUT, after=n)``) plus the methods below.
+    """
+
+    def __init__(self, spec: ExpectationSpec, mock: BaseMock | None = None) -> None:
+        super().__init__(spec, mock)
+        self._logical_only = False
+        #: Retried attempts this expectation answered (with ``count_logical_calls``).
+        self.retries = 0
+
+    def _update_reply(self, **fields: Any) -> Self:
+        current = self.spec.response
+        base = current if isinstance(current, LLMReply) else LLMReply()
+        return self.respond_with_responder(base.model_copy(update=fields))
+
+    def with_stream_error(self, after: int = 1, message: str | None = None) -> Self:
+        """End the stream with an ``error`` event after ``after`` events."""
+        update: dict[str, Any] = {"stream_error_after": after}
+        if message is not None:
+            update["stream_error_message"] = message
+        return self._update_reply(**update)
+
+    def with_malformed_chunk(self, after: int = 1) -> Self:
+        """Send a chunk that is not JSON after ``after`` events, and end the stream."""
+        return self._update_reply(malformed_chunk_after=after)
+
+    def with_api_error(self, code: str, status: int | None = None) -> Self:
+        """Answer the API's error ``code``: ``rate_limit_exceeded`` (429, retry headers),
+        ``insufficient_quota`` (429, ``x-should-retry: false``), ``invalid_api_key`` (401),
+        ``server_error`` (500), ``overloaded`` (503), ``context_length_exceeded`` (400)."""
+        if code not in _NAMED_ERRORS:
+            raise ValueError(f"unknown error code {code!r}; known: {', '.join(_NAMED_ERRORS)}")
+        return self.with_error(status or _NAMED_ERRORS[code]().status, code)
+
+    def count_logical_calls(self) -> Self:
+        """Count only first attempts toward ``times``: SDK retries of a call
+        (``X-Stainless-Retry-Count`` > 0) are answered and kept in ``calls`` but
+        counted in ``retries``, and an expectation whose last answer was one the SDKs
+        retry (408, 409, 429, 5xx, a connection fault) keeps matching for the retry."""
+        self._logical_only = True
+        return self
+
+    @property
+    def exhausted(self) -> bool:
+        if not self._logical_only or not super().exhausted:
+            return super().exhausted
+        last = self.calls[-1] if self.calls else None
+        return last is None or not _retried_by_sdks(last)
+
+    def record_call(self, request: RecordedRequest) -> None:
+        if self._logical_only and retry_count(request) > 0:
+            with self._lock:
+                self.retries += 1
+                self.calls.append(request)
+            return
+        super().record_call(request)
+
+    def reset_calls(self) -> None:
+        super().reset_calls()
+        self.retries = 0
+
+    @property
+    def logical_call_count(self) -> int:
+        """How many of the answered requests were first attempts (not SDK retries)."""
+        return sum(1 for request in self.calls if retry_count(request) == 0)
+
+
+class MockLLM(BaseMock):
+    """An OpenAI-compatible LLM API that the ``openai`` SDK cannot tell from the real one.
+
+    With nothing programmed it answers every chat, Responses, legacy completion and
+    embedding request plausibly and deterministically (from ``seed``); expectations
+    override that. It speaks the real paths (with and without ``/v1``, and Azure's
+    ``/openai/deployments/{deployment}/...``), auth, error envelopes and streaming.
+
+    Example::
+
+        with MockLLM.start() as llm:
+            llm.expect_completion("capital of France", "Paris.").once()
+            client = OpenAI(base_url=f"{llm.url}/v1", api_key="sk-test")
+            reply = client.chat.completions.create(
+                model="gpt-4o-mini",
+                messages=[{"role": "user", "content": "The capital of France?"}],
+            )
+            assert reply.choices[0].message.content == "Paris."
+            llm.verify()
+
+    Options: ``api_keys`` (accept only these; default any non-empty key), ``models``
+    (the catalogue), ``allow_unknown_models`` (serve any model name instead of 404),
+    ``context_window`` (overrides every model's), ``requests_per_minute`` and
+    ``tokens_per_minute`` (rate limits), ``created`` (a fixed timestamp), and the
+    engine's options (``seed``, ``strict``, ``latency``, ``error_rate``, ...).
+    """
+
+    service: ClassVar[str] = "llm"
+    error_schema: ClassVar[str | None] = "error"
+
+    def __init__(
+        self,
+        *,
+        api_keys: Iterable[str] | None = None,
+        models: Iterable[ModelInfo] = DEFAULT_MODELS,
+        allow_unknown_models: bool = False,
+        context_window: int | None = None,
+        requests_per_minute: int | None = None,
+        tokens_per_minute: int | None = None,
+        created: int | None = None,
+        **options: Any,
+    ) -> None:
+        self._initial = (
+            None if api_keys is None else list(api_keys),
+            context_window,
+            requests_per_minute,
+            tokens_per_minute,
+        )
+        self.api_keys: list[str] | None = self._initial[0]
+        self.models = ModelCatalog(models)
+        self.allow_unknown_models = allow_unknown_models
+        self.context_window = context_window
+        self.limiter = RateLimiter(requests_per_minute, tokens_per_minute)
+        self.created = created
+        super().__init__(**options)
+
+    # ---- routes --------------------------------------------------------------------
+
+    def build_routes(self) -> list[Route]:
+        routes: list[Route] = []
+        for prefix in ("/v1", ""):
+            routes += self._api_routes(prefix, prefix)
+        routes += self._api_routes(f"{AZURE_PREFIX}/deployments/{{deployment}}", AZURE_PREFIX)
+        return routes
+
+    def _api_routes(self, generation_prefix: str, other_prefix: str) -> list[Route]:
+        def post(path: str, handler: Any, name: str, response: str, chunk: str | None) -> Route:
+            return Route(
+                "POST",
+                path,
+                handler,
+                request_schema=f"{name}_request",
+                response_schema=response,
+                stream_schema=chunk,
+            )
+
+        p = generation_prefix
+        return [
+            post(f"{p}/chat/completions", self._generation, "chat", "chat_response", "chat_chunk"),
+            post(
+                f"{p}/completions",
+                self._generation,
+                "completion",
+                "completion_response",
+                "completion_chunk",
+            ),
+            post(f"{p}/embeddings", self._embeddings, "embedding", "embedding_response", None),
+            post(
+                f"{other_prefix}/responses",
+                self._generation,
+                "responses",
+                "response",
+                "response_event",
+            ),
+            Route("GET", f"{other_prefix}/models", self._list_models, response_schema="model_list"),
+            Route(
+                "GET", f"{other_prefix}/models/{{model}}", self._get_model, response_schema="model"
+            ),
+        ]
+
+    # ---- configuration ---------------------------------------------------------------
+
+    def with_rate_limit(
+        self, requests_per_minute: int | None = None, tokens_per_minute: int | None = None
+    ) -> Self:
+        """Enforce per-minute request and token budgets (``None`` leaves one unlimited)."""
+        self.limiter = RateLimiter(requests_per_minute, tokens_per_minute)
+        return self
+
+    def with_context_window(self, tokens: int | None) -> Self:
+        """Answer ``context_length_exceeded`` past ``tokens`` (``None``: each model's own)."""
+        self.context_window = tokens
+        return self
+
+    def reset(self) -> None:
+        """Clear expectations, journal and faults, and restore the configured keys,
+        context window and rate limits."""
+        super().reset()
+        self.api_keys = None if self._initial[0] is None else list(self._initial[0])
+        self.context_window = self._initial[1]
+        self.limiter = RateLimiter(self._initial[2], self._initial[3])
+
+    def stack_environment(self) -> dict[str, str]:
+        """What clients read to reach this mock (the stack adds ``OPENAI_BASE_URL``)."""
+        key = self.api_keys[0] if self.api_keys else "sk-mock"
+        return {
+            "OPENAI_API_KEY": key,
+            "AZURE_OPENAI_ENDPOINT": self.url,
+            "AZURE_OPENAI_API_KEY": key,
+            "OPENAI_API_VERSION": "2024-10-21",
+        }
+
+    # ---- the expectation vocabulary ---------------------------------------------------
+
+    def _add(self, matcher: Matcher, response: Any) -> LLMExpectation:
+        spec = ExpectationSpec(matcher=matcher, response=response)
+        return cast(LLMExpectation, self.add_expectation(spec, handle=LLMExpectation))
+
+    @staticmethod
+    def generation_matcher(
+        prompt_contains: str | None = None,
+        *,
+        system_contains: str | None = None,
+        model: str | None = None,
+        tool_result_contains: str | None = None,
+        tools_offered: Sequence[str] = (),
+        stream: bool | None = None,
+    ) -> Matcher:
+        """A matcher for generation requests (chat, Responses, legacy completions)."""
+        parts: list[Matcher] = [
+            Method(value="POST"),
+            Path(value=GENERATION_PATH, op="regex"),
+        ]
+        if prompt_contains is not None:
+            parts.append(PromptField(field="last_user", value=prompt_contains, op="contains"))
+        if system_contains is not None:
+            parts.append(PromptField(field="system", value=system_contains, op="contains"))
+        if model is not None:
+            parts.append(PromptField(field="model", value=model))
+        if tool_result_contains is not None:
+            parts.append(
+                PromptField(field="tool_result", value=tool_result_contains, op="contains")
+            )
+        parts.extend(ToolOffered(name=name) for name in tools_offered)
+        if stream is not None:
+            streamed = JsonPath(path="$.stream", value=True)
+            parts.append(streamed if stream else Not(matcher=streamed))
+        matcher = parts[0]
+        for part in parts[1:]:
+            matcher = matcher & part
+        return matcher
+
+    def expect_completion(
+        self,
+        prompt_contains: str | None = None,
+        response: str | None = None,
+        *,
+        refusal: str | None = None,
+        system_contains: str | None = None,
+        model: str | None = None,
+        tool_result_contains: str | None = None,
+        tools_offered: Sequence[str] = (),
+    ) -> LLMExpectation:
+        """Expect a generation request whose last user message contains
+        ``prompt_contains``, and answer ``response`` (the simulator answers when it is
+        ``None``; ``refusal`` answers a refusal instead).
+
+        Works for chat completions, the Responses API and legacy completions, streamed
+        or not. ``tool_result_contains`` matches the turn right after tool results,
+        which is how the answer step of an agent loop is scripted.
+        """
+        matcher = self.generation_matcher(
+            prompt_contains,
+            system_contains=system_contains,
+            model=model,
+            tool_result_contains=tool_result_contains,
+            tools_offered=tools_offered,
+        )
+        return self._add(matcher, LLMReply(content=response, refusal=refusal))
+
+    def expect_streaming(
+        self,
+        chunks: Sequence[str],
+        prompt_contains: str | None = None,
+        *,
+        system_contains: str | None = None,
+        model: str | None = None,
+        tool_result_contains: str | None = None,
+        tools_offered: Sequence[str] = (),
+    ) -> LLMExpectation:
+        """Expect a streamed request and stream exactly ``chunks`` as the content."""
+        matcher = self.generation_matcher(
+            prompt_contains,
+            system_contains=system_contains,
+            model=model,
+            tool_result_contains=tool_result_contains,
+            tools_offered=tools_offered,
+            stream=True,
+        )
+        return self._add(matcher, LLMReply(chunks=list(chunks)))
+
+    def expect_tool_call(
+        self,
+        name: str,
+        arguments: Mapping[str, Any] | str | None = None,
+        *,
+        prompt_contains: str | None = None,
+        call_id: str | None = None,
+        content: str | None = None,
+        system_contains: str | None = None,
+        model: str | None = None,
+        tool_result_contains: str | None = None,
+    ) -> LLMExpectation:
+        """Expect a request offering the function ``name``, and call it with
+        ``arguments`` (a mapping, or JSON text as a model would write it).
+
+        Unless ``tool_result_contains`` is given, it matches only while the model is not
+        answering tool results, so an agent loop moves on to the answer instead of
+        calling the tool forever; with it, it scripts a tool call that follows another.
+        """
+        call = ToolCallSpec(
+            name=name,
+            arguments=arguments if isinstance(arguments, str) else dict(arguments or {}),
+            id=call_id,
+        )
+        return self.expect_tool_calls(
+            [call],
+            prompt_contains=prompt_contains,
+            content=content,
+            system_contains=system_contains,
+            model=model,
+            tool_result_contains=tool_result_contains,
+        )
+
+    def expect_tool_calls(
+        self,
+        calls: Sequence[ToolCallSpec | tuple[str, Mapping[str, Any] | str]],
+        *,
+        prompt_contains: str | None = None,
+        content: str | None = None,
+        system_contains: str | None = None,
+        model: str | None = None,
+        tool_result_contains: str | None = None,
+    ) -> LLMExpectation:
+        """Like `expect_tool_call`, with several (parallel) calls in one answer."""
+        specs = [
+            call
+            if isinstance(call, ToolCallSpec)
+            else ToolCallSpec(
+                name=call[0],
+                arguments=call[1] if isinstance(call[1], str) else dict(call[1]),
+            )
+            for call in calls
+        ]
+        matcher = self.generation_matcher(
+            prompt_contains,
+            system_contains=system_contains,
+            model=model,
+            tool_result_contains=tool_result_contains,
+            tools_offered=list(dict.fromkeys(spec.name for spec in specs)),
+        )
+        if tool_result_contains is None:
+            matcher = matcher & Not(matcher=PromptField(field="last_role", value="tool"))
+        return self._add(matcher, LLMReply(content=content, tool_calls=specs))
+
+    def expect_embedding(
+        self,
+        dimensions: int | None = None,
+        *,
+        input_contains: str | None = None,
+        model: str | None = None,
+    ) -> LLMExpectation:
+        """Expect an embedding request, answered with vectors of ``dimensions``."""
+        matcher: Matcher = Method(value="POST") & Path(value=EMBEDDING_PATH, op="regex")
+        if input_contains is not None:
+            matcher = matcher & EmbeddingInput(value=input_contains)
+        if model is not None:
+            matcher = matcher & JsonPath(path="$.model", value=model)
+        return self._add(matcher, EmbeddingReply(dimensions=dimensions))
+
+    def logical_requests(
+        self, method: str | None = None, path: str | None = None, **matchers: Any
+    ) -> list[RecordedRequest]:
+        """Journaled requests (matching as `expect` takes them) that were first attempts,
+        not SDK retries: the calls an application made, however often the SDK retried."""
+        found = self.requests.matching(method, path, **matchers)
+        return [request for request in found if retry_count(request) == 0]
+
+    # ---- engine hooks ----------------------------------------------------------------
+
+    def error_reply(
+        self,
+        status: int,
+        message: str,
+        request: RecordedRequest | None = None,
+        *,
+        field: str | None = None,
+    ) -> Reply:
+        """An error in the OpenAI envelope, with the status's realistic type and code."""
+        if message in _NAMED_ERRORS:
+            error = _NAMED_ERRORS[message]()
+        else:
+            error = errors.error_for_status(status)
+            if status == 429:
+                error = _NAMED_ERRORS["rate_limit_exceeded"]()
+            if message:
+                error.message = message
+        error.status = status
+        if field is not None:
+            error.param = field
+        return self._error(error, request)
+
+    def precheck(self, request: RecordedRequest, route: Route | None) -> Reply | None:
+        """The real API's 401 comes before anything else looks at an API request."""
+        if route is None:
+            return None
+        try:
+            self._authorize(request)
+        except LLMError as denied:
+            return self._error(denied, request)
+        return None
+
+    def injected_error_reply(
+        self, status: int, message: str | None, request: RecordedRequest
+    ) -> Reply:
+        """An injected error with the status's realistic OpenAI type, code and message."""
+        return self.error_reply(status, message or "", request)
+
+    def finish_reply(self, request: RecordedRequest, reply: Reply) -> Reply:
+        """Every answer carries OpenAI's response headers (``x-request-id`` and friends)."""
+        for name, value in self._headers().items():
+            reply.headers.setdefault(name, value)
+        return reply
+
+    def contract_error_reply(self, request: RecordedRequest, violation: Violation) -> Reply:
+        try:
+            self._validate(endpoint_of(request.path), request.json, request)
+            error = LLMError(
+                400,
+                f"Invalid '{violation.param or 'body'}': {violation.message}",
+                param=violation.param or None,
+                code="invalid_value",
+            )
+        except LLMError as precise:
+            error = precise
+        return self._error(error, request)
+
+    def malformed_body_reply(self, request: RecordedRequest, route: Route) -> Reply:
+        return self._error(errors.invalid_json(), request)
+
+    def unmatched_reply(self, request: RecordedRequest, near_miss: NearMiss, status: int) -> Reply:
+        message = (
+            f"Invalid URL ({request.method} {request.path})"
+            if status == 404
+            else near_miss.explain(request)
+        )
+        reply = self.error_reply(status, message, request)
+        document = {**reply.document, "near_miss": near_miss.to_dict()}
+        return Reply.json(document, status, reply.headers)
+
+    # ---- answering -------------------------------------------------------------------
+
+    def _headers(self) -> dict[str, str]:
+        return {
+            "x-request-id": "req_" + _ids.random_token(self.rng, 32, "0123456789abcdef"),
+            "openai-version": "2020-10-01",
+            "openai-organization": "user-mock",
+            "openai-processing-ms": str(self.rng.randint(20, 400)),
+        }
+
+    def _error(self, error: LLMError, request: RecordedRequest | None) -> Reply:
+        del request
+        return Reply.json(error.body(), error.status, dict(error.headers))
+
+    def _now(self) -> int:
+        return self.created if self.created is not None else int(time.time())
+
+    def _authorize(self, request: RecordedRequest) -> None:
+        header = request.headers.get("Authorization", "")
+        key = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        if not key and request.path.startswith(AZURE_PREFIX):
+            key = request.headers.get("api-key", "").strip()
+        if not key:
+            raise errors.missing_api_key()
+        if self.api_keys is not None and key not in self.api_keys:
+            raise errors.invalid_api_key(key)
+
+    def _catalog(self, request: RecordedRequest) -> ModelCatalog | None:
+        # Azure names deployments, not models: any name the resource has is served.
+        azure = request.path.startswith(f"{AZURE_PREFIX}/")
+        return None if self.allow_unknown_models or azure else self.models
+
+    def _validate(
+        self, endpoint: str | None, body: Any, request: RecordedRequest
+    ) -> ModelInfo | None:
+        catalog = self._catalog(request)
+        window = self.context_window
+        if endpoint == "chat":
+            return validate_chat_request(body, catalog, context_window=window)
+        if endpoint == "completions":
+            return validate_completion_request(body, catalog, context_window=window)
+        if endpoint == "responses":
+            return validate_responses_request(body, catalog, context_window=window)
+        if endpoint == "embeddings":
+            return validate_embedding_request(body, catalog)
+        return None
+
+    def _body(self, request: RecordedRequest) -> dict[str, Any]:
+        body = request.json
+        if not isinstance(body, dict):
+            raise errors.invalid_json()
+        deployment = request.path_params.get("deployment")
+        if deployment and not body.get("model"):
+            body = {**body, "model": deployment}
+        return body
+
+    def _generation(self, request: RecordedRequest) -> Reply:
+        return self._generate(request, None)
+
+    def _embeddings(self, request: RecordedRequest) -> Reply:
+        return self._embed(request, None)
+
+    def llm_reply(self, context: ReplyContext, reply: LLMReply) -> Reply:
+        """Answer a matched request with a programmed `LLMReply` (called by it)."""
+        if endpoint_of(context.request.path) == "embeddings":
+            return self._embed(context.request, None)
+        return self._generate(context.request, reply)
+
+    def embedding_reply(self, context: ReplyContext, reply: EmbeddingReply) -> Reply:
+        """Answer a matched request with a programmed `EmbeddingReply` (called by it)."""
+        return self._embed(context.request, reply)
+
+    def _generate(self, request: RecordedRequest, reply: LLMReply | None) -> Reply:
+        endpoint = endpoint_of(request.path)
+        try:
+            body = self._body(request)
+            self._validate(endpoint, body, request)
+            model = str(body.get("model", ""))
+            estimate = self._prompt_size(endpoint, body) + _completion_limit(endpoint, body)
+            headers = self.limiter.acquire(model, estimate)
+            answer = reply.answer() if reply is not None else None
+            options: dict[str, Any] = {
+                "rng": self.rng,
+                "created": self._now(),
+                "seed": self.seed,
+                "answer": answer,
+            }
+            if body.get("stream"):
+                return self._stream(endpoint, body, options, reply, headers)
+            document = self._document(endpoint, body, options)
+            usage = document.get("usage") or {}
+            self.limiter.settle(int(usage.get("total_tokens") or 0))
+            return Reply.json(document, 200, headers)
+        except SchemaValueError as exc:
+            error = errors.invalid_value("response_format", f"Invalid schema: {exc}")
+            return self._error(error, request)
+        except LLMError as error:
+            return self._error(error, request)
+
+    def _prompt_size(self, endpoint: str | None, body: Mapping[str, Any]) -> int:
+        if endpoint == "chat":
+            return chat_prompt_size(body)
+        if endpoint == "responses":
+            return input_tokens(body)
+        return sum(count for _text, count in prompt_texts(body.get("prompt")))
+
+    @staticmethod
+    def _document(
+        endpoint: str | None, body: Mapping[str, Any], options: dict[str, Any]
+    ) -> dict[str, Any]:
+        if endpoint == "chat":
+            return create_chat_completion(body, **options)
+        if endpoint == "completions":
+            return create_completion(body, **options)
+        return create_response(body, **options)
+
+    def _stream(
+        self,
+        endpoint: str | None,
+        body: Mapping[str, Any],
+        options: dict[str, Any],
+        reply: LLMReply | None,
+        headers: dict[str, str],
+    ) -> Reply:
+        if endpoint == "chat":
+            documents = stream_chat_completion(body, **options)
+        elif endpoint == "completions":
+            documents = stream_completion(body, **options)
+        else:
+            documents = stream_response(body, **options)
+        named = endpoint == "responses"
+        chunks: list[StreamChunk] = []
+        for index, document in enumerate(documents):
+            if reply is not None and index == reply.malformed_chunk_after:
+                chunks.append(StreamChunk(b'data: {"id": "' + str(index).encode() + b'", "cho\n\n'))
+                return Reply.sse(chunks, headers=headers)
+            if reply is not None and index == reply.stream_error_after:
+                chunks.append(self._stream_error(named, index, reply.stream_error_message))
+                return Reply.sse(chunks, headers=headers)
+            chunks.append(sse_event(document, event=document["type"] if named else None))
+        if not named:
+            chunks.append(sse_event("[DONE]"))
+        return Reply.sse(chunks, headers=headers)
+
+    @staticmethod
+    def _stream_error(named: bool, index: int, message: str) -> StreamChunk:
+        if named:  # the Responses API's own error event
+            event = {
+                "type": "error",
+                "code": "server_error",
+                "message": message,
+                "param": None,
+                "sequence_number": index,
+            }
+            return sse_event(event, event="error")
+        chunk = sse_event(errors.error_body(message, "server_error"))
+        chunk.document = None  # an error envelope, not a chunk: nothing to check it against
+        return chunk
+
+    def _embed(self, request: RecordedRequest, reply: EmbeddingReply | None) -> Reply:
+        try:
+            body = self._body(request)
+            info = validate_embedding_request(body, self._catalog(request))
+            native = info.dimensions if info is not None and info.dimensions else None
+            if reply is not None and reply.dimensions is not None:
+                body = {**body, "dimensions": reply.dimensions}
+            document = create_embeddings(
+                body, dimensions=native or DEFAULT_EMBEDDING_SIZE, seed=self.seed
+            )
+            tokens = int(document["usage"]["total_tokens"])
+            headers = self.limiter.acquire(str(body["model"]), tokens)
+            return Reply.json(document, 200, headers)
+        except LLMError as error:
+            return self._error(error, request)
+
+    def _list_models(self, request: RecordedRequest) -> Reply:
+        return Reply.json(self.models.list_json(), 200)
+
+    def _get_model(self, request: RecordedRequest) -> Reply:
+        name = request.path_params.get("model", "")
+        try:
+            info = self.models.get(name)
+            if info is None:
+                raise LLMError(
+                    404,
+                    f"The model '{name}' does not exist",
+                    param="model",
+                    code="model_not_found",
+                )
+        except LLMError as error:
+            return self._error(error, request)
+        return Reply.json({**info.to_json(), "id": name}, 200)

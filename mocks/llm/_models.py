@@ -1,0 +1,143 @@
+"""The model catalogue: ``GET /v1/models`` and what each model can do.
+
+Each :class:`ModelInfo` says which endpoints a model serves (``kind``), how large a
+prompt it takes (``context_window``), how many tokens it may write
+(``max_output_tokens``) and, for embedding models, its native vector size. Dated
+snapshots (``gpt-4o-2024-08-06``) resolve to their family. A :class:`ModelCatalog`
+is what a mock consults; tests may add their own models.
+
+>>> catalog = ModelCatalog()
+>>> catalog.get("gpt-4o-mini-2024-07-18").id
+'gpt-4o-mini'
+>>> catalog.get("no-such-model") is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+Kind = Literal["chat", "completion", "embedding"]
+
+_SNAPSHOT = re.compile(r"^(?P<family>.+?)-(?:\d{4}-\d{2}-\d{2}|\d{4})$")
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """One model the mock serves."""
+
+    id: str
+    kind: Kind = "chat"
+    context_window: int = 128_000
+    max_output_tokens: int = 16_384
+    dimensions: int = 0
+    """Native embedding size (embedding models only)."""
+    supports_dimensions: bool = False
+    """Whether the ``dimensions`` parameter may shorten the vectors."""
+    created: int = 1_715_367_049
+    owned_by: str = "system"
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``model`` object of ``GET /v1/models``."""
+        return {
+            "id": self.id,
+            "object": "model",
+            "created": self.created,
+            "owned_by": self.owned_by,
+        }
+
+
+DEFAULT_MODELS: tuple[ModelInfo, ...] = (
+    ModelInfo("gpt-4o", created=1_715_367_049),
+    ModelInfo("gpt-4o-mini", created=1_721_172_741),
+    ModelInfo("gpt-4.1", context_window=1_047_576, max_output_tokens=32_768, created=1_744_316_542),
+    ModelInfo(
+        "gpt-4.1-mini", context_window=1_047_576, max_output_tokens=32_768, created=1_744_318_173
+    ),
+    ModelInfo(
+        "gpt-4.1-nano", context_window=1_047_576, max_output_tokens=32_768, created=1_744_321_707
+    ),
+    ModelInfo("gpt-5", context_window=400_000, max_output_tokens=128_000, created=1_754_425_777),
+    ModelInfo(
+        "gpt-5-mini", context_window=400_000, max_output_tokens=128_000, created=1_754_425_928
+    ),
+    ModelInfo("o3-mini", context_window=200_000, max_output_tokens=100_000, created=1_737_146_383),
+    ModelInfo("gpt-4-turbo", max_output_tokens=4_096, created=1_712_361_441),
+    ModelInfo(
+        "gpt-3.5-turbo", context_window=16_385, max_output_tokens=4_096, created=1_677_610_602
+    ),
+    ModelInfo(
+        "gpt-3.5-turbo-instruct",
+        kind="completion",
+        context_window=4_096,
+        max_output_tokens=4_096,
+        created=1_692_901_427,
+    ),
+    ModelInfo(
+        "davinci-002",
+        kind="completion",
+        context_window=16_384,
+        max_output_tokens=4_096,
+        created=1_692_634_301,
+    ),
+    ModelInfo(
+        "text-embedding-3-small",
+        kind="embedding",
+        context_window=8_191,
+        dimensions=1_536,
+        supports_dimensions=True,
+        created=1_705_948_997,
+    ),
+    ModelInfo(
+        "text-embedding-3-large",
+        kind="embedding",
+        context_window=8_191,
+        dimensions=3_072,
+        supports_dimensions=True,
+        created=1_705_953_180,
+    ),
+    ModelInfo(
+        "text-embedding-ada-002",
+        kind="embedding",
+        context_window=8_191,
+        dimensions=1_536,
+        created=1_671_217_299,
+        owned_by="openai-internal",
+    ),
+)
+
+
+class ModelCatalog:
+    """The models a mock knows, looked up by id or dated snapshot id."""
+
+    def __init__(self, models: Iterable[ModelInfo] = DEFAULT_MODELS) -> None:
+        self._models: dict[str, ModelInfo] = {m.id: m for m in models}
+
+    def add(self, model: ModelInfo | str, **fields: Any) -> ModelInfo:
+        """Add (or replace) a model; a bare id makes a chat model with defaults."""
+        info = ModelInfo(model) if isinstance(model, str) else model
+        info = replace(info, **fields) if fields else info
+        self._models[info.id] = info
+        return info
+
+    def get(self, model_id: str) -> ModelInfo | None:
+        """The model ``model_id`` names, or ``None`` when it does not exist."""
+        if model_id in self._models:
+            return self._models[model_id]
+        match = _SNAPSHOT.match(model_id)
+        if match and match.group("family") in self._models:
+            return self._models[match.group("family")]
+        return None
+
+    def __contains__(self, model_id: object) -> bool:
+        return isinstance(model_id, str) and self.get(model_id) is not None
+
+    def __iter__(self) -> Iterator[ModelInfo]:
+        return iter(self._models.values())
+
+    def list_json(self) -> dict[str, Any]:
+        """The body of ``GET /v1/models``."""
+        return {"object": "list", "data": [m.to_json() for m in self._models.values()]}

@@ -1,0 +1,41 @@
+"""Replies programmed with the generic engine API still look like OpenAI's."""
+
+from __future__ import annotations
+
+import requests
+
+from mocks.llm import MockLLM
+
+KEY = {"Authorization": "Bearer sk-test"}
+
+
+def test_generic_programmed_reply_carries_openai_headers(mock_llm: MockLLM) -> None:
+    mock_llm.expect("GET", "/v1/models").respond(200, json={"object": "list", "data": []})
+    response = requests.get(f"{mock_llm.url}/v1/models", headers=KEY, timeout=5)
+    assert response.json() == {"object": "list", "data": []}
+    assert response.headers["x-request-id"].startswith("req_")
+    assert response.headers["openai-version"] == "2020-10-01"
+
+
+def test_missing_key_is_401_before_any_programmed_reply(mock_llm: MockLLM) -> None:
+    expectation = mock_llm.expect("GET", "/v1/models").respond(
+        200, json={"object": "list", "data": []}
+    )
+    response = requests.get(f"{mock_llm.url}/v1/models", timeout=5)
+    assert response.status_code == 401
+    assert response.json()["error"]["type"] == "invalid_request_error"
+    assert expectation.call_count == 0
+
+
+def test_injected_error_without_message_gets_the_realistic_one(mock_llm: MockLLM) -> None:
+    mock_llm.expect("POST", "/v1/chat/completions").with_error(503)
+    response = requests.post(
+        f"{mock_llm.url}/v1/chat/completions",
+        json={"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]},
+        headers=KEY,
+        timeout=5,
+    )
+    assert response.status_code == 503
+    message = response.json()["error"]["message"]
+    assert message and message != "Service Unavailable"
+    assert "x-request-id" in response.headers
