@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import concurrent.futures
+import asyncio
 
+import httpx
 import pytest
 import requests
 
@@ -138,16 +139,15 @@ def test_unmet_times_are_reported_with_expected_and_actual(fresh_mock: MockHTTP)
     fresh_mock.reset()
 
 
-def test_concurrency_times_100_of_500_exactly(fresh_mock: MockHTTP) -> None:
+async def test_concurrency_times_100_of_500_exactly(fresh_mock: MockHTTP) -> None:
     fresh_mock.expect("GET", "/race").respond(body="won").times(100)
     fresh_mock.expect("GET", "/race").respond(body="lost").at_priority(9)
-
-    def call(_: int) -> str:
-        with requests.Session() as session:
-            return session.get(f"{fresh_mock.url}/race", timeout=30).text
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=50) as pool:
-        results = list(pool.map(call, range(500)))
+    limits = httpx.Limits(max_connections=500, max_keepalive_connections=0)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+        responses = await asyncio.gather(
+            *(client.get(f"{fresh_mock.url}/race") for _ in range(500))
+        )
+    results = [response.text for response in responses]
     assert results.count("won") == 100
     assert results.count("lost") == 400
     assert len(fresh_mock.requests) == 500
