@@ -104,6 +104,14 @@ class Request:
     path: str
     method: str = "GET"
     body: bytes | None = None
+    #: Extra request headers, ``Name: value``.
+    headers: tuple[str, ...] = ()
+    #: Read each answer as an SSE stream, counting its content chunks (`bench.pyload`).
+    stream: bool = False
+    #: Streams: the content characters each answer must add up to.
+    expect_chars: int | None = None
+    #: Requests sent before the measured runs.
+    warm_up: int = 500
 
 
 def request_for(scenario: Scenario) -> Request:

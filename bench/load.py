@@ -2,6 +2,8 @@
 
 Both send the same request back to back on ``connections`` keep-alive connections for a
 fixed duration and report in the same terms, so the servers are compared like for like.
+Streamed (SSE) answers are always read by `bench.pyload`, which counts their content
+chunks and times the first one (wrk cannot look inside a stream).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +24,8 @@ Generator = Literal["wrk", "python"]
 WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
 #: The repository root: subprocesses run ``python -m bench.<module>`` from here.
 ROOT = Path(__file__).resolve().parent.parent
+#: What `bench.pyload --stream` reports besides wrk's fields.
+STREAM_FIELDS = ("chunks", "chars", "incomplete", "ttft_p50_us", "ttft_p99_us", "ttft_max_us")
 
 
 @dataclass(slots=True)
@@ -36,6 +41,8 @@ class LoadResult:
     p50_ms: float
     p99_ms: float
     mean_ms: float
+    #: Streamed runs: STREAM_FIELDS (content chunks, characters, incomplete streams, TTFT).
+    stream: dict[str, float] = field(default_factory=dict)
 
     @property
     def rps(self) -> float:
@@ -69,6 +76,7 @@ def _parse(output: str, generator: str, connections: int) -> LoadResult:
                 p50_ms=raw["p50_us"] / 1000,
                 p99_ms=raw["p99_us"] / 1000,
                 mean_ms=raw["mean_us"] / 1000,
+                stream={key: raw[key] for key in STREAM_FIELDS if key in raw},
             )
     raise RuntimeError(f"{generator} printed no result:\n{output[-2000:]}")
 
@@ -82,20 +90,33 @@ def run_load(
     body: bytes | None = None,
     generator: Generator = "wrk",
     requests: int | None = None,
+    headers: Sequence[str] = (),
+    stream: bool = False,
+    expect_chars: int | None = None,
 ) -> LoadResult:
-    """Load `url` from a separate process; `requests` (Python client only) fixes the count."""
+    """Load `url` from a separate process; `requests` (Python client only) fixes the count.
+
+    `headers` are extra ``Name: value`` request headers. `stream` reads every answer as
+    an SSE stream with the Python client, whatever `generator` says; `expect_chars` is
+    the content length each stream must add up to.
+    """
     with tempfile.TemporaryDirectory(prefix="mocks-bench-load-") as folder:
         body_file = ""
         if body:
             body_file = os.path.join(folder, "body.json")
             Path(body_file).write_bytes(body)
-        if generator == "wrk" and requests is None:
+        if generator == "wrk" and requests is None and not stream:
             seconds = max(1, math.ceil(duration))
             command = [
                 "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
                 "-s", str(WRK_SCRIPT), url,
             ]  # fmt: skip
-            env = {**os.environ, "BENCH_METHOD": method, "BENCH_BODY_FILE": body_file}
+            env = {
+                **os.environ,
+                "BENCH_METHOD": method,
+                "BENCH_BODY_FILE": body_file,
+                "BENCH_HEADERS": "\n".join(headers),
+            }
             timeout = seconds + 60
         else:
             generator = "python"
@@ -103,7 +124,12 @@ def run_load(
                 sys.executable, "-m", "bench.pyload", "--url", url, "-c", str(connections),
                 "--duration", str(duration), "--method", method, "--body-file", body_file,
                 "--requests", str(requests or 0),
+                *(f"--header={header}" for header in headers),
             ]  # fmt: skip
+            if stream:
+                command.append("--stream")
+            if expect_chars is not None:
+                command.append(f"--expect-chars={expect_chars}")
             env = dict(os.environ)
             timeout = int(duration) + 60
         done = subprocess.run(

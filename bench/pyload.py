@@ -5,7 +5,14 @@
 reconnects when a server closes, as HTTP/1.0 servers do), sends the same request
 back to back on each, and prints one ``BENCH_JSON {...}`` line with wrk's fields.
 ``--requests N`` stops after N responses instead (a fixed workload); the duration
-still bounds the run. Loopback only: the URL's host must be a loopback address.
+still bounds the run. ``--header 'Name: value'`` (repeatable) adds request headers.
+Loopback only: the URL's host must be a loopback address.
+
+``--stream`` reads each response as a Server-Sent Events stream of OpenAI-style chunks
+(``data: {json}`` events, ``data: [DONE]`` last), the whole of it, and also reports the
+content chunks received (a ``choices[].delta.content`` that is not empty), the content
+characters, time to first content chunk (``ttft_*``), and streams that ended without
+``[DONE]`` or (with ``--expect-chars N``) with other than N content characters.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ import ipaddress
 import json
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -31,17 +38,60 @@ class Totals:
     connect_errors: int = 0
     read_errors: int = 0
     latencies: list[float] = field(default_factory=list)
+    #: With --stream: content chunks and characters received, and streams found wanting.
+    chunks: int = 0
+    chars: int = 0
+    incomplete: int = 0
+    ttfts: list[float] = field(default_factory=list)
 
 
-def _request_bytes(method: str, host: str, path: str, body: bytes) -> bytes:
-    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", "User-Agent: bench-pyload"]
+class StreamReader:
+    """Counts the content chunks of one SSE response as its bytes arrive."""
+
+    __slots__ = ("buffer", "chars", "chunks", "done", "first")
+
+    def __init__(self) -> None:
+        self.buffer = b""
+        self.chunks = 0
+        self.chars = 0
+        self.done = False
+        #: perf_counter() when the first content chunk arrived.
+        self.first: float | None = None
+
+    def feed(self, data: bytes) -> None:
+        """Take the next bytes of the body; count every complete event in them."""
+        *events, self.buffer = (self.buffer + data).split(b"\n\n")
+        for event in events:
+            for line in event.split(b"\n"):
+                if not line.startswith(b"data:"):
+                    continue
+                payload = line[5:].strip()
+                if payload == b"[DONE]":
+                    self.done = True
+                    continue
+                for choice in json.loads(payload).get("choices") or ():
+                    content = (choice.get("delta") or {}).get("content")
+                    if content:
+                        if self.first is None:
+                            self.first = time.perf_counter()
+                        self.chunks += 1
+                        self.chars += len(content)
+
+
+def _request_bytes(
+    method: str, host: str, path: str, body: bytes, headers: Sequence[str] = ()
+) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", "User-Agent: bench-pyload", *headers]
     if body or method in ("POST", "PUT", "PATCH"):
         lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
-    """Read one response; return its status and whether the connection stays open."""
+async def _read_response(
+    reader: asyncio.StreamReader, sink: Callable[[bytes], None] | None = None
+) -> tuple[int, bool]:
+    """Read one response, handing its body to `sink` as it arrives (chunk by chunk when
+    the transfer is chunked); return its status and whether the connection stays open."""
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     version, status = lines[0].split(" ", 2)[:2]
@@ -53,16 +103,40 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
     connection = headers.get("connection", "")
     keep = "close" not in connection if version == "HTTP/1.1" else "keep-alive" in connection
     length = headers.get("content-length")
-    if length is not None:
-        await reader.readexactly(int(length))
+    if "chunked" in headers.get("transfer-encoding", ""):
+        while size := int((await reader.readuntil(b"\r\n")).split(b";", 1)[0], 16):
+            data = await reader.readexactly(size + 2)  # the chunk and its CRLF
+            if sink is not None:
+                sink(data[:-2])
+        while await reader.readuntil(b"\r\n") != b"\r\n":  # trailers, up to the blank line
+            pass
+    elif length is not None:
+        data = await reader.readexactly(int(length))
+        if sink is not None:
+            sink(data)
     else:  # no length: the body runs to the end of the connection
-        await reader.read()
+        data = await reader.read()
+        if sink is not None:
+            sink(data)
         keep = False
     return int(status), keep
 
 
+@dataclass(frozen=True, slots=True)
+class Streaming:
+    """--stream: read SSE; a stream with other than `expect_chars` characters is wanting."""
+
+    expect_chars: int | None = None
+
+
 async def _connection(
-    host: str, port: int, request: bytes, deadline: float, limit: int | None, totals: Totals
+    host: str,
+    port: int,
+    request: bytes,
+    deadline: float,
+    limit: int | None,
+    totals: Totals,
+    streaming: Streaming | None = None,
 ) -> None:
     reader: asyncio.StreamReader | None = None
     writer: asyncio.StreamWriter | None = None
@@ -76,10 +150,11 @@ async def _connection(
                     await asyncio.sleep(0.01)
                     continue
             totals.sent += 1
+            stream = StreamReader() if streaming is not None else None
             began = time.perf_counter()
             writer.write(request)
             try:
-                status, keep = await _read_response(reader)
+                status, keep = await _read_response(reader, None if stream is None else stream.feed)
             except (OSError, asyncio.IncompleteReadError, ValueError):
                 totals.read_errors += 1
                 writer.close()
@@ -89,6 +164,8 @@ async def _connection(
             totals.requests += 1
             if not 200 <= status < 400:
                 totals.non_2xx += 1
+            if stream is not None and streaming is not None:
+                _count_stream(stream, streaming, began, totals)
             if not keep:
                 writer.close()
                 reader = writer = None
@@ -97,24 +174,53 @@ async def _connection(
             writer.close()
 
 
+def _count_stream(stream: StreamReader, streaming: Streaming, began: float, totals: Totals) -> None:
+    totals.chunks += stream.chunks
+    totals.chars += stream.chars
+    if stream.first is not None:
+        totals.ttfts.append(stream.first - began)
+    expected = streaming.expect_chars
+    if not stream.done or not stream.chunks or expected not in (None, stream.chars):
+        totals.incomplete += 1
+
+
+def _percentiles(seconds: list[float], prefix: str) -> dict[str, int]:
+    """p50 and p99 (and max) of `seconds`, in whole microseconds, keys ``<prefix>p50_us``..."""
+    micro = sorted(t * 1e6 for t in seconds) or [0.0]
+    return {
+        f"{prefix}p50_us": int(micro[len(micro) // 2]),
+        f"{prefix}p99_us": int(micro[min(len(micro) - 1, int(len(micro) * 0.99))]),
+        f"{prefix}max_us": int(micro[-1]),
+    }
+
+
 async def run(
-    url: str, connections: int, duration: float, method: str, body: bytes, limit: int | None
+    url: str,
+    connections: int,
+    duration: float,
+    method: str,
+    body: bytes,
+    limit: int | None,
+    headers: Sequence[str] = (),
+    streaming: Streaming | None = None,
 ) -> dict[str, float | int]:
     """Drive the load and summarise it in wrk's terms (microseconds)."""
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     if not ipaddress.ip_address(host).is_loopback:
         raise SystemExit(f"refusing to load a non-loopback address: {host}")
-    request = _request_bytes(method, f"{host}:{port}", parts.path or "/", body)
+    request = _request_bytes(method, f"{host}:{port}", parts.path or "/", body, headers)
     totals = Totals()
     began = time.perf_counter()
     deadline = began + duration
-    tasks = [_connection(host, port, request, deadline, limit, totals) for _ in range(connections)]
+    tasks = [
+        _connection(host, port, request, deadline, limit, totals, streaming)
+        for _ in range(connections)
+    ]
     async with asyncio.timeout(duration + 30):
         await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - began
-    micro = sorted(t * 1e6 for t in totals.latencies) or [0.0]
-    return {
+    result: dict[str, float | int] = {
         "requests": totals.requests,
         "duration_us": int(elapsed * 1e6),
         "connect_errors": totals.connect_errors,
@@ -122,11 +228,17 @@ async def run(
         "write_errors": 0,
         "non_2xx": totals.non_2xx,
         "timeouts": 0,
-        "p50_us": int(micro[len(micro) // 2]),
-        "p99_us": int(micro[min(len(micro) - 1, int(len(micro) * 0.99))]),
-        "mean_us": statistics.fmean(micro),
-        "max_us": int(micro[-1]),
+        **_percentiles(totals.latencies, ""),
+        "mean_us": statistics.fmean(totals.latencies) * 1e6 if totals.latencies else 0.0,
     }
+    if streaming is not None:
+        result.update(
+            chunks=totals.chunks,
+            chars=totals.chars,
+            incomplete=totals.incomplete,
+            **_percentiles(totals.ttfts, "ttft_"),
+        )
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--method", default="GET")
     parser.add_argument("--body-file", default="")
     parser.add_argument("--requests", type=int, default=0, help="stop after N responses")
+    parser.add_argument("--header", action="append", default=[], help="'Name: value'")
+    parser.add_argument("--stream", action="store_true", help="read SSE; count content chunks")
+    parser.add_argument("--expect-chars", type=int, help="--stream: content characters each")
     args = parser.parse_args(argv)
     body = b""
     if args.body_file:
@@ -151,8 +266,18 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         factory = asyncio.new_event_loop
     with asyncio.Runner(loop_factory=factory) as runner:
+        streaming = Streaming(args.expect_chars) if args.stream else None
         result = runner.run(
-            run(args.url, args.connections, args.duration, args.method, body, limit)
+            run(
+                args.url,
+                args.connections,
+                args.duration,
+                args.method,
+                body,
+                limit,
+                args.header,
+                streaming,
+            )
         )
     print("BENCH_JSON " + json.dumps(result), flush=True)
     return 0

@@ -1,13 +1,17 @@
-"""The results as a readable table, with ratios to pytest-httpserver and the goals."""
+"""The results as readable tables, with ratios to the peers (pytest-httpserver for
+MockHTTP, the PyPI package mockllm for MockLLM) and MockHTTP's goals."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from .http_servers import LABELS, MANY_SCENARIOS
+from .http_servers import MANY_SCENARIOS
+from .llm_servers import LONG_TEXT
+from .servers import LABELS
 
 BASELINE = "pytest-httpserver"
+LLM_BASELINE = "pypi-mockllm"
 MANY_LABELS = {
     "many-exact": "exact paths, hit registered first",
     "many-regex": "regex paths, hit registered first",
@@ -163,9 +167,9 @@ def render_lifecycle(results: dict[str, Any]) -> str:
     return "In-process construct + start + stop\n" + table(headers, rows)
 
 
-def render_throughput(results: dict[str, Any]) -> str:
-    """Requests/s with one expectation, and the server's CPU per request."""
-    section = results["throughput"]
+def _rate_table(section: dict[str, Any], baseline: str) -> str:
+    """Requests/s and server CPU us/request per server at c=1 and c=32, with ratios to
+    `baseline` (CPU ratio: the baseline's CPU per request / this one's)."""
     rows = []
     for kind in _kinds(section):
         row = [LABELS[kind]]
@@ -173,19 +177,24 @@ def render_throughput(results: dict[str, Any]) -> str:
             rps, cpu = _rps(section, kind, connections), _cpu(section, kind, connections)
             row += [
                 _fmt(rps) + _flag(_get(section, kind, connections)),
-                _x(_ratio(rps, _rps(section, BASELINE, connections))),
+                _x(_ratio(rps, _rps(section, baseline, connections))),
                 _fmt(cpu, ".1f"),
-                _x(_ratio(_cpu(section, BASELINE, connections), cpu)),
+                _x(_ratio(_cpu(section, baseline, connections), cpu)),
             ]
         rows.append(row)
     headers = ["server"]
     for label in ("c=1", "c=32"):
         headers += [f"req/s {label}", "ratio", "CPU us/req", "CPU ratio"]
+    return table(headers, rows)
+
+
+def render_throughput(results: dict[str, Any]) -> str:
+    """Requests/s with one expectation, and the server's CPU per request."""
     title = (
         "Requests/s, GET /stub, 1 expectation. ratio: to pytest-httpserver; CPU us/req: the"
         " server process's CPU time per request; CPU ratio: pytest-httpserver's / this"
     )
-    return title + "\n" + table(headers, rows)
+    return title + "\n" + _rate_table(results["throughput"], BASELINE)
 
 
 def render_many(results: dict[str, Any]) -> str:
@@ -302,6 +311,84 @@ def render_rss(results: dict[str, Any]) -> str:
     return "Server process memory (VmHWM after a fixed workload, c=32)\n" + table(headers, rows)
 
 
+def render_llm_chat(results: dict[str, Any]) -> str:
+    """LLM chat completions/s, not streamed."""
+    section = {
+        kind: figures["chat"] for kind, figures in results["llm"].items() if "chat" in figures
+    }
+    title = (
+        "LLM chat completions/s: POST /v1/chat/completions, a short prompt, not streamed."
+        " ratio: to mockllm (PyPI), > 1 is MockLLM ahead; CPU ratio: mockllm's CPU us/req / this"
+    )
+    return title + "\n" + _rate_table(section, LLM_BASELINE)
+
+
+STREAM_ROWS = (("stream", ""), ("stream-chars", ", 1 char/chunk"))
+
+
+def render_llm_stream(results: dict[str, Any]) -> str | None:
+    """Streamed tokens/s (SSE content chunks received), answers/s and time to first token."""
+    section = results["llm"]
+    rows = []
+    levels = sorted(
+        {int(c[1:]) for kind in section for s, _ in STREAM_ROWS for c in section[kind].get(s, {})}
+    )
+    for connections in levels:
+        key = f"c{connections}"
+        base = _get(section, LLM_BASELINE, "stream", key) or {}
+        for scenario, suffix in STREAM_ROWS:
+            for kind in _kinds(section):
+                entry = _get(section, kind, scenario, key)
+                if not isinstance(entry, dict) or "tokens_per_s" not in entry:
+                    continue
+                mine = kind != LLM_BASELINE
+                rows.append(
+                    [
+                        LABELS[kind] + suffix,
+                        str(connections),
+                        _fmt(entry["tokens_per_answer"]),
+                        _fmt(entry["tokens_per_s"]) + _flag(entry),
+                        _x(_ratio(entry["tokens_per_s"], base.get("tokens_per_s"))) if mine else "",
+                        _fmt(entry["rps"], ",.1f"),
+                        _x(_ratio(entry["rps"], base.get("rps"))) if mine else "",
+                        _fmt(entry["ttft_p50_ms"], ".2f"),
+                        _fmt(entry["ttft_p99_ms"], ".2f"),
+                        _x(_ratio(base.get("ttft_p50_ms"), entry["ttft_p50_ms"])) if mine else "",
+                        _fmt(entry["cpu_us_per_token"], ".1f"),
+                        _fmt(entry["cpu_us_per_request"], ",.0f"),
+                        _x(_ratio(base.get("cpu_us_per_request"), entry["cpu_us_per_request"]))
+                        if mine
+                        else "",
+                    ]
+                )
+    if not rows:
+        return None
+    headers = [
+        "server", "c", "tokens/answer", "tokens/s", "ratio", "answers/s", "ratio",
+        "TTFT p50 ms", "TTFT p99 ms", "ratio", "CPU us/token", "CPU us/answer", "ratio",
+    ]  # fmt: skip
+    title = (
+        f"LLM streamed tokens/s: stream: true, one {len(LONG_TEXT):,}-character answer read"
+        " whole, no delay injected. tokens: SSE content chunks received (MockLLM: one token a"
+        " chunk; mockllm: one character a chunk); TTFT: request sent to first content chunk."
+        " ratios: to mockllm (PyPI), > 1 is MockLLM ahead (TTFT and CPU: mockllm's / this)"
+    )
+    return title + "\n" + table(headers, rows)
+
+
+def render_llm_note(results: dict[str, Any]) -> str:
+    """How the LLM peer ran."""
+    versions = results["meta"].get("versions", {})
+    loop = "uvloop" if versions.get("uvloop") else "asyncio"
+    http = "httptools" if versions.get("httptools") else "h11"
+    return (
+        f"mockllm {versions.get('mockllm')} ran its FastAPI app on uvicorn"
+        f" {versions.get('uvicorn')} with uvicorn's defaults here (loop: {loop}, HTTP parser:"
+        f" {http}), without the access log and with its response file parsed once"
+        " (see bench/README.md)"
+    )
+
+
 def render_goals(found: list[dict[str, Any]]) -> str:
     """MockHTTP's goals: met, missed, or not measured (verdicts on req/s)."""
     rows = []
@@ -341,7 +428,14 @@ def render(results: dict[str, Any]) -> str:
     uvloop = render_uvloop(results)
     if uvloop:
         parts.append(uvloop)
-    parts.append(render_goals(results.get("goals", [])))
+    if results.get("llm"):
+        parts.append(render_llm_chat(results))
+        stream = render_llm_stream(results)
+        if stream:
+            parts.append(stream)
+        parts.append(render_llm_note(results))
+    if any(goal["met"] is not None for goal in results.get("goals", [])):
+        parts.append(render_goals(results["goals"]))
     if any("!" in part for part in parts):
         parts.append("! = the run had errors, non-2xx answers or unmatched requests (see JSON)")
     return "\n\n".join(parts)

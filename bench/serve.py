@@ -1,6 +1,7 @@
 """Subprocess entry: serve one server kind, programmed for one scenario, until told to stop.
 
-``python -m bench.serve --server mockhttp --scenario stub`` prints one ``READY {json}``
+``python -m bench.serve --server mockhttp --scenario stub`` (or ``--server mockllm
+--scenario stream``; see `bench.servers`) prints one ``READY {json}``
 line (url, idle memory), then answers commands read from stdin, one a line:
 
 - ``mark``: prints ``MARK {json}`` with the CPU seconds this process has used so far
@@ -26,17 +27,7 @@ import threading
 from pathlib import Path
 from typing import cast
 
-from .http_servers import SERVER_KINDS, Scenario, ServerKind, start
-
-SCENARIO_CHOICES = (
-    "stub",
-    "many-exact",
-    "many-regex",
-    "many-exact-last",
-    "many-regex-last",
-    "contract",
-    "no-contract",
-)
+from .servers import KINDS, SCENARIOS, AnyScenario, Kind, start
 
 
 def memory_kb() -> dict[str, int]:
@@ -55,15 +46,15 @@ def memory_kb() -> dict[str, int]:
 def main(argv: list[str] | None = None) -> int:
     """Serve until stdin says stop; see the module docstring."""
     parser = argparse.ArgumentParser(prog="python -m bench.serve")
-    parser.add_argument("--server", choices=SERVER_KINDS, required=True)
-    parser.add_argument("--scenario", choices=SCENARIO_CHOICES, default="stub")
+    parser.add_argument("--server", choices=KINDS, required=True)
+    parser.add_argument("--scenario", choices=SCENARIOS, default="stub")
     parser.add_argument("--expectations", type=int, default=500)
     parser.add_argument("--timeout", type=float, default=900.0, help="stop after this long")
     parser.add_argument(
         "--serve-for", type=float, default=0.0, help="ignore stdin; serve this many seconds"
     )
     args = parser.parse_args(argv)
-    server = start(cast(ServerKind, args.server), cast(Scenario, args.scenario), args.expectations)
+    server = start(cast(Kind, args.server), cast(AnyScenario, args.scenario), args.expectations)
     idle = memory_kb()
     ready = {"url": server.url, "idle_rss_kb": idle.get("VmRSS"), "idle_hwm_kb": idle.get("VmHWM")}
     print("READY " + json.dumps(ready), flush=True)

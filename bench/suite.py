@@ -3,6 +3,8 @@
 Each measurement starts its server in a fresh subprocess (`bench.serve`), warms it up,
 loads it from a separate load-generator process (`bench.load`), then stops it and reads
 its peak memory. Start/stop cycles run in a subprocess per server (`bench.lifecycle`).
+The ``llm`` section does the same for MockLLM and the PyPI package ``mockllm``
+(`bench.llm_servers`), streams read whole by `bench.pyload --stream`.
 """
 
 from __future__ import annotations
@@ -28,19 +30,24 @@ from typing import IO, Any
 from . import report
 from .http_servers import (
     CONTRACT_BODY,
-    LABELS,
     MANY_SCENARIOS,
     SERVER_KINDS,
+    Request,
     Scenario,
     ServerKind,
-    request_for,
     supports,
     write_contracts,
 )
+from .llm_servers import LLM_KINDS, LLMKind, LLMScenario
+from .llm_servers import supports as llm_supports
 from .load import ROOT, Generator, LoadResult, default_generator, run_load
+from .servers import KINDS, LABELS, AnyScenario, Kind, request_for
 
-SECTIONS = ("lifecycle", "throughput", "many", "contracts", "rss")
-PACKAGES = ("mocks", "aiohttp", "pytest-httpserver", "werkzeug", "uvloop", "jsonschema")
+SECTIONS = ("lifecycle", "throughput", "many", "contracts", "rss", "llm")
+PACKAGES = (
+    "mocks", "aiohttp", "pytest-httpserver", "werkzeug", "uvloop", "jsonschema",
+    "mockllm", "fastapi", "starlette", "uvicorn", "h11", "httptools", "pydantic",
+)  # fmt: skip
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 
@@ -58,6 +65,7 @@ class Options:
     kinds: tuple[ServerKind, ...]
     sections: tuple[str, ...]
     concurrency: tuple[int, int]
+    llm_kinds: tuple[LLMKind, ...] = LLM_KINDS
 
 
 def log(message: str) -> None:
@@ -71,7 +79,7 @@ def log(message: str) -> None:
 class ServerProcess:
     """`bench.serve` in a subprocess: READY line on start, DONE line after `finish`."""
 
-    def __init__(self, kind: ServerKind, scenario: Scenario, expectations: int) -> None:
+    def __init__(self, kind: Kind, scenario: AnyScenario, expectations: int) -> None:
         self.kind, self.scenario = kind, scenario
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in finish)
         command = [
@@ -135,13 +143,40 @@ class ServerProcess:
             self.process.wait(timeout=10)
 
 
-def _warm_up(url: str, method: str, body: bytes | None) -> None:
-    run_load(
-        url, connections=4, duration=5, method=method, body=body, generator="python", requests=500
+def _load(url: str, request: Request, **options: Any) -> LoadResult:
+    """Run `request`'s load on the server at `url` (`options` go to `run_load`)."""
+    return run_load(
+        url + request.path,
+        method=request.method,
+        body=request.body,
+        headers=request.headers,
+        stream=request.stream,
+        expect_chars=request.expect_chars,
+        **options,
     )
 
 
-Pair = tuple[ServerKind, Scenario]
+def _warm_up(url: str, request: Request) -> None:
+    _load(url, request, connections=4, duration=5, generator="python", requests=request.warm_up)
+
+
+Pair = tuple[Kind, AnyScenario]
+
+
+def _stream_figures(load: LoadResult, cpu_us: float) -> dict[str, Any]:
+    """Streamed runs: content chunks (tokens) and characters per second, per answer, TTFT."""
+    figures = load.stream
+    if not figures or not load.requests or not load.seconds:
+        return {}
+    chunks = figures["chunks"]
+    return {
+        "tokens_per_s": round(chunks / load.seconds, 1),
+        "chars_per_s": round(figures["chars"] / load.seconds, 1),
+        "tokens_per_answer": round(chunks / load.requests, 1),
+        "ttft_p50_ms": figures["ttft_p50_us"] / 1000,
+        "ttft_p99_ms": figures["ttft_p99_us"] / 1000,
+        "cpu_us_per_token": round(cpu_us * load.requests / chunks, 2) if chunks else None,
+    }
 
 
 def _summarise(
@@ -152,18 +187,32 @@ def _summarise(
     chosen = by_rps[len(by_rps) // 2][0]
     cpu_us = statistics.median(cpu for _, cpu in runs)
     problems = []
-    if any(r.errors or r.non_2xx for r, _ in runs):
+    if any(r.errors or r.non_2xx or r.stream.get("incomplete") for r, _ in runs):
         problems.append(
-            "load errors: " + ", ".join(f"{r.errors} errors/{r.non_2xx} non-2xx" for r, _ in runs)
+            "load errors: "
+            + ", ".join(
+                f"{r.errors} errors/{r.non_2xx} non-2xx"
+                + (f"/{r.stream['incomplete']:.0f} incomplete streams" if r.stream else "")
+                for r, _ in runs
+            )
         )
     if done.get("problems"):
         problems.append(f"server: {done['problems'][:300]}")
+    streamed = _stream_figures(chosen, cpu_us)
+    tokens = (
+        f" {streamed['tokens_per_s']:>9.0f} tokens/s, TTFT p50 {streamed['ttft_p50_ms']:.2f} ms"
+        if streamed
+        else ""
+    )
     log(
         f"  {LABELS[kind]:<18} {scenario:<16} c={connections:<3} {chosen.rps:>9.0f} req/s"
-        f" {cpu_us:>8.1f} CPU us/req" + ("" if not problems else f"  !! {'; '.join(problems)}")
+        f" {cpu_us:>8.1f} CPU us/req"
+        + tokens
+        + ("" if not problems else f"  !! {'; '.join(problems)}")
     )
     return {
         **chosen.to_dict(),
+        **streamed,
         "all_rps": [round(r.rps, 1) for r, _ in runs],
         "cpu_us_per_request": round(cpu_us, 1),
         "all_cpu_us": [round(c, 1) for _, c in runs],
@@ -187,19 +236,17 @@ def measure_group(pairs: list[Pair], connections: int, options: Options) -> dict
     try:
         for pair in pairs:
             servers[pair] = ServerProcess(pair[0], pair[1], options.expectations)
-            request = request_for(pair[1])
-            _warm_up(servers[pair].url + request.path, request.method, request.body)
+            _warm_up(servers[pair].url, request_for(pair[1]))
         for round_ in range(options.repeat):
             shift = round_ % len(pairs)
             for pair in pairs[shift:] + pairs[:shift]:
                 server, request = servers[pair], request_for(pair[1])
                 before = server.mark()
-                load = run_load(
-                    server.url + request.path,
+                load = _load(
+                    server.url,
+                    request,
                     connections=connections,
                     duration=options.duration,
-                    method=request.method,
-                    body=request.body,
                     generator=options.generator,
                 )
                 cpu = server.mark() - before
@@ -266,7 +313,7 @@ def run_many(options: Options) -> dict[str, Any]:
     kinds: list[ServerKind] = [k for k in options.kinds if k != "mockhttp-uvloop"]
     kinds = kinds or list(options.kinds)
     scenarios: list[Scenario] = ["stub", *MANY_SCENARIOS]
-    pairs = [(kind, scenario) for scenario in scenarios for kind in kinds]
+    pairs: list[Pair] = [(kind, scenario) for scenario in scenarios for kind in kinds]
     results: dict[str, Any] = {kind: {} for kind in kinds}
     for (kind, scenario), result in measure_group(pairs, connections, options).items():
         results[kind][scenario] = result
@@ -334,6 +381,42 @@ def run_rss(options: Options) -> dict[str, Any]:
     return results
 
 
+LLM_STREAMS: tuple[tuple[LLMScenario, tuple[int, ...]], ...] = (
+    ("stream", (1, 32)),
+    ("stream-chars", (1,)),
+)
+
+
+def run_llm(options: Options) -> dict[str, Any]:
+    """MockLLM vs mockllm: chat completions/s, then streamed tokens/s and TTFT.
+
+    Chat runs at each concurrency; the token-per-chunk stream at 1 and 32 connections;
+    the character-per-chunk stream (MockLLM only, the same chunking as mockllm's) at 1.
+    """
+    kinds = options.llm_kinds
+    results: dict[str, Any] = {kind: {} for kind in kinds}
+
+    def measure(scenarios: tuple[LLMScenario, ...], connections: int) -> None:
+        pairs: list[Pair] = [
+            (kind, scenario)
+            for scenario in scenarios
+            for kind in kinds
+            if llm_supports(kind, scenario)
+        ]
+        if not pairs:
+            return
+        for (kind, scenario), result in measure_group(pairs, connections, options).items():
+            results[kind].setdefault(scenario, {})[f"c{connections}"] = result
+
+    for connections in options.concurrency:
+        log(f"LLM chat completions/s, c={connections}")
+        measure(("chat",), connections)
+    for connections in sorted({c for _, levels in LLM_STREAMS for c in levels}):
+        log(f"LLM streamed tokens/s, c={connections}")
+        measure(tuple(s for s, levels in LLM_STREAMS if connections in levels), connections)
+    return results
+
+
 # ---- entry point ---------------------------------------------------------------------
 
 
@@ -361,6 +444,7 @@ def metadata(options: Options) -> dict[str, Any]:
         "repeat": options.repeat,
         "expectations": options.expectations,
         "concurrency": list(options.concurrency),
+        "llm_kinds": list(options.llm_kinds) if "llm" in options.sections else None,
         "versions": {name: _version(name) for name in PACKAGES},
         "load_average_before": list(os.getloadavg()),
     }
@@ -370,9 +454,12 @@ def parse_options(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
     """The command line."""
     parser = argparse.ArgumentParser(
         prog="python -m bench",
-        description="MockHTTP vs pytest-httpserver, side by side; prints a table and ratios.",
+        description=(
+            "MockHTTP vs pytest-httpserver and MockLLM vs mockllm, side by side;"
+            " prints a table and ratios."
+        ),
     )
-    parser.add_argument("--quick", action="store_true", help="short run (under 2 minutes)")
+    parser.add_argument("--quick", action="store_true", help="1 s per load run, 2 rounds")
     parser.add_argument("--duration", type=float, help="seconds per load run (default 5, quick 1)")
     parser.add_argument("--cycles", type=int, default=200, help="start/stop cycles per server")
     parser.add_argument(
@@ -385,7 +472,7 @@ def parse_options(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
     parser.add_argument(
         "--only", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)}"
     )
-    parser.add_argument("--servers", default=",".join(SERVER_KINDS), help="comma-separated kinds")
+    parser.add_argument("--servers", default=",".join(KINDS), help="comma-separated kinds")
     parser.add_argument("--output", type=Path, help="JSON file (default bench/results/...)")
     parser.add_argument(
         "--check-goals", action="store_true", help="exit 1 when a MockHTTP goal is missed"
@@ -395,12 +482,14 @@ def parse_options(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
     unknown = set(sections) - set(SECTIONS)
     if unknown:
         parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
-    kinds = tuple(k for k in args.servers.split(",") if k)
-    if set(kinds) - set(SERVER_KINDS):
-        parser.error(f"servers are among: {', '.join(SERVER_KINDS)}")
-    if "mockhttp-uvloop" in kinds and importlib.util.find_spec("uvloop") is None:
-        log("uvloop is not installed: skipping MockHTTP+uvloop (pip install uvloop)")
-        kinds = tuple(k for k in kinds if k != "mockhttp-uvloop")
+    chosen = [k for k in args.servers.split(",") if k]
+    if set(chosen) - set(KINDS):
+        parser.error(f"servers are among: {', '.join(KINDS)}")
+    if any(k.endswith("-uvloop") for k in chosen) and importlib.util.find_spec("uvloop") is None:
+        log("uvloop is not installed: skipping the +uvloop servers (pip install uvloop)")
+        chosen = [k for k in chosen if not k.endswith("-uvloop")]
+    kinds = tuple(k for k in SERVER_KINDS if k in chosen)
+    llm_kinds = tuple(k for k in LLM_KINDS if k in chosen)
     options = Options(
         duration=args.duration or (1.0 if args.quick else 5.0),
         cycles=args.cycles,
@@ -412,6 +501,7 @@ def parse_options(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
         kinds=kinds,
         sections=sections,
         concurrency=(1, 32),
+        llm_kinds=llm_kinds,
     )
     return options, args
 
@@ -428,6 +518,7 @@ def main(argv: list[str] | None = None) -> int:
         "many": run_many,
         "contracts": run_contracts,
         "rss": run_rss,
+        "llm": run_llm,
     }
     for section in SECTIONS:
         if section in options.sections:

@@ -1,9 +1,14 @@
--- wrk script for bench/: sets the method and body from the environment, and reports
--- wrk's totals as one JSON line (BENCH_JSON {...}) that bench/load.py parses.
+-- wrk script for bench/: sets the method, headers and body from the environment, and
+-- reports wrk's totals as one JSON line (BENCH_JSON {...}) that bench/load.py parses.
+-- BENCH_HEADERS holds extra request headers, one "Name: value" a line.
 local method = os.getenv("BENCH_METHOD") or "GET"
 local body_file = os.getenv("BENCH_BODY_FILE") or ""
+local headers = os.getenv("BENCH_HEADERS") or ""
 
 wrk.method = method
+for name, value in headers:gmatch("([^:\n]+):%s*([^\n]*)") do
+  wrk.headers[name] = value
+end
 if body_file ~= "" then
   local file = assert(io.open(body_file, "rb"))
   wrk.body = file:read("*a")

@@ -19,6 +19,10 @@ class StreamChunk:
     document: Any = None
 
 
+#: One compact encoder for every reply (json.dumps with options builds a new one per call).
+_encode = _json.JSONEncoder(separators=(",", ":")).encode
+
+
 def sse_event(
     data: Any,
     *,
@@ -28,7 +32,7 @@ def sse_event(
 ) -> StreamChunk:
     """One Server-Sent Event; `data` that is not a string is sent as compact JSON."""
     document = None if isinstance(data, str) else data
-    text = data if isinstance(data, str) else _json.dumps(data, separators=(",", ":"))
+    text = data if isinstance(data, str) else _encode(data)
     lines = []
     if event is not None:
         lines.append(f"event: {event}")
@@ -58,7 +62,7 @@ class Reply:
         headers: dict[str, str] | None = None,
     ) -> Reply:
         """A JSON reply."""
-        body = _json.dumps(document, separators=(",", ":")).encode()
+        body = _encode(document).encode()
         merged = {"Content-Type": "application/json"}
         merged.update(headers or {})
         return cls(status, merged, body, None, document)

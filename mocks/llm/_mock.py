@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Self, cast
 
 from mocks.core import (
@@ -701,18 +701,23 @@ class MockLLM(BaseMock):
         else:
             documents = stream_response(body, **options)
         named = endpoint == "responses"
-        chunks: list[StreamChunk] = []
+        return Reply.sse(self._stream_chunks(documents, named, reply), headers=headers)
+
+    def _stream_chunks(
+        self, documents: list[dict[str, Any]], named: bool, reply: LLMReply | None
+    ) -> Iterator[StreamChunk]:
+        """Chunks serialized as they are written, so the first token leaves at once (the
+        documents, and every random draw behind them, are planned before)."""
         for index, document in enumerate(documents):
             if reply is not None and index == reply.malformed_chunk_after:
-                chunks.append(StreamChunk(b'data: {"id": "' + str(index).encode() + b'", "cho\n\n'))
-                return Reply.sse(chunks, headers=headers)
+                yield StreamChunk(b'data: {"id": "' + str(index).encode() + b'", "cho\n\n')
+                return
             if reply is not None and index == reply.stream_error_after:
-                chunks.append(self._stream_error(named, index, reply.stream_error_message))
-                return Reply.sse(chunks, headers=headers)
-            chunks.append(sse_event(document, event=document["type"] if named else None))
+                yield self._stream_error(named, index, reply.stream_error_message)
+                return
+            yield sse_event(document, event=document["type"] if named else None)
         if not named:
-            chunks.append(sse_event("[DONE]"))
-        return Reply.sse(chunks, headers=headers)
+            yield sse_event("[DONE]")
 
     @staticmethod
     def _stream_error(named: bool, index: int, message: str) -> StreamChunk:

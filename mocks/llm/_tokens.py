@@ -80,13 +80,14 @@ def tokenize(text: str) -> list[str]:
     ['Hello', ',', ' world', '!']
     """
     tokens: list[str] = []
-    for match in _PIECE.finditer(text):
-        piece = match.group()
-        body = piece.lstrip(" ")
-        if body[:1].isalpha():
+    append = tokens.append
+    for piece in _PIECE.findall(text):  # the pattern has no groups: whole matches
+        if len(piece) <= WORD_PIECE and piece.isascii():
+            append(piece)  # most pieces: what _split_letters would give back unchanged
+        elif piece.lstrip(" ")[:1].isalpha():
             tokens.extend(_split_letters(piece))
         else:
-            tokens.append(piece)
+            append(piece)
     return tokens
 
 

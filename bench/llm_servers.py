@@ -1,0 +1,243 @@
+"""The LLM servers under test: MockLLM and the PyPI package ``mockllm``, programmed alike.
+
+Both are programmed with the same two answers and serve the same requests:
+
+- ``chat``: ``POST /v1/chat/completions``, not streamed, a short prompt (a system and a
+  user message) answered with a short sentence;
+- ``stream``: the same endpoint with ``stream: true`` and a prompt answered with a long
+  text (LONG_TEXT, about 2,000 characters). MockLLM streams it one token per chunk,
+  as the real API does (432 chunks); mockllm streams one character per chunk (2,042);
+- ``stream-chars`` (MockLLM only): the long answer programmed as one chunk per
+  character (``expect_streaming``), so both servers send the same number of chunks.
+
+mockllm (0.0.8) answers from a YAML file (``responses:`` prompt -> answer, matched
+exactly on the last user message); its ``settings: lag_enabled`` is off, so its
+streams carry no artificial delay. ``mockllm start`` runs uvicorn with ``reload=True``
+(a watcher process and a worker); here the same app (``mockllm.server:app``) runs in
+one uvicorn server in this process, with uvicorn's defaults otherwise (``loop="auto"``:
+uvloop when installed; ``http="auto"``: httptools when installed, else h11) and without
+its per-request access log line (which would favour MockLLM, which logs nothing).
+
+The model is ``bench-model``: mockllm counts usage with ``tiktoken`` for model names it
+knows, which downloads the encoding on first use (off loopback, and per request when the
+download fails); for a name tiktoken does not know it counts words, which is cheaper.
+MockLLM gets the name added to its model catalogue.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import socket
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any, Literal, TypeGuard
+
+from .http_servers import Request, RunningServer
+
+LLMKind = Literal["mockllm", "mockllm-uvloop", "pypi-mockllm"]
+LLMScenario = Literal["chat", "stream", "stream-chars"]
+LLM_KINDS: tuple[LLMKind, ...] = ("mockllm", "mockllm-uvloop", "pypi-mockllm")
+LLM_SCENARIOS: tuple[LLMScenario, ...] = ("chat", "stream", "stream-chars")
+LABELS: dict[str, str] = {
+    "mockllm": "MockLLM",
+    "mockllm-uvloop": "MockLLM+uvloop",
+    "pypi-mockllm": "mockllm (PyPI)",
+}
+
+MODEL = "bench-model"
+CHAT_PATH = "/v1/chat/completions"
+HEADERS = ("Authorization: Bearer x",)
+SHORT_PROMPT = "Say hello to the benchmark."
+SHORT_ANSWER = "Hello, benchmark! How can I help you today?"
+LONG_PROMPT = "Write a long answer for the streaming benchmark."
+CHARS_PROMPT = "Write a long answer one character at a time."
+#: The long streamed answer: 2,042 characters of plain English.
+LONG_TEXT = " ".join(
+    f"Point {i}: a mock server streams this answer piece by piece, so the client can"
+    " measure how fast the tokens arrive."
+    for i in range(1, 19)
+)
+
+
+def is_llm_kind(kind: str) -> TypeGuard[LLMKind]:
+    """Whether `kind` names an LLM server."""
+    return kind in LLM_KINDS
+
+
+def is_llm_scenario(scenario: str) -> TypeGuard[LLMScenario]:
+    """Whether `scenario` is an LLM workload."""
+    return scenario in LLM_SCENARIOS
+
+
+def supports(kind: LLMKind, scenario: LLMScenario) -> bool:
+    """Whether a server can run a scenario (one chunk per character is MockLLM's alone;
+    mockllm always streams that way)."""
+    return scenario != "stream-chars" or kind != "pypi-mockllm"
+
+
+def body_for(scenario: LLMScenario) -> dict[str, Any]:
+    """The chat request body a scenario sends."""
+    if scenario == "chat":
+        messages = [
+            {"role": "system", "content": "You are terse."},
+            {"role": "user", "content": SHORT_PROMPT},
+        ]
+        return {"model": MODEL, "messages": messages}
+    prompt = LONG_PROMPT if scenario == "stream" else CHARS_PROMPT
+    return {"model": MODEL, "messages": [{"role": "user", "content": prompt}], "stream": True}
+
+
+def answer_for(scenario: LLMScenario) -> str:
+    """The content every answer to a scenario's request must add up to."""
+    return SHORT_ANSWER if scenario == "chat" else LONG_TEXT
+
+
+def request_for(scenario: LLMScenario) -> Request:
+    """What the load generator sends for a scenario (streams: 20 warm-up requests)."""
+    streamed = scenario != "chat"
+    return Request(
+        CHAT_PATH,
+        "POST",
+        json.dumps(body_for(scenario)).encode(),
+        headers=HEADERS,
+        stream=streamed,
+        expect_chars=len(LONG_TEXT) if streamed else None,
+        warm_up=20 if streamed else 500,
+    )
+
+
+def _content(url: str, scenario: LLMScenario) -> str:
+    """Send a scenario's request once; the answer's content (streams: concatenated)."""
+    request = urllib.request.Request(
+        url + CHAT_PATH,
+        data=json.dumps(body_for(scenario)).encode(),
+        headers={"Content-Type": "application/json", "Authorization": "Bearer x"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # loopback
+        raw = response.read().decode()
+    if scenario == "chat":
+        return str(json.loads(raw)["choices"][0]["message"]["content"])
+    pieces = []
+    for line in raw.splitlines():
+        payload = line.removeprefix("data:").strip()
+        if line.startswith("data:") and payload != "[DONE]":
+            for choice in json.loads(payload).get("choices") or ():
+                pieces.append((choice.get("delta") or {}).get("content") or "")
+    return "".join(pieces)
+
+
+def check_answers(server: RunningServer, kind: LLMKind) -> None:
+    """Fail unless the server answers every scenario it supports with the programmed text
+    (a misprogrammed server would otherwise be timed answering something else)."""
+    for scenario in LLM_SCENARIOS:
+        if supports(kind, scenario):
+            content = _content(server.url, scenario)
+            if content != answer_for(scenario):
+                server.stop()
+                raise RuntimeError(f"{kind} {scenario}: answered {content[:200]!r}")
+
+
+# ---- MockLLM ---------------------------------------------------------------------------
+
+
+def start_mockllm(use_uvloop: bool) -> RunningServer:
+    """MockLLM with the bench model and the three answers programmed."""
+    from mocks.llm import MockLLM
+
+    mock = MockLLM.start(port=0, use_uvloop=use_uvloop)
+    mock.models.add(MODEL)
+    mock.expect_completion(prompt_contains=SHORT_PROMPT, response=SHORT_ANSWER)
+    mock.expect_completion(prompt_contains=LONG_PROMPT, response=LONG_TEXT)
+    mock.expect_streaming(list(LONG_TEXT), prompt_contains=CHARS_PROMPT)
+
+    def problems() -> str:
+        report = mock.report()
+        return str(report) if report else ""
+
+    return RunningServer(mock.url, mock.stop, problems, lambda: len(mock.requests))
+
+
+# ---- mockllm (PyPI) --------------------------------------------------------------------
+
+
+def write_responses(path: Path) -> None:
+    """mockllm's response file: both answers, and no artificial lag.
+
+    Two quirks of mockllm 0.0.8 shape it. Its stream looks the answer up again as if it
+    were a prompt (``generate_stream_response`` calls ``get_streaming_response_with_lag``
+    with the answer), so the long answer is also a key, mapped to itself; otherwise the
+    stream is the default answer. And it re-reads the file on every request when the
+    file's mtime is not a whole second (it stores ``int(mtime)`` and compares it with the
+    float), so the mtime is set to a whole second: the file is parsed once, which
+    favours mockllm (as its users mostly get it, each request parses the YAML again).
+    """
+    import yaml
+
+    document = {
+        "responses": {SHORT_PROMPT: SHORT_ANSWER, LONG_PROMPT: LONG_TEXT, LONG_TEXT: LONG_TEXT},
+        "defaults": {"unknown_response": "(not programmed)"},
+        "settings": {"lag_enabled": False, "lag_factor": 10},
+    }
+    path.write_text(yaml.safe_dump(document, width=1_000_000))  # long keys: "? key"
+    whole = int(time.time()) - 1
+    os.utime(path, (whole, whole))
+
+
+def start_pypi_mockllm() -> RunningServer:
+    """mockllm's FastAPI app in a uvicorn server on a thread, on 127.0.0.1, port 0."""
+    import tiktoken.model
+    import uvicorn
+
+    try:  # a model name tiktoken knows would make mockllm fetch an encoding off loopback
+        tiktoken.model.encoding_name_for_model(MODEL)
+        raise RuntimeError(f"tiktoken knows {MODEL!r}: mockllm would download an encoding")
+    except KeyError:
+        pass
+    folder = tempfile.TemporaryDirectory(prefix="mocks-bench-mockllm-")
+    responses = Path(folder.name) / "responses.yml"
+    write_responses(responses)
+    os.environ["MOCKLLM_RESPONSES_FILE"] = str(responses)  # read by the app's lifespan
+    app = importlib.import_module("mockllm.server").app
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    # log_config=None keeps uvicorn from adding a stdout handler (stdout carries the
+    # READY/MARK/DONE protocol); access_log=False drops the per-request line.
+    config = uvicorn.Config(app, log_config=None, log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="mockllm", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if not server.started:
+        server.should_exit = True
+        raise RuntimeError("mockllm (uvicorn) did not start (see its log above)")
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(timeout=15)
+        sock.close()
+        folder.cleanup()
+
+    return RunningServer(f"http://127.0.0.1:{port}", stop, lambda: "", lambda: None, [folder])
+
+
+def start(kind: LLMKind, scenario: LLMScenario) -> RunningServer:
+    """Start an LLM server (in this process), programmed for every scenario, checked."""
+    del scenario  # both servers are programmed for all of them
+    if kind == "pypi-mockllm":
+        server = start_pypi_mockllm()
+    else:
+        server = start_mockllm(use_uvloop=kind == "mockllm-uvloop")
+    check_answers(server, kind)
+    return server
