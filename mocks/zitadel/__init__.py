@@ -9,7 +9,7 @@ endpoints (`_endpoints`), the v2 user API (`_user_api`), the HTTP-agnostic provi
 ties them together (`_provider`) and the mock server on the shared engine (`_mock`).
 """
 
-from ._clock import Clock
+from ..jose import Clock
 from ._mock import KeyFile, MockZitadel
 from ._model import Application, ServiceUser, StubConfig, TokenLifetimes, User
 from ._tokens import TokenResponse

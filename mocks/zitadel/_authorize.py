@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from urllib.parse import urlencode, urlsplit
 
+from ..jose import JWTError
+from ..jose import parse_jwt as parse
 from . import _login_page as pages
 from ._claims import allowed_scopes, audience_from_scopes, requested_org_id
 from ._errors import OAuthError
 from ._http import HttpRequest, HttpResult
-from ._jwt import JWTError, parse
 from ._model import Application, User
 from ._state import USER_AGENT_COOKIE, AuthRequest, BrowserSession, State
 from ._tokens import AuthorizationCode, IssueRequest

@@ -18,11 +18,11 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from ..jose import Clock, JWTError, audience
+from ..jose import parse_jwt as parse
 from . import _errors as errors
-from ._clock import Clock
 from ._directory import Directory
 from ._errors import OAuthError
-from ._jwt import JWTError, audience, parse
 from ._model import Application, ServiceUser
 
 ASSERTION_TYPE_JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"

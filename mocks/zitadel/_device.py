@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ._clock import Clock
+from ..jose import Clock
 from ._errors import OAuthError
 from ._ids import IdGenerator
 

@@ -12,9 +12,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from ._clock import Clock
+from ..jose import Clock, derive_rsa_key, load_public_pem, private_pem, public_pem
 from ._ids import IdGenerator
-from ._keys import derive_rsa_key, load_public_pem, private_pem, public_pem
 from ._model import (
     GRANT_AUTHORIZATION_CODE,
     GRANT_DEVICE_CODE,

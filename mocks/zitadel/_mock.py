@@ -25,11 +25,10 @@ from ..core import (
 from ..core import Path as PathMatcher
 from ..core._contracts import Violation
 from ..core._request import RecordedRequest
+from ..jose import Clock, SigningKey
 from . import _discovery as paths
-from ._clock import Clock
 from ._errors import ErrorKind, OAuthError, ZitadelError
 from ._http import HttpRequest, HttpResult
-from ._keys import SigningKey
 from ._login_page import PASSWORD_PATH
 from ._model import (
     AccessTokenType,

@@ -11,15 +11,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..jose import Clock, SigningKey
 from . import _discovery as paths
 from . import _login_page as pages
 from ._authorize import LoginFlow
 from ._claims import allowed_scopes
-from ._clock import Clock
 from ._discovery import discovery_document
 from ._endpoints import Endpoints
 from ._http import HttpRequest, HttpResult
-from ._keys import SigningKey
 from ._model import AccessTokenType, AppKind, Application, ServiceUser, StubConfig, User
 from ._state import State
 from ._tokens import IssueRequest, TokenResponse

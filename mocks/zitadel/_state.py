@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ._clock import Clock
+from ..jose import Clock, KeySet
 from ._device import DeviceFlow
 from ._directory import Directory
 from ._ids import IdGenerator
-from ._keys import KeySet
 from ._tokens import TokenIssuer, TokenStore
 
 #: The cookie that identifies a browser ("user agent") to the login.

@@ -14,12 +14,12 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..jose import Clock, JWTError, KeySet, token_hash
+from ..jose import encode_jwt as encode
+from ..jose import parse_jwt as parse
 from ._claims import SCOPE_OPENID, private_claims, user_info
-from ._clock import Clock
 from ._directory import Directory
 from ._ids import IdGenerator
-from ._jwt import JWTError, encode, parse, token_hash
-from ._keys import KeySet
 from ._model import AccessTokenType, Application, ServiceUser, User
 
 

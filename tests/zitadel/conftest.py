@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from jsonschema import Draft202012Validator
 
-from mocks.zitadel._clock import Clock
+from mocks.jose import Clock
 from mocks.zitadel._http import HttpRequest, HttpResult
 from mocks.zitadel._model import Application, User
 from mocks.zitadel._provider import ZitadelProvider

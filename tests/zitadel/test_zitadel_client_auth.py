@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from mocks.jose import Clock, derive_rsa_key
+from mocks.jose import encode_jwt as encode
 from mocks.zitadel._client_auth import (
     AssertionInvalid,
     authenticate_client,
@@ -16,12 +18,9 @@ from mocks.zitadel._client_auth import (
     query_unescape,
     verify_jwt_assertion,
 )
-from mocks.zitadel._clock import Clock
 from mocks.zitadel._directory import Directory
 from mocks.zitadel._errors import OAuthError
 from mocks.zitadel._ids import IdGenerator
-from mocks.zitadel._jwt import encode
-from mocks.zitadel._keys import derive_rsa_key
 
 ISSUER = "http://127.0.0.1:8080"
 NOW = 1_700_000_000

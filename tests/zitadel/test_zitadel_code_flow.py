@@ -220,7 +220,7 @@ def test_the_same_seed_and_clock_give_the_same_bytes(kit: Any, flow: Any) -> Non
     flow_type = type(flow)
 
     def run() -> dict[str, Any]:
-        from mocks.zitadel._clock import Clock
+        from mocks.jose import Clock
 
         provider = ZitadelProvider(seed="replay", clock=Clock(fixed=kit.NOW))
         app = provider.create_application("web", redirect_uris=[kit.REDIRECT])

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mocks.zitadel._clock import Clock
+from mocks.jose import Clock
 from mocks.zitadel._device import DeviceFlow, normalize_user_code
 from mocks.zitadel._errors import OAuthError
 from mocks.zitadel._ids import IdGenerator

@@ -8,8 +8,9 @@ import jwt as pyjwt
 import pytest
 from jose.utils import calculate_at_hash
 
-from mocks.zitadel._jwt import JWTError, b64url_decode, encode, parse, token_hash
-from mocks.zitadel._keys import derive_rsa_key
+from mocks.jose import JWTError, b64url_decode, derive_rsa_key, token_hash
+from mocks.jose import encode_jwt as encode
+from mocks.jose import parse_jwt as parse
 
 
 def test_encode_parse_verify_round_trip() -> None:

@@ -7,10 +7,9 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from mocks.zitadel._clock import Clock
+from mocks.jose import Clock, KeySet, derive_rsa_key, private_pem
+from mocks.jose import encode_jwt as encode
 from mocks.zitadel._ids import IdGenerator
-from mocks.zitadel._jwt import encode
-from mocks.zitadel._keys import KeySet, derive_rsa_key, private_pem
 
 NOW = 1_700_000_000
 

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
+from mocks.jose import Clock
 from mocks.zitadel._claims import (
     allowed_scopes,
     audience_from_scopes,
     metadata_claim,
     user_info,
 )
-from mocks.zitadel._clock import Clock
 from mocks.zitadel._directory import Directory
 from mocks.zitadel._errors import USER_NOT_FOUND, ZitadelError
 from mocks.zitadel._ids import IdGenerator

@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from mocks.zitadel._jwt import encode
+from mocks.jose import encode_jwt as encode
 from mocks.zitadel._model import Application, User
 from mocks.zitadel._provider import ZitadelProvider
 

@@ -1,4 +1,4 @@
-"""RSA keys: the provider's signing keys and JWKS, and the key pairs of key files.
+"""RSA keys: a provider's signing keys and JWKS, and the key pairs of key files.
 
 Keys are derived deterministically from a seed (see `derive_rsa_key`), so the same seed
 and the same calls give the same keys, the same signatures and therefore the same bytes.
@@ -11,13 +11,12 @@ import math
 import random
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ._clock import Clock
-from ._ids import IdGenerator
 
 #: RSA size of signing keys and key files (Zitadel's SystemDefaults use 2048 bits).
 KEY_BITS = 2048
@@ -172,6 +171,18 @@ class SigningKey:
         return public_jwk(self.public_key, self.kid)
 
 
+class KeyIds(Protocol):
+    """Where a key set gets the ids and seeds of new keys (a seeded generator)."""
+
+    def next_id(self) -> str:
+        """The next key id."""
+        ...
+
+    def derive_seed(self, purpose: str) -> str:
+        """A seed for a key pair, stable for the generator's own seed."""
+        ...
+
+
 @dataclass
 class KeySet:
     """The provider's signing keys: one current key and the recently retired ones.
@@ -182,13 +193,13 @@ class KeySet:
 
     Example::
 
-        keys = KeySet(IdGenerator(1), Clock())
+        keys = KeySet(ids, Clock())  # ids: a KeyIds, such as Zitadel's IdGenerator
         old = keys.current.kid
         keys.rotate()
         assert [k["kid"] for k in keys.jwks()["keys"]] == [keys.current.kid, old]
     """
 
-    ids: IdGenerator
+    ids: KeyIds
     clock: Clock
     public_key_lifetime: float = 30 * 3600
     keys: list[SigningKey] = field(default_factory=list)
