@@ -4,7 +4,7 @@ Domain mocks subclass `BaseMock`; tests use the matchers, responders, delays and
 faults re-exported here (and from `mocks`).
 """
 
-from ._callbacks import Callback, Delivery
+from ._callback import Callback, Delivery
 from ._contracts import ContractError, Contracts, Violation
 from ._delays import ChunkedDribble, FixedDelay, LogNormalDelay, UniformDelay
 from ._engine import NearMiss

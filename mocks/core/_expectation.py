@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._callbacks import Callback
+from ._callback import Callback
 from ._delays import ChunkedDribble, Delay, as_delay
 from ._faults import ErrorSpec, Fault, FaultSpec
 from ._matchers import AnyMatcher

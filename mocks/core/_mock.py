@@ -30,7 +30,7 @@ from multidict import CIMultiDict, MultiDict
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._admin import AdminAPI
-from ._callbacks import Callback, CallbackDispatcher, Delivery, Signer, render_callback
+from ._callback import Callback, Delivery, render_callback
 from ._contracts import Contracts, Violation
 from ._delays import Delay, as_delay
 from ._engine import Engine, NearMiss
@@ -38,6 +38,7 @@ from ._expectation import Expectation, ExpectationSpec
 from ._faults import ErrorSpec, Fault, FaultSpec, apply_connection_fault
 from ._journal import Journal
 from ._matchers import Matcher, build_matcher
+from ._outbound import Outbound, Signer
 from ._reply import Reply, StreamChunk
 from ._request import RecordedRequest
 from ._responders import ReplyContext, Responder
@@ -115,7 +116,7 @@ class BaseMock:
         self.log = logging.getLogger(f"mocks.{self.service}")
         self._engine = Engine()
         self._router = Router(self.build_routes())
-        self._dispatcher = CallbackDispatcher()
+        self._dispatcher = Outbound()
         self._server = ServerThread(
             self._handle, on_stop=self._dispatcher.close, use_uvloop=use_uvloop, name=self.service
         )

@@ -7,6 +7,8 @@ from collections.abc import AsyncIterable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._callback import Callback
+
 
 @dataclass(slots=True)
 class StreamChunk:
@@ -53,6 +55,9 @@ class Reply:
     stream: Iterable[StreamChunk] | AsyncIterable[StreamChunk] | None = None
     #: The JSON document behind `body`, kept for contract checks.
     document: Any = None
+    #: Requests the mock makes once this reply is written (webhooks a default route
+    #: emits, say); signed with the mock's signing hook unless they say otherwise.
+    callbacks: list[Callback] = field(default_factory=list)
 
     @classmethod
     def json(
@@ -96,3 +101,16 @@ class Reply:
         merged = {"Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache"}
         merged.update(headers or {})
         return cls(status, merged, b"", chunks)
+
+
+class ReplyError(Exception):
+    """Raised in a route handler or responder to answer `reply` instead of going on.
+
+    The request path writes it like any other reply, so a domain error is one line::
+
+        raise ReplyError(self.error_reply(400, "to: required", request, field="to"))
+    """
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__(f"reply {reply.status}")
+        self.reply = reply
