@@ -1,0 +1,112 @@
+"""Everything the Teams mock knows, apart from HTTP: one object the routes, the channel
+side and the admin API share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..jose import Clock
+from ._aad import TokenEndpoint
+from ._activities import ActivityFactory
+from ._connector import MAX_MESSAGE_SIZE, Connector
+from ._directory import CONVERSATION_TYPES, Account, Conversation, Directory
+from ._ids import TeamsIds
+from ._keys import ChannelKeys, aad_key_set
+from ._tokens import AccessTokens, ChannelTokens
+from ._transcript import Transcript, thread_base
+
+#: The team a ``"channel"`` conversation lands in when the test names none.
+DEFAULT_TEAM = "Contoso"
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an activity happens: the conversation, and the thread id in a channel."""
+
+    conversation: Conversation
+    thread_id: str | None = None
+
+
+class TeamsService:
+    """The tenant, the bot's identity, the keys and tokens, the connector and the transcript.
+
+    Example::
+
+        service = TeamsService(app_id="...", app_password="...", tenant_id="...")
+        alice = service.directory.user("alice")
+        place = service.place(alice, None)          # alice's 1:1 chat with the bot
+        activity = service.activities.message(place.conversation, alice, "hi")
+    """
+
+    def __init__(
+        self,
+        *,
+        app_id: str,
+        app_password: str,
+        tenant_id: str,
+        bot_name: str = "Bot",
+        seed: int = 0,
+        clock: Clock | None = None,
+        max_message_size: int = MAX_MESSAGE_SIZE,
+    ) -> None:
+        self.app_id = app_id
+        self.tenant_id = tenant_id
+        self.clock = clock or Clock()
+        self.max_message_size = max_message_size
+        self.bot = Account(id=f"28:{app_id}", name=bot_name)
+        self.channel_keys = ChannelKeys(self.clock)
+        self.channel_tokens = ChannelTokens(self.channel_keys, self.clock, app_id)
+        self.access_tokens = AccessTokens(aad_key_set(self.clock), self.clock)
+        self.token_endpoint = TokenEndpoint(self.access_tokens, app_id, app_password)
+        self.transcript = Transcript()
+        #: The serviceUrl activities carry (the mock's URL and a slash, once it serves).
+        self.service_url = ""
+        self.reset(seed)
+
+    def set_service_url(self, service_url: str) -> None:
+        """Where the bot must answer: written into every activity and channel token."""
+        self.service_url = service_url
+        self.activities.service_url = service_url
+
+    def reset(self, seed: int) -> None:
+        """Forget users, conversations and the transcript; ids start again from `seed`."""
+        self.ids = TeamsIds(seed)
+        self.directory = Directory(self.ids, self.tenant_id, self.bot)
+        self.transcript.clear()
+        self.connector = Connector(
+            self.directory, self.transcript, self.ids, max_message_size=self.max_message_size
+        )
+        self.activities = ActivityFactory(
+            self.ids, self.clock, self.bot, service_url=self.service_url
+        )
+
+    def place(self, user: Account, conversation: Conversation | str | None) -> Place:
+        """Where `user` speaks: their 1:1 chat (None or ``"personal"``), a group chat
+        (``"groupChat"``), the default team's General channel (``"channel"``), or a known
+        conversation (a `Conversation` or its id, a channel thread id included). The user
+        joins it."""
+        thread_id: str | None = None
+        if conversation is None or conversation == "personal":
+            found = self.directory.personal(user)
+        elif conversation == "groupChat":
+            found = self.directory.group_chat([user])
+        elif conversation == "channel":
+            found = self.directory.channel_conversation(self.directory.team(DEFAULT_TEAM))
+        elif isinstance(conversation, Conversation):
+            found = conversation
+        else:
+            found = self._known(conversation)
+            if thread_base(conversation) != conversation:
+                thread_id = conversation
+        self.directory.join(found, user)
+        return Place(found, thread_id)
+
+    def _known(self, conversation_id: str) -> Conversation:
+        found = self.directory.conversations.get(thread_base(conversation_id))
+        if found is None:
+            kinds = ", ".join(repr(kind) for kind in CONVERSATION_TYPES)
+            raise ValueError(
+                f"unknown conversation {conversation_id!r}: pass {kinds}, a Conversation, "
+                "or the id of one the mock knows"
+            )
+        return found
