@@ -24,7 +24,8 @@ BASIC_CARDS = {
     "application/vnd.microsoft.teams.card.o365connector",
 }
 _MENTION = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]+>")
+#: An HTML tag (``<b>``, ``</p>``, ``<img src=...>``), not ``<alice@contoso.com>``.
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>")
 _BREAK = re.compile(r"<br\s*/?>|</p>|</div>", re.IGNORECASE)
 
 

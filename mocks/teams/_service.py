@@ -3,7 +3,9 @@ side and the admin API share."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..jose import Clock
 from ._aad import TokenEndpoint
@@ -25,6 +27,10 @@ class Place:
 
     conversation: Conversation
     thread_id: str | None = None
+
+
+#: Where something happens: a `Conversation`, its id, a kind, or None (the 1:1 chat).
+Where = Conversation | str | None
 
 
 class TeamsService:
@@ -80,7 +86,7 @@ class TeamsService:
             self.ids, self.clock, self.bot, service_url=self.service_url
         )
 
-    def place(self, user: Account, conversation: Conversation | str | None) -> Place:
+    def place(self, user: Account, conversation: Where) -> Place:
         """Where `user` speaks: their 1:1 chat (None or ``"personal"``), a group chat
         (``"groupChat"``), the default team's General channel (``"channel"``), or a known
         conversation (a `Conversation` or its id, a channel thread id included). The user
@@ -110,3 +116,123 @@ class TeamsService:
                 "or the id of one the mock knows"
             )
         return found
+
+    # ---- what the channel posts ------------------------------------------------------------
+
+    def account(self, user: str | Account) -> Account:
+        """`user` as an account: the bot for ``"bot"``, else the user of that name or id."""
+        if isinstance(user, Account):
+            return user
+        return self.bot if user == "bot" else self.directory.user(user)
+
+    def _where(self, user: str | Account, conversation: Where) -> tuple[Account, Place]:
+        account = self.account(user)
+        return account, self.place(account, conversation)
+
+    def message(
+        self,
+        text: str,
+        user: str | Account,
+        conversation: Where,
+        *,
+        mention: bool | None = None,
+        delivery_mode: str | None = None,
+        attachments: Sequence[dict[str, Any]] = (),
+    ) -> dict[str, Any]:
+        """A user's message; in a channel the bot is @mentioned unless ``mention=False``
+        (Teams only delivers channel messages that mention the bot)."""
+        account, place = self._where(user, conversation)
+        if mention is None:
+            mention = place.conversation.type == "channel"
+        return self.activities.message(
+            place.conversation,
+            account,
+            text,
+            mentions=[self.bot] if mention else [],
+            attachments=attachments,
+            thread_id=place.thread_id,
+            delivery_mode=delivery_mode,
+        )
+
+    def members_changed(
+        self,
+        members: Sequence[str | Account],
+        by: str | Account,
+        conversation: Where,
+        *,
+        added: bool,
+    ) -> dict[str, Any]:
+        """A conversationUpdate adding or removing `members` (``"bot"``: installing or
+        removing the bot). The roster changes at once: a removed bot's sends get 403."""
+        account, place = self._where(by, conversation)
+        accounts = [self.account(member) for member in members]
+        target = place.conversation
+        for member in accounts:
+            if member is self.bot:
+                target.bot_member = added
+            elif added:
+                self.directory.join(target, member)
+            elif member.id in target.member_ids:
+                target.member_ids.remove(member.id)
+        if added:
+            return self.activities.conversation_update(target, account, added=accounts)
+        return self.activities.conversation_update(target, account, removed=accounts)
+
+    def reaction(
+        self,
+        reply_to: str,
+        reaction: str,
+        user: str | Account,
+        conversation: Where,
+        *,
+        removed: bool = False,
+    ) -> dict[str, Any]:
+        """A reaction added to (or removed from) message `reply_to`."""
+        account, place = self._where(user, conversation)
+        added, taken = ((), (reaction,)) if removed else ((reaction,), ())
+        return self.activities.message_reaction(
+            place.conversation, account, reply_to, added=added, removed=taken
+        )
+
+    def card_action(
+        self,
+        verb: str,
+        data: dict[str, Any] | None,
+        user: str | Account,
+        conversation: Where,
+        *,
+        reply_to: str | None = None,
+    ) -> dict[str, Any]:
+        """An Adaptive Card ``Action.Execute`` press (an ``adaptiveCard/action`` invoke)."""
+        account, place = self._where(user, conversation)
+        return self.activities.adaptive_card_action(
+            place.conversation, account, verb, data, reply_to=reply_to
+        )
+
+    def card_submit(
+        self, data: dict[str, Any], reply_to: str, user: str | Account, conversation: Where
+    ) -> dict[str, Any]:
+        """An ``Action.Submit`` press: a message carrying `data` as its value."""
+        account, place = self._where(user, conversation)
+        return self.activities.card_submit(place.conversation, account, data, reply_to)
+
+    def messaging_extension_query(
+        self, command_id: str, query: str, user: str | Account, conversation: Where
+    ) -> dict[str, Any]:
+        """A search messaging extension query."""
+        account, place = self._where(user, conversation)
+        return self.activities.messaging_extension_query(
+            place.conversation, account, command_id, query
+        )
+
+    def invoke(
+        self, name: str, value: Any, user: str | Account, conversation: Where
+    ) -> dict[str, Any]:
+        """Any invoke activity."""
+        account, place = self._where(user, conversation)
+        return self.activities.invoke(place.conversation, account, name, value)
+
+    def typing(self, user: str | Account, conversation: Where) -> dict[str, Any]:
+        """The user is typing."""
+        account, place = self._where(user, conversation)
+        return self.activities.typing(place.conversation, account)
