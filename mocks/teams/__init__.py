@@ -17,6 +17,7 @@ from ._errors import ConnectorError
 from ._mock import MockTeams, ReplyExpectation
 from ._tokens import TokenVariant
 from ._transcript import TranscriptEntry
+from ._wiring import bot_framework_authentication
 
 __all__ = [
     "Account",
@@ -29,4 +30,5 @@ __all__ = [
     "TeamsConversation",
     "TokenVariant",
     "TranscriptEntry",
+    "bot_framework_authentication",
 ]

@@ -172,6 +172,9 @@ class Settings(_Model):
     tenant_id: str
     bot_id: str
     bot_url: str | None
+    environment: dict[str, str] = Field(
+        description="the variables a bot reads (mocks.teams.bot_framework_authentication)"
+    )
 
 
 class AdminTarget(Protocol):

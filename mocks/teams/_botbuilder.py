@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,8 +151,31 @@ class BotConfiguration:
     APP_TYPE: str = "MultiTenant"
 
 
-def configuration_authentication(
-    configuration: BotConfiguration, factory: MockCredentialsFactory
-) -> Any:
-    """A stock ``ConfigurationBotFrameworkAuthentication`` over `configuration` and `factory`."""
-    return ConfigurationBotFrameworkAuthentication(configuration, credentials_factory=factory)
+def configuration_from_environment(environ: Mapping[str, str]) -> BotConfiguration:
+    """The bot's configuration from the variables `MockTeams.stack_environment()` gives."""
+    return BotConfiguration(
+        APP_ID=environ["MicrosoftAppId"],
+        APP_PASSWORD=environ["MicrosoftAppPassword"],
+        APP_TENANTID=environ.get("MicrosoftAppTenantId", ""),
+        TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=environ["TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL"],
+        TO_BOT_FROM_CHANNEL_TOKEN_ISSUER=environ["TO_BOT_FROM_CHANNEL_TOKEN_ISSUER"],
+        TO_CHANNEL_FROM_BOT_LOGIN_URL=environ["TO_CHANNEL_FROM_BOT_LOGIN_URL"],
+        TO_CHANNEL_FROM_BOT_OAUTH_SCOPE=environ["TO_CHANNEL_FROM_BOT_OAUTH_SCOPE"],
+        APP_TYPE=environ.get("MicrosoftAppType", "MultiTenant"),
+    )
+
+
+def factory_from_environment(environ: Mapping[str, str]) -> MockCredentialsFactory:
+    """The credentials factory for the bot the variables describe."""
+    login_url = environ["TO_CHANNEL_FROM_BOT_LOGIN_URL"].rstrip("/")
+    return MockCredentialsFactory(
+        environ["MicrosoftAppId"], environ["MicrosoftAppPassword"], f"{login_url}/oauth2/v2.0/token"
+    )
+
+
+def authentication_from_environment(environ: Mapping[str, str]) -> Any:
+    """A stock ``ConfigurationBotFrameworkAuthentication`` wired to the mock the variables name."""
+    return ConfigurationBotFrameworkAuthentication(
+        configuration_from_environment(environ),
+        credentials_factory=factory_from_environment(environ),
+    )

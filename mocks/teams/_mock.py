@@ -236,6 +236,7 @@ class MockTeams(BaseMock):
             "tenant_id": self.tenant_id,
             "bot_id": self.domain.bot.id,
             "bot_url": self.bot_url,
+            "environment": self.stack_environment(),
         }
 
     def rotate_signing_key(self) -> str:
@@ -246,32 +247,24 @@ class MockTeams(BaseMock):
     def credentials_factory(self) -> Any:
         """A botbuilder ``ServiceClientCredentialsFactory`` whose tokens come from the mock
         (MSAL cannot reach a plain-HTTP loopback). Needs ``botbuilder-core``."""
-        from ._botbuilder import MockCredentialsFactory
+        from ._botbuilder import factory_from_environment
 
-        return MockCredentialsFactory(self.app_id, self.app_password, self.token_url)
+        return factory_from_environment(self.stack_environment())
 
     def bot_configuration(self) -> Any:
         """The configuration object ``ConfigurationBotFrameworkAuthentication`` reads,
         every endpoint pointing at the mock."""
-        from ._botbuilder import BotConfiguration
+        from ._botbuilder import configuration_from_environment
 
-        return BotConfiguration(
-            APP_ID=self.app_id,
-            APP_PASSWORD=self.app_password,
-            APP_TENANTID=self.tenant_id,
-            TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL=self.openid_metadata_url,
-            TO_BOT_FROM_CHANNEL_TOKEN_ISSUER=self.token_issuer,
-            TO_CHANNEL_FROM_BOT_LOGIN_URL=self.login_url,
-            TO_CHANNEL_FROM_BOT_OAUTH_SCOPE=CONNECTOR_AUDIENCE,
-        )
+        return configuration_from_environment(self.stack_environment())
 
     def bot_framework_authentication(self) -> Any:
         """A stock botbuilder ``ConfigurationBotFrameworkAuthentication`` wired to the mock:
         ``CloudAdapter(mock.bot_framework_authentication())``. Needs
         ``botbuilder-integration-aiohttp``."""
-        from ._botbuilder import configuration_authentication
+        from ._botbuilder import authentication_from_environment
 
-        return configuration_authentication(self.bot_configuration(), self.credentials_factory())
+        return authentication_from_environment(self.stack_environment())
 
     # ---- the tenant ----------------------------------------------------------------------
 

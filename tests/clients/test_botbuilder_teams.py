@@ -13,8 +13,11 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -48,7 +51,7 @@ from botframework.connector.auth import ChannelValidation
 from botframework.connector.models import ErrorResponseException
 
 from mocks.jose import Clock
-from mocks.teams import MockTeams
+from mocks.teams import MockTeams, bot_framework_authentication
 
 T = TypeVar("T")
 
@@ -192,11 +195,13 @@ def _free_port() -> int:
 class BotServer:
     """A bot's aiohttp app on its own port, loop and thread."""
 
-    def __init__(self, adapter: Any, bot: Any, *, legacy: bool = False) -> None:
+    def __init__(
+        self, adapter: Any, bot: Any, *, legacy: bool = False, port: int | None = None
+    ) -> None:
         self.adapter = adapter
         self.bot = bot
         self.legacy = legacy
-        self.port = _free_port()
+        self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}/api/messages"
         self.errors: list[BaseException] = []
         self.loop = asyncio.new_event_loop()
@@ -611,3 +616,120 @@ def test_the_same_seed_and_clock_give_the_same_bytes(echo_bot: BotServer) -> Non
             answer = mock.simulate_incoming("hi", conversation="channel")
             activities.append(json.dumps(answer.activity).replace(mock.url, "URL"))
     assert activities[0] == activities[1]
+
+
+# ---- standalone: python -m mocks.teams, driven with curl ---------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+STANDALONE_APP_ID = "6c1b8a8e-3f47-4b5e-9a4d-2f1e0c9b7a61"
+
+
+def _curl(method: str, url: str, body: Any = None) -> tuple[int, Any]:
+    """Call the admin API with curl; the status and the parsed JSON answer."""
+    command = ["curl", "-sS", "-X", method, "-w", "\n%{http_code}", url]
+    if body is not None:
+        command += ["-H", "Content-Type: application/json", "--data-binary", json.dumps(body)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+    text, _, code = done.stdout.rpartition("\n")
+    return int(code), json.loads(text) if text.strip() else None
+
+
+@pytest.fixture(scope="module")
+def standalone() -> Iterator[tuple[str, BotServer]]:
+    """``python -m mocks.teams`` in a subprocess, and the echo bot configured from the
+    environment the mock's settings give."""
+    bot_port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mocks.teams",
+            "--port",
+            "0",
+            "--bot-url",
+            f"http://127.0.0.1:{bot_port}/api/messages",
+            "--app-id",
+            STANDALONE_APP_ID,
+            "--app-password",
+            "standalone-secret",
+            "--log-level",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("MockTeams listening on "), line
+        url = line.rsplit(" ", 1)[1].strip()
+        status, settings = _curl("GET", f"{url}/__admin/teams/settings")
+        assert status == 200
+        environment = settings["environment"]
+        adapter = CloudAdapter(bot_framework_authentication(environment))
+        bot = BotServer(adapter, EchoBot(), port=bot_port)
+        yield url, bot
+        bot.stop()
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_the_echo_bot_driven_standalone_over_the_admin_api(
+    standalone: tuple[str, BotServer],
+) -> None:
+    url, _ = standalone
+    admin = f"{url}/__admin/teams"
+    status, expectation = _curl("POST", f"{admin}/expect-reply", {"text_contains": "echo: again"})
+    assert status == 201 and expectation["id"]
+    status, answer = _curl(
+        "POST", f"{admin}/simulate/message", {"text": "hi from curl", "user": "dora"}
+    )
+    assert status == 200
+    assert answer["status"] == 201
+    assert answer["activity"]["from"]["name"] == "dora"
+    _curl("POST", f"{admin}/simulate/message", {"text": "again", "user": "dora"})
+    status, card = _curl(
+        "POST",
+        f"{admin}/simulate/card-action",
+        {"verb": "approve", "data": {"id": 3}, "user": "dora"},
+    )
+    assert (
+        card["status"] == 200 and card["body"]["value"]["body"][0]["text"] == "approved #3 by dora"
+    )
+    status, refused = _curl(
+        "POST", f"{admin}/simulate/message", {"text": "x", "token": "wrong_audience"}
+    )
+    assert refused["status"] == 401
+    status, transcript = _curl("GET", f"{admin}/transcript")
+    assert status == 200
+    said = [(e["direction"], e["kind"], e["text"]) for e in transcript["entries"]]
+    assert said[:4] == [
+        ("in", "message", "hi from curl"),
+        ("out", "message", "echo: hi from curl"),
+        ("in", "message", "again"),
+        ("out", "message", "echo: again"),
+    ]
+    assert ("out", "invoke", "approved #3 by dora") in said
+    status, report = _curl("GET", f"{url}/__admin/verify")
+    assert status == 200, report
+
+
+def test_bad_admin_calls_get_clear_errors_and_the_mock_keeps_serving(
+    standalone: tuple[str, BotServer],
+) -> None:
+    url, _ = standalone
+    admin = f"{url}/__admin/teams"
+    status, error = _curl("POST", f"{admin}/simulate/message", {"user": "dora"})
+    assert status == 400 and error["error"]["field"].endswith("text")
+    status, error = _curl(
+        "POST", f"{admin}/simulate/message", {"text": "x", "conversation": "a:nope"}
+    )
+    assert status == 404 and "unknown conversation" in error["error"]["message"]
+    status, error = _curl("POST", f"{admin}/simulate/message", {"text": "x", "token": "forged"})
+    assert status == 400 and error["error"]["field"] == "token"
+    status, error = _curl("POST", f"{url}/v3/conversations/a:nope/activities", {"type": "message"})
+    assert status == 401 and error == {"message": "Authorization has been denied for this request."}
+    status, _ = _curl("GET", f"{url}/__admin/health")
+    assert status == 200
