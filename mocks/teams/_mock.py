@@ -12,6 +12,7 @@ from ..core import (
     Expectation,
     ExpectationSpec,
     Method,
+    NearMiss,
     Path,
     Predicate,
     RecordedRequest,
@@ -127,6 +128,10 @@ class MockTeams(BaseMock):
 
     def malformed_body_reply(self, request: RecordedRequest, route: Route) -> Reply:
         return connector_reply(ConnectorError.bad_syntax())
+
+    def unmatched_reply(self, request: RecordedRequest, near_miss: NearMiss, status: int) -> Reply:
+        """The connector's own error body (the near miss stays in the journal and verify())."""
+        return self.error_reply(status, near_miss.explain(request), request)
 
     def precheck(self, request: RecordedRequest, route: Route | None) -> Reply | None:
         if not request.path.startswith("/v3/"):
