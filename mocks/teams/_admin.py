@@ -184,9 +184,13 @@ class AdminTarget(Protocol):
     domain: TeamsService
 
     @property
-    def poster(self) -> ChannelPoster: ...
+    def poster(self) -> ChannelPoster:
+        """Posts activities to the bot."""
+        ...
 
-    def settings_document(self) -> dict[str, Any]: ...
+    def settings_document(self) -> dict[str, Any]:
+        """What a bot needs to reach the mock."""
+        ...
 
     def expect_reply(
         self, text_contains: str | None = ..., *, conversation: Any = ...
@@ -308,8 +312,6 @@ class TeamsAdmin:
             )
         except BotNotConfigured as exc:
             raise AdminError(409, str(exc), "bot_url") from exc
-        except ValueError as exc:  # text the outbound request cannot carry
-            raise AdminError(400, str(exc), "text") from exc
         return Answer.model_validate(answer.to_dict())
 
     async def _message(self, call: AdminCall) -> Answer:

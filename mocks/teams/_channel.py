@@ -24,6 +24,14 @@ DEFAULT_TIMEOUT = 30.0
 Sender = Callable[..., Delivery]
 
 
+def _encode(activity: dict[str, Any]) -> str:
+    """The activity as compact UTF-8 JSON. A ``{{`` can only occur inside a string (JSON
+    never opens two objects in a row); it is written ``{\\u007b``, the same text to any
+    JSON parser, because the engine reads ``{{...}}`` in outbound bodies as a template."""
+    text = json.dumps(activity, separators=(",", ":"), ensure_ascii=False)
+    return text.replace("{{", "{\\u007b")
+
+
 class BotNotConfigured(RuntimeError):
     """A simulate call on a mock started without ``bot_url``."""
 
@@ -53,7 +61,7 @@ class ChannelPoster:
         if not bot_url:
             raise BotNotConfigured("no bot_url: start MockTeams with bot_url=... to simulate")
         self.service.transcript.append(incoming_entry(activity))
-        body = json.dumps(activity, separators=(",", ":"))
+        body = _encode(activity)
         return self._send(
             bot_url,
             headers=self.headers(activity, variant),

@@ -106,9 +106,11 @@ class MockTeams(BaseMock):
     # ---- hooks ---------------------------------------------------------------------
 
     def build_routes(self) -> list[Route]:
+        """The connector, the token endpoint, and the channel's metadata and keys."""
         return self._endpoints.routes()
 
     def admin_routes(self) -> list[AdminRoute]:
+        """``/__admin/teams/...``: simulate, transcript, conversations, settings, ..."""
         return self._admin.routes()
 
     def error_reply(
@@ -119,14 +121,17 @@ class MockTeams(BaseMock):
         *,
         field: str | None = None,
     ) -> Reply:
+        """The connector's ErrorResponse with the code Teams uses for `status`."""
         text = f"{field}: {message}" if field and not message.startswith(field) else message
         return connector_reply(ConnectorError.for_status(status, text))
 
     def contract_error_reply(self, request: RecordedRequest, violation: Violation) -> Reply:
+        """400 ``BadArgument`` naming the field that breaks the contract."""
         field = violation.param or "body"
         return connector_reply(ConnectorError.bad_argument(f"{field}: {violation.message}"))
 
     def malformed_body_reply(self, request: RecordedRequest, route: Route) -> Reply:
+        """400 ``BadSyntax``: the body is not JSON."""
         return connector_reply(ConnectorError.bad_syntax())
 
     def unmatched_reply(self, request: RecordedRequest, near_miss: NearMiss, status: int) -> Reply:
@@ -134,6 +139,7 @@ class MockTeams(BaseMock):
         return self.error_reply(status, near_miss.explain(request), request)
 
     def precheck(self, request: RecordedRequest, route: Route | None) -> Reply | None:
+        """Connector calls (``/v3/...``) need the bot's access token from the token endpoint."""
         if not request.path.startswith("/v3/"):
             return None
         problem = self.domain.access_tokens.problem(
@@ -161,6 +167,7 @@ class MockTeams(BaseMock):
         }
 
     def stack_environment(self) -> dict[str, str]:
+        """What a bot reads to reach the mock (``mocks.teams.bot_framework_authentication``)."""
         return {
             "TEAMS_SERVICE_URL": self.service_url,
             "MicrosoftAppId": self.app_id,
@@ -176,6 +183,7 @@ class MockTeams(BaseMock):
 
     @classmethod
     def cli_options(cls) -> list[CliOption]:
+        """``--bot-url``, ``--app-id``, ``--app-password``, ``--tenant-id``, ``--bot-name``."""
         return [
             CliOption(
                 "bot_url", "the bot's messaging endpoint (where activities go)", metavar="URL"
@@ -187,6 +195,7 @@ class MockTeams(BaseMock):
         ]
 
     def serve(self, port: int = 0, host: str = "127.0.0.1") -> Self:
+        """Start serving; activities then carry the mock's URL as their serviceUrl."""
         super().serve(port, host)
         self.domain.set_service_url(self.url + "/")
         return self

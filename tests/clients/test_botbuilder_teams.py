@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -608,14 +609,23 @@ def test_a_bot_configured_after_a_key_rotation_accepts_the_new_key() -> None:
 
 
 def test_the_same_seed_and_clock_give_the_same_bytes(echo_bot: BotServer) -> None:
-    activities: list[str] = []
+    """Two fresh mocks with one seed and a frozen clock post the same activities. The echo
+    bot, configured against the session's mock, accepts them too: the channel's and the
+    token endpoint's keys are the same in every MockTeams of the process."""
+    sent: list[str] = []
+    now = int(time.time())  # frozen, but recent enough for the bot to accept the tokens
     for _ in range(2):
-        with MockTeams.start(seed=5, clock=Clock(fixed=1_700_000_000)) as mock:
+        with MockTeams.start(seed=5, clock=Clock(fixed=now)) as mock:
             mock.bot_url = echo_bot.url
-            mock.simulate_incoming("hi")  # refused by the bot: another app id's auth
-            answer = mock.simulate_incoming("hi", conversation="channel")
-            activities.append(json.dumps(answer.activity).replace(mock.url, "URL"))
-    assert activities[0] == activities[1]
+            first = mock.simulate_incoming("hi")
+            second = mock.simulate_incoming("hi", conversation="channel")
+            assert (first.status, second.status) == (201, 201)
+            assert [e.text for e in mock.transcript if e.direction == "out"] == [
+                "echo: hi",
+                "echo: hi",
+            ]
+            sent.append(json.dumps([first.activity, second.activity]).replace(mock.url, "URL"))
+    assert sent[0] == sent[1]
 
 
 # ---- standalone: python -m mocks.teams, driven with curl ---------------------------------

@@ -381,9 +381,12 @@ def test_what_the_bot_receives(teams: MockTeams, recorder: str) -> None:
     try:
         answer = teams.simulate_incoming("hi", delivery_mode="expectReplies", token="none")
         teams.simulate_incoming("hi again")
+        teams.simulate_incoming("Dear {{name}}, é")
     finally:
         teams.bot_url = None
-    (no_token, first), (signed, second) = _Recorder.seen
+    (no_token, first), (signed, second), (_, third) = _Recorder.seen
+    assert json.loads(third)["text"] == "Dear {{name}}, é"
+    assert "é".encode() in third
     assert "Authorization" not in no_token
     assert signed["Authorization"].startswith("Bearer ")
     assert signed["Content-Type"].startswith("application/json")
