@@ -28,7 +28,7 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Where(_Model):
+class Actor(_Model):
     """Who acts, and where: a conversation kind or a known conversation id."""
 
     user: str = Field("alice", min_length=1, description="user name (or Teams user id)")
@@ -37,7 +37,7 @@ class Where(_Model):
     )
 
 
-class IncomingText(Where):
+class IncomingText(Actor):
     """A message from the user."""
 
     text: str
@@ -53,13 +53,13 @@ class RawActivity(_Model):
     token: str = "valid"
 
 
-class MembersChange(Where):
+class MembersChange(Actor):
     """Members added to or removed from a conversation (``bot`` is the bot)."""
 
     members: list[str] = Field(default_factory=lambda: ["bot"])
 
 
-class CardAction(Where):
+class CardAction(Actor):
     """An Adaptive Card ``Action.Execute`` press."""
 
     verb: str
@@ -67,14 +67,14 @@ class CardAction(Where):
     reply_to: str | None = None
 
 
-class Invoke(Where):
+class Invoke(Actor):
     """Any invoke activity."""
 
     name: str
     value: Any = None
 
 
-class Reaction(Where):
+class Reaction(Actor):
     """A reaction to a message."""
 
     reply_to: str
@@ -155,7 +155,7 @@ class Throttle(_Model):
 
 
 class BotTarget(_Model):
-    """Where the bot listens."""
+    """Actor the bot listens."""
 
     bot_url: str = Field(pattern=r"^https?://")
 
@@ -223,7 +223,7 @@ class TeamsAdmin:
             ("card-action", self._card_action, CardAction, "An Adaptive Card Action.Execute press"),
             ("invoke", self._invoke, Invoke, "Any invoke activity"),
             ("reaction", self._reaction, Reaction, "A reaction to a message"),
-            ("typing", self._typing, Where, "The user is typing"),
+            ("typing", self._typing, Actor, "The user is typing"),
         )
         routes = [
             AdminRoute(
@@ -274,7 +274,7 @@ class TeamsAdmin:
                 "PUT",
                 f"{PREFIX}/bot",
                 self._set_bot,
-                "Where the bot listens",
+                "Actor the bot listens",
                 body=BotTarget,
                 response=Settings,
             ),
@@ -372,7 +372,7 @@ class TeamsAdmin:
         )
 
     async def _typing(self, call: AdminCall) -> Answer:
-        body: Where = call.body
+        body: Actor = call.body
         domain = self.mock.domain
         return await self._post(lambda: domain.typing(body.user, body.conversation))
 

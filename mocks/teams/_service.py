@@ -60,8 +60,6 @@ class TeamsService:
         self.clock = clock or Clock()
         self.max_message_size = max_message_size
         self.bot = Account(id=f"28:{app_id}", name=bot_name)
-        self.channel_keys = ChannelKeys(self.clock)
-        self.channel_tokens = ChannelTokens(self.channel_keys, self.clock, app_id)
         self.access_tokens = AccessTokens(aad_key_set(self.clock), self.clock)
         self.token_endpoint = TokenEndpoint(self.access_tokens, app_id, app_password)
         self.transcript = Transcript()
@@ -75,7 +73,11 @@ class TeamsService:
         self.activities.service_url = service_url
 
     def reset(self, seed: int) -> None:
-        """Forget users, conversations and the transcript; ids start again from `seed`."""
+        """Forget users, conversations and the transcript; ids start again from `seed`;
+        the channel signs with its first key again (a rotation is undone: a bot that
+        cached the rotated key set still holds the first key, published beside it)."""
+        self.channel_keys = ChannelKeys(self.clock)
+        self.channel_tokens = ChannelTokens(self.channel_keys, self.clock, self.app_id)
         self.ids = TeamsIds(seed)
         self.directory = Directory(self.ids, self.tenant_id, self.bot)
         self.transcript.clear()

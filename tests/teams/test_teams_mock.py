@@ -339,8 +339,16 @@ def test_the_admin_api(teams: MockTeams) -> None:
     assert throttle.status_code == 204
     bad = requests.post(f"{admin}/throttle", json={"times": 0}, timeout=5)
     assert bad.status_code == 400
+    moved = requests.put(
+        f"{admin}/bot", json={"bot_url": "http://127.0.0.1:9/api/messages"}, timeout=5
+    )
+    assert moved.json()["bot_url"] == teams.bot_url == "http://127.0.0.1:9/api/messages"
+    teams.bot_url = None
+    assert requests.put(f"{admin}/bot", json={"bot_url": "ftp://x"}, timeout=5).status_code == 400
     rotated = requests.post(f"{admin}/rotate-key", timeout=5).json()
     assert rotated["openid_metadata_url"] != settings["openid_metadata_url"]
+    teams.reset()
+    assert teams.openid_metadata_url == settings["openid_metadata_url"]
     assert requests.delete(f"{admin}/transcript", timeout=5).status_code == 204
     openapi = requests.get(f"{teams.url}/__admin/openapi.json", timeout=5).json()
     assert "/__admin/teams/simulate/message" in openapi["paths"]
