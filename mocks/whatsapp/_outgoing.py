@@ -13,7 +13,7 @@ from typing import Any
 
 from ._errors import GraphError, invalid_parameter
 from ._media import MediaStore
-from ._render import MEDIA_TYPES, button_titles
+from ._render import MEDIA_TYPES, button_titles, template_values
 from ._validation import graph_param
 
 Json = dict[str, Any]
@@ -64,13 +64,7 @@ class SentMessage:
     @property
     def template_parameters(self) -> list[str]:
         """The text values of every template parameter, in order."""
-        values: list[str] = []
-        for component in (self.body.get("template") or {}).get("components") or []:
-            for parameter in component.get("parameters") or []:
-                kind = str(parameter.get("type", "text"))
-                value = parameter.get(kind)
-                values.append(value if isinstance(value, str) else f"[{kind}]")
-        return values
+        return template_values(self.body.get("template") or {})
 
 
 def check_media_references(body: Json, media: MediaStore) -> None:

@@ -147,12 +147,29 @@ def _contact(card: Any) -> str:
     return " ".join([str(name), *[str(p) for p in phones if p]])
 
 
-def _template_summary(template: Json) -> str:
-    values = [
-        str(p.get("text") or p.get("payload") or p.get("type"))
-        for c in template.get("components") or []
-        for p in c.get("parameters") or []
+def parameter_text(parameter: Json) -> str:
+    """A template parameter as read: its text (or payload, code...), or ``[image …]``."""
+    kind = str(parameter.get("type", "text"))
+    value = parameter.get(kind)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        shown = value.get("fallback_value") or value.get("link") or value.get("id")
+        return f"[{kind} {shown}]" if shown else f"[{kind}]"
+    return f"[{kind}]"
+
+
+def template_values(template: Json) -> list[str]:
+    """Every parameter of a template send, in order, as read."""
+    return [
+        parameter_text(parameter)
+        for component in template.get("components") or []
+        for parameter in component.get("parameters") or []
     ]
+
+
+def _template_summary(template: Json) -> str:
+    values = template_values(template)
     language = (template.get("language") or {}).get("code", "")
     head = f"[template {template.get('name')} ({language})]"
     return f"{head} {', '.join(values)}" if values else head

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._errors import graph_error, template_not_found, template_parameter_mismatch
+from ._render import parameter_text
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 _MEDIA_HEADERS = ("IMAGE", "VIDEO", "DOCUMENT", "LOCATION")
@@ -58,17 +59,6 @@ class Slot:
 def _component_key(component: dict[str, Any]) -> str:
     kind = str(component.get("type", "")).lower()
     return f"button[{component.get('index', 0)}]" if kind == "button" else kind
-
-
-def _param_value(parameter: dict[str, Any]) -> str:
-    kind = str(parameter.get("type", "text"))
-    value = parameter.get(kind)
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        shown = value.get("fallback_value") or value.get("link") or value.get("id")
-        return f"[{kind}{' ' + str(shown) if shown else ''}]"
-    return f"[{kind}]"
 
 
 @dataclass(slots=True)
@@ -133,11 +123,11 @@ class Template:
     def render(self, components: list[dict[str, Any]]) -> str:
         """The text a user reads: the header and body with their placeholders filled in."""
         values = {
-            _component_key(c): [_param_value(p) for p in c.get("parameters") or []]
+            _component_key(c): [parameter_text(p) for p in c.get("parameters") or []]
             for c in components
         }
         named = {
-            str(p.get("parameter_name")): _param_value(p)
+            str(p.get("parameter_name")): parameter_text(p)
             for c in components
             for p in c.get("parameters") or []
             if p.get("parameter_name")
