@@ -27,7 +27,7 @@ from mocks.jose import Clock
 from ._errors import GraphError, unknown_object
 from ._ids import IdGenerator
 from ._media import MediaItem, MediaStore
-from ._outgoing import SentMessage, check_media_references, response_contact
+from ._outgoing import Choice, SentMessage, check_media_references, choices, response_contact
 from ._render import render_incoming, render_outgoing, render_status
 from ._rules import BusinessRules, RuleSwitches
 from ._templates import Template, TemplateRegistry
@@ -358,6 +358,29 @@ class WhatsAppCloud:
             )
         )
         return incoming_envelope(self.account, user, message)
+
+    def find_choice(self, wa_id: str, title: str) -> Choice:
+        """The latest button, list row or quick reply titled `title` the bot sent this user.
+
+        Raises LookupError naming what the user could tap when there is none.
+        """
+        offered: list[str] = []
+        for message in reversed(self.sent):
+            if message.to != wa_id:
+                continue
+            buttons = None
+            if message.template_name is not None:
+                template = self.templates.find(
+                    message.template_name, message.template_language or ""
+                )
+                buttons = template.quick_replies() if template is not None else None
+            for choice in choices(message, buttons):
+                if choice.title == title or choice.id == title:
+                    return choice
+                offered.append(choice.title)
+        raise LookupError(
+            f"the bot sent {wa_id} nothing to tap titled {title!r} (offered: {offered or 'none'})"
+        )
 
     def observe(self, event: Json) -> None:
         """Record what a hand-written notification carries, as if WhatsApp had sent it.

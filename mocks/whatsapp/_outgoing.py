@@ -67,6 +67,59 @@ class SentMessage:
         return template_values(self.body.get("template") or {})
 
 
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """Something a user can tap in a message the bot sent.
+
+    ``kind`` is ``"button"`` (a reply button), ``"row"`` (a list row) or ``"quick_reply"``
+    (a template's quick-reply button, whose ``id`` is the payload the send gave it).
+    """
+
+    kind: str
+    id: str
+    title: str
+    wamid: str
+    description: str | None = None
+
+
+def choices(message: SentMessage, template_buttons: list[str] | None = None) -> list[Choice]:
+    """The reply buttons, list rows or template quick replies of a sent message.
+
+    `template_buttons` are the registered template's button texts, by index.
+    """
+    body = message.body
+    if message.type == "template":
+        return _quick_replies(message, template_buttons or [])
+    action = (body.get("interactive") or {}).get("action") or {}
+    found = [
+        Choice("button", str(b["reply"]["id"]), str(b["reply"]["title"]), message.wamid)
+        for b in action.get("buttons") or []
+        if isinstance(b.get("reply"), dict)
+    ]
+    for section in action.get("sections") or []:
+        for row in section.get("rows") or []:
+            description = row.get("description")
+            found.append(
+                Choice("row", str(row["id"]), str(row["title"]), message.wamid, description)
+            )
+    return found
+
+
+def _quick_replies(message: SentMessage, texts: list[str]) -> list[Choice]:
+    payloads: dict[int, str] = {}
+    for component in (message.body.get("template") or {}).get("components") or []:
+        if str(component.get("type", "")).lower() != "button":
+            continue
+        for parameter in component.get("parameters") or []:
+            if parameter.get("type") == "payload":
+                payloads[int(component.get("index", 0))] = str(parameter.get("payload"))
+    return [
+        Choice("quick_reply", payloads.get(index, text), text, message.wamid)
+        for index, text in enumerate(texts)
+        if text
+    ]
+
+
 def check_media_references(body: Json, media: MediaStore) -> None:
     """Raise code 100 for a media id the mock never stored or a link that is not a URL."""
     kind = str(body.get("type"))

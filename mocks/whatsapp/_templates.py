@@ -151,6 +151,17 @@ class Template:
             lines.append(_PLACEHOLDER.sub(fill, text))
         return "\n".join(lines)
 
+    def quick_replies(self) -> list[str]:
+        """The texts of the template's buttons by index ("" for those that are not quick
+        replies)."""
+        texts: list[str] = []
+        for component in self.components or []:
+            if str(component.get("type", "")).upper() == "BUTTONS":
+                for button in component.get("buttons", []):
+                    quick = str(button.get("type", "")).upper() == "QUICK_REPLY"
+                    texts.append(str(button.get("text", "")) if quick else "")
+        return texts
+
     def to_json(self) -> dict[str, Any]:
         """The template as the account's ``message_templates`` list shows it."""
         return {

@@ -23,6 +23,7 @@ business-scoped id): pywa 4.5 drops an update without it.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,6 +132,18 @@ def list_reply_content(row_id: str, title: str, description: str | None = None) 
     if description is not None:
         reply["description"] = description
     return {"type": "list_reply", "list_reply": reply}
+
+
+def flow_reply_content(response: Json, flow_token: str | None = None, body: str = "Sent") -> Json:
+    """The content of a completed WhatsApp Flow (type ``interactive``, ``nfm_reply``).
+
+    The flow's answers travel as a JSON string, with the send's ``flow_token`` among them.
+    """
+    answers = dict(response)
+    if flow_token is not None:
+        answers["flow_token"] = flow_token
+    reply = {"name": "flow", "body": body, "response_json": json.dumps(answers)}
+    return {"type": "nfm_reply", "nfm_reply": reply}
 
 
 def template_button_content(payload: str, text: str) -> Json:

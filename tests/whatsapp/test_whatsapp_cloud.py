@@ -292,3 +292,76 @@ def test_switches_are_shared_with_the_rules(clock: Clock) -> None:
     switches = RuleSwitches(allow_list=False)
     cloud = WhatsAppCloud(ACCOUNT, rng=random.Random(0), seed=0, clock=clock, switches=switches)
     assert statuses_of(cloud.send(text_send(to="15550000000"))) == ["failed"]
+
+
+def test_find_choice_finds_buttons_rows_and_quick_replies(cloud: WhatsAppCloud) -> None:
+    wamid = user_writes(cloud)
+    menu = {
+        **{k: v for k, v in text_send().items() if k != "text"},
+        "type": "interactive",
+        "interactive": {
+            "type": "button",
+            "body": {"text": "Pick"},
+            "action": {"buttons": [{"type": "reply", "reply": {"id": "y", "title": "Yes"}}]},
+        },
+    }
+    sizes = {
+        **menu,
+        "interactive": {
+            "type": "list",
+            "body": {"text": "Size?"},
+            "action": {
+                "button": "Sizes",
+                "sections": [{"rows": [{"id": "s", "title": "Small", "description": "tiny"}]}],
+            },
+        },
+    }
+    first = cloud.send(menu).message.wamid
+    second = cloud.send(sizes).message.wamid
+    yes = cloud.find_choice(USER, "Yes")
+    assert (yes.kind, yes.id, yes.wamid) == ("button", "y", first)
+    small = cloud.find_choice(USER, "s")
+    assert (small.kind, small.title, small.description, small.wamid) == (
+        "row",
+        "Small",
+        "tiny",
+        second,
+    )
+    with pytest.raises(LookupError) as caught:
+        cloud.find_choice(USER, "Maybe")
+    assert "'Small'" in str(caught.value) and "'Yes'" in str(caught.value)
+    assert wamid != first
+
+
+def test_find_choice_of_a_template_quick_reply(cloud: WhatsAppCloud) -> None:
+    cloud.templates.register(
+        "survey",
+        components=[
+            {"type": "BODY", "text": "Happy?"},
+            {
+                "type": "BUTTONS",
+                "buttons": [
+                    {"type": "QUICK_REPLY", "text": "Yes"},
+                    {"type": "QUICK_REPLY", "text": "No"},
+                ],
+            },
+        ],
+    )
+    cloud.rules.allowed.allow(USER)
+    body = {**{k: v for k, v in text_send().items() if k != "text"}, "type": "template"}
+    body["template"] = {
+        "name": "survey",
+        "language": {"code": "en_US"},
+        "components": [
+            {
+                "type": "button",
+                "sub_type": "quick_reply",
+                "index": 1,
+                "parameters": [{"type": "payload", "payload": "unhappy"}],
+            }
+        ],
+    }
+    cloud.send(body)
+    no, yes = cloud.find_choice(USER, "No"), cloud.find_choice(USER, "Yes")
+    assert (no.kind, no.id) == ("quick_reply", "unhappy")
+    assert yes.id == "Yes"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import random
 from typing import Any
 
@@ -19,6 +20,7 @@ from mocks.whatsapp._webhooks import (
     button_reply_content,
     check_envelope,
     contact_card,
+    flow_reply_content,
     incoming_envelope,
     incoming_message,
     list_reply_content,
@@ -149,3 +151,12 @@ def test_check_envelope_says_what_is_missing(event: Any, fragment: str) -> None:
 def test_check_envelope_accepts_a_full_envelope() -> None:
     message = incoming_message("wamid.HBgNew", USER, 1, "text", text_content("hi"))
     check_envelope(incoming_envelope(ACCOUNT, USER, message))
+
+
+def test_flow_reply_carries_the_answers_and_token(conforms: Check) -> None:
+    content = flow_reply_content({"size": "L"}, flow_token="tok-1")
+    message = incoming_message(
+        "wamid.HBgF", USER, 1, "interactive", content, context=reply_context("1", "wamid.HBgP")
+    )
+    conforms("webhook.message", message)
+    assert json.loads(content["nfm_reply"]["response_json"]) == {"size": "L", "flow_token": "tok-1"}
