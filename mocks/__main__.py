@@ -19,9 +19,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from .core._admin import AdminAPI
-from .core._datafile import write_text
-from .core._stack import KNOWN_MOCKS, MockStack
+from .core import MockStack, UnknownMockError, available_mocks, registered_mocks, write_text
 from .core.cli import Parser
 
 _EPILOG = """\
@@ -35,10 +33,34 @@ examples:
 
 def _port(text: str) -> tuple[str, int]:
     name, _, port = text.partition("=")
-    if name not in KNOWN_MOCKS or not port.isdigit() or int(port) > 65535:
-        known = ", ".join(KNOWN_MOCKS)
+    if (
+        name not in registered_mocks()
+        or not port.isascii()
+        or not port.isdigit()
+        or int(port) > 65535
+    ):
+        known = ", ".join(registered_mocks())
         raise argparse.ArgumentTypeError(f"expected NAME=PORT with NAME one of {known}: {text!r}")
     return name, int(port)
+
+
+def _names(args: argparse.Namespace) -> list[str] | None:
+    """The mocks to start (None: all available); a typo is refused with the choices."""
+    names = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
+    available = available_mocks()
+    chosen = list(available) if names is None else names
+    unknown = [n for n in chosen if n not in available]
+    if unknown:
+        raise UnknownMockError(
+            f"--only: no mock named {', '.join(map(repr, unknown))}; "
+            f"available: {', '.join(available)}"
+        )
+    ignored = [name for name, _ in args.port if name not in chosen]
+    if ignored:
+        raise UnknownMockError(
+            f"--port: {', '.join(ignored)} is not started (--only {','.join(chosen)})"
+        )
+    return names
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,15 +68,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="python -m mocks",
         description=(
-            "Start every available mock (" + ", ".join(KNOWN_MOCKS) + ") in one process and "
-            "print the environment a system under test needs to reach them."
+            "Start every available mock (" + ", ".join(available_mocks()) + ") in one "
+            "process and print the environment a system under test needs to reach them."
         ),
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument(
-        "--port", type=_port, action="append", default=[], metavar="NAME=PORT",
+        "--port",
+        type=_port,
+        action="append",
+        default=[],
+        metavar="NAME=PORT",
         help="fixed port for one mock (repeatable); others get free ports",
     )
     parser.add_argument(
@@ -68,11 +94,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout", type=float, metavar="SECONDS", help="stop after this many seconds"
     )
     parser.add_argument(
-        "--keep-on-error", action="store_true",
+        "--keep-on-error",
+        action="store_true",
         help="keep the log directory when something failed (its path is printed)",
     )
     parser.add_argument(
-        "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        "--log-level",
+        default="INFO",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="log level (INFO logs one line per request)",
     )
     return parser
@@ -111,17 +140,28 @@ def _serve(stack: MockStack, args: argparse.Namespace) -> bool:
     names = ", ".join(stack.mocks)
     print("\n".join([*lines, f"# ready: {names}; Ctrl-C or SIGTERM stops them"]), flush=True)
     stop.wait(args.timeout)
-    problems = [f"{service}: {error}" for service, mock in stack.mocks.items()
-                for error in mock.report().errors]
+    problems = [
+        f"{service}: {error}"
+        for service, mock in stack.mocks.items()
+        for error in mock.report().errors
+    ]
     for problem in problems:
         logging.getLogger("mocks.stack").error("error inside a mock: %s", problem)
     return not problems
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the stack; return the exit status."""
-    args = build_parser().parse_args(argv)
-    names = args.only.split(",") if args.only else None
+    """Run the stack; return the exit status.
+
+    A typo in ``--only`` or ``--port``, a busy port, an ``--env-file`` that cannot be
+    written and Ctrl-C during start-up are each one line on stderr (status 2, or 130).
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        names = _names(args)
+    except UnknownMockError as exc:
+        parser.error(str(exc))
     log_dir = Path(tempfile.mkdtemp(prefix="mocks-stack-"))
     _logging(args.log_level, log_dir)
     ok = False
@@ -130,14 +170,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             dict(args.port), args.host, names, seed=args.seed, strict=args.strict
         )
         with stack:
-            if not stack.mocks:
-                logging.getLogger("mocks.stack").error("no mock is available")
-                return 1
             for mock in stack:
-                if isinstance(mock.admin, AdminAPI):
-                    mock.admin.token = args.admin_token
+                mock.admin.token = args.admin_token
             ok = _serve(stack, args)
         return 0 if ok else 1
+    except OSError as exc:  # a busy port (named with its mock), an unwritable --env-file
+        logging.getLogger("mocks.stack").error("%s: error: %s", parser.prog, _reason(exc))
+        return 2
+    except KeyboardInterrupt:
+        print(f"{parser.prog}: interrupted", file=sys.stderr, flush=True)
+        return 130
     except Exception:
         logging.getLogger("mocks.stack").exception("the stack failed")
         return 1
@@ -147,6 +189,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(log_dir, ignore_errors=True)
         else:
             print(f"# logs kept in {log_dir}", file=sys.stderr, flush=True)
+
+
+def _reason(exc: OSError) -> str:
+    if exc.filename is not None:
+        return f"cannot write {exc.filename}: {exc.strerror}"
+    return exc.strerror or str(exc)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""Pytest fixtures: ``mock_http``, ``mock_llm``, ``mock_zitadel`` (and more as mocks land),
-and ``mock_stack`` (all of them).
+"""Pytest fixtures: ``mock_<service>`` for every available mock in the registry
+(``mock_http``, ``mock_llm``, ``mock_whatsapp``, ``mock_teams``, ``mock_zitadel``), and
+``mock_stack`` (all of them).
 
 Each mock class is started once per test session (or xdist worker) on a free port,
 `reset()` before every test and `verify()`-ed after every test that passed, unless
@@ -17,15 +18,7 @@ from typing import Any
 
 import pytest
 
-from .core import BaseMock
-from .core._stack import KNOWN_MOCKS, MockStack, load_mock_class
-
-#: Fixture name -> "module:Class" of the mock it serves.
-MOCK_FIXTURES = {
-    "mock_http": "mocks.http:MockHTTP",
-    "mock_llm": "mocks.llm:MockLLM",
-    "mock_zitadel": "mocks.zitadel:MockZitadel",
-}
+from .core import BaseMock, MockStack, fixture_name, load_mock_class, registered_mocks
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -89,6 +82,7 @@ def mock_servers(pytestconfig: pytest.Config) -> Iterator[MockServers]:
 
 
 def _verified(mock: BaseMock, request: pytest.FixtureRequest) -> Iterator[BaseMock]:
+    __tracebackhide__ = True
     mock.reset()
     yield mock
     passed = request.node.stash.get(_PASSED, False)
@@ -98,6 +92,7 @@ def _verified(mock: BaseMock, request: pytest.FixtureRequest) -> Iterator[BaseMo
 
 def _make_fixture(name: str, target: str) -> Callable[..., Any]:
     def fixture(mock_servers: MockServers, request: pytest.FixtureRequest) -> Iterator[Any]:
+        __tracebackhide__ = True
         yield from _verified(mock_servers.get(target), request)
 
     fixture.__name__ = name
@@ -105,9 +100,9 @@ def _make_fixture(name: str, target: str) -> Callable[..., Any]:
     return pytest.fixture(fixture)
 
 
-mock_http = _make_fixture("mock_http", MOCK_FIXTURES["mock_http"])
-mock_llm = _make_fixture("mock_llm", MOCK_FIXTURES["mock_llm"])
-mock_zitadel = _make_fixture("mock_zitadel", MOCK_FIXTURES["mock_zitadel"])
+# One fixture per registered mock; importing its class is left to first use.
+for _service, _target in registered_mocks().items():
+    globals()[fixture_name(_service)] = _make_fixture(fixture_name(_service), _target)
 
 
 @pytest.fixture
@@ -116,7 +111,7 @@ def mock_stack(mock_servers: MockServers, request: pytest.FixtureRequest) -> Ite
     reset and verified like its own fixture."""
     mocks = {
         service: mock_servers.get(target)
-        for service, target in KNOWN_MOCKS.items()
+        for service, target in registered_mocks().items()
         if load_mock_class(target) is not None
     }
     with contextlib.ExitStack() as verified:

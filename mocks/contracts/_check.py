@@ -12,10 +12,17 @@ from typing import Any
 
 from multidict import CIMultiDict, MultiDict
 
-from ..core import BaseMock, Contracts, RecordedRequest, Reply
-from ..core._cassette import Cassette, Interaction, load_cassettes
-from ..core._datafile import DataFileError
-from ..core._stack import KNOWN_MOCKS, load_mock_class
+from ..core import (
+    BaseMock,
+    Cassette,
+    Contracts,
+    DataFileError,
+    Interaction,
+    RecordedRequest,
+    load_cassettes,
+    load_mock_class,
+    registered_mocks,
+)
 from ..core.cli import Parser
 
 
@@ -55,29 +62,16 @@ def _request(interaction: Interaction) -> RecordedRequest:
 
 def _check_interaction(mock: BaseMock, interaction: Interaction) -> list[str] | None:
     """Violations of one interaction, or None when no route serves it."""
-    entry = _request(interaction)
-    resolved = mock._router.resolve(entry.method, entry.path)
-    if resolved is None:
-        return None
-    route, entry.path_params = resolved
     response = interaction.response
-    rejected = mock._check_request(entry, route)
-    if 400 <= response.status < 500:
-        # The real service refused the request: a request breaking the contract is expected.
-        entry.violations.clear()
-    elif rejected is not None and not entry.violations:
-        entry.violations.append("request: the body is not the JSON or form its route takes")
     if response.chunks is not None:
-        if route.stream_schema is not None and response.status < 400:
-            for document in sse_documents(response.content):
-                mock._record_response_violation(entry, route.stream_schema, document)
-    else:
-        try:
-            document = json.loads(response.content) if response.content else None
-        except ValueError:
-            document = None
-        mock._check_response(entry, Reply(response.status, document=document), route)
-    return entry.violations
+        return mock.contract_violations(
+            _request(interaction), response.status, None, list(sse_documents(response.content))
+        )
+    try:
+        document = json.loads(response.content) if response.content else None
+    except ValueError:
+        document = None
+    return mock.contract_violations(_request(interaction), response.status, document)
 
 
 def check_cassette(
@@ -104,7 +98,7 @@ def _service(file: Path, cassette: Cassette) -> str:
 
 
 def _mock_class(target: str | None, service: str) -> type[BaseMock] | None:
-    name = target or KNOWN_MOCKS.get(service)
+    name = target or registered_mocks().get(service)
     return load_mock_class(name) if name is not None else None
 
 
@@ -121,15 +115,22 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check each cassette's requests and responses against the contracts.",
     )
     check.add_argument(
-        "paths", nargs="*", type=Path, default=[Path("recordings")], metavar="PATH",
+        "paths",
+        nargs="*",
+        type=Path,
+        default=[Path("recordings")],
+        metavar="PATH",
         help="cassette files or directories (default: recordings/)",
     )
     check.add_argument(
-        "--mock", metavar="MODULE:CLASS",
+        "--mock",
+        metavar="MODULE:CLASS",
         help="check against this mock class instead of the cassette's service's",
     )
     check.add_argument(
-        "--contracts", type=Path, metavar="DIR",
+        "--contracts",
+        type=Path,
+        metavar="DIR",
         help="read the JSON Schemas from DIR/<service>/ instead of the installed contracts",
     )
     return parser

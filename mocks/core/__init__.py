@@ -1,21 +1,37 @@
 """The shared engine every mock stands on.
 
-Domain mocks subclass `BaseMock`; tests use the matchers, responders, delays and
-faults re-exported here (and from `mocks`).
+Domain mocks subclass `BaseMock` and override the hooks declared in `MockHooks`; tests
+use the matchers, responders, delays and faults re-exported here (and from `mocks`).
+A mock package imports these public names only, never ``mocks.core._*``. The layers,
+the request path and a walkthrough of adding a mock are in ``docs/architecture.md``.
 """
 
-from ._callback import Callback, Delivery
+from ._admin import AdminAPI, AdminCall, AdminError, AdminRoute
+from ._callback import Attempt, Callback, Delivery
+from ._cassette import Cassette, Interaction, load_cassettes
+from ._catalog import (
+    UnknownMockError,
+    available_mocks,
+    fixture_name,
+    load_mock_class,
+    registered_mocks,
+)
 from ._contracts import ContractError, Contracts, Violation
+from ._datafile import DataFileError, write_text
 from ._delays import ChunkedDribble, FixedDelay, LogNormalDelay, UniformDelay
 from ._engine import NearMiss
-from ._expectation import Expectation, ExpectationSpec
+from ._expectation import Expectation, ExpectationOwner, ExpectationSpec
 from ._faults import ErrorSpec, Fault, FaultSpec
+from ._form import UploadedFile
+from ._hooks import MockHooks
+from ._ids import derived_rng, prefixed_id, random_token
 from ._journal import Journal
 from ._matchers import (
     And,
     Anything,
     Body,
     Difference,
+    Form,
     Header,
     JsonBody,
     JsonPath,
@@ -26,12 +42,17 @@ from ._matchers import (
     Path,
     Predicate,
     Query,
+    build_matcher,
+    parse_matcher,
 )
-from ._mock import BaseMock, MockSettings
-from ._reply import Reply, StreamChunk, sse_event
+from ._mock import BaseMock
+from ._options import CliOption
+from ._path import read_body
+from ._reply import Reply, ReplyError, StreamChunk, sse_event
 from ._request import RecordedRequest
 from ._responders import (
     CallableResponse,
+    RecordedResponse,
     ReplyContext,
     Responder,
     SequenceResponse,
@@ -39,35 +60,51 @@ from ._responders import (
     StaticResponse,
     StreamResponse,
 )
-from ._routes import Route
+from ._routes import Route, Router
+from ._stack import MockStack, mock_environment
+from ._state import MockSettings, MockState
 from ._verify import Report, VerificationError
 
 __all__ = [
+    "AdminAPI",
+    "AdminCall",
+    "AdminError",
+    "AdminRoute",
     "And",
     "Anything",
+    "Attempt",
     "BaseMock",
     "Body",
     "CallableResponse",
     "Callback",
+    "Cassette",
     "ChunkedDribble",
+    "CliOption",
     "ContractError",
     "Contracts",
+    "DataFileError",
     "Delivery",
     "Difference",
     "ErrorSpec",
     "Expectation",
+    "ExpectationOwner",
     "ExpectationSpec",
     "Fault",
     "FaultSpec",
     "FixedDelay",
+    "Form",
     "Header",
+    "Interaction",
     "Journal",
     "JsonBody",
     "JsonPath",
     "LogNormalDelay",
     "Matcher",
     "Method",
+    "MockHooks",
     "MockSettings",
+    "MockStack",
+    "MockState",
     "NearMiss",
     "Not",
     "Or",
@@ -75,18 +112,36 @@ __all__ = [
     "Predicate",
     "Query",
     "RecordedRequest",
+    "RecordedResponse",
     "Reply",
     "ReplyContext",
+    "ReplyError",
     "Report",
     "Responder",
     "Route",
+    "Router",
     "SequenceResponse",
     "SseEvent",
     "StaticResponse",
     "StreamChunk",
     "StreamResponse",
     "UniformDelay",
+    "UnknownMockError",
+    "UploadedFile",
     "VerificationError",
     "Violation",
+    "available_mocks",
+    "build_matcher",
+    "derived_rng",
+    "fixture_name",
+    "load_cassettes",
+    "load_mock_class",
+    "mock_environment",
+    "parse_matcher",
+    "prefixed_id",
+    "random_token",
+    "read_body",
+    "registered_mocks",
     "sse_event",
+    "write_text",
 ]

@@ -35,7 +35,7 @@ class DataFileError(ValueError):
         super().__init__(f"{where}: {field}: {message}" if field else f"{where}: {message}")
 
 
-def data_files(path: Path | str) -> list[Path]:
+def data_files(path: str | os.PathLike[str]) -> list[Path]:
     """`path` itself, or the JSON and YAML files below a directory (sorted, recursive)."""
     root = Path(path)
     if root.is_dir():

@@ -11,14 +11,14 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import Any, Literal, Protocol, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._callback import Callback
 from ._delays import ChunkedDribble, Delay, as_delay
 from ._faults import ErrorSpec, Fault, FaultSpec
-from ._matchers import AnyMatcher
+from ._matchers import AnyMatcher, describe_matcher
 from ._reply import Reply
 from ._request import RecordedRequest
 from ._responders import (
@@ -30,9 +30,6 @@ from ._responders import (
     StaticResponse,
     StreamResponse,
 )
-
-if TYPE_CHECKING:
-    from ._mock import BaseMock
 
 _ids = itertools.count(1)
 
@@ -50,8 +47,11 @@ class ExpectationSpec(BaseModel):
     matcher: AnyMatcher
     #: None falls through to the mock's default behaviour (after delays and faults).
     response: AnyResponder | None = None
-    #: How many requests it answers; None is unlimited.
+    #: How many requests it answers (and `verify()` expects); None is unlimited.
     times: int | None = Field(None, ge=0)
+    #: With no `times`, `verify()` wants at least one match unless this is true (stubs
+    #: loaded from files and replayed cassettes are optional).
+    optional: bool = False
     #: Lower numbers win (1 is the highest, as in WireMock); ties go to the newest.
     priority: int = 5
     latency: Delay | None = None
@@ -70,31 +70,27 @@ class ExpectationSpec(BaseModel):
     def describe(self) -> str:
         """A short label: the id, the name if any, and the matcher."""
         label = self.id if self.name is None else f"{self.id} ({self.name})"
-        return f"{label} {_summary(self.matcher.model_dump(mode='json'))}"
+        return f"{label} {describe_matcher(self.matcher)}"
 
 
-def _summary(matcher: dict[str, Any]) -> str:
-    kind = matcher.get("kind")
-    if kind == "and":
-        return " ".join(_summary(m) for m in matcher["all"])
-    if kind == "method":
-        return str(matcher["value"])
-    if kind == "path":
-        op = matcher.get("op", "eq")
-        value = matcher["value"]
-        return str(value) if op in ("eq", "template") else f"path {op} {value!r}"
-    if kind == "any":
-        return "any request"
-    fields = {k: v for k, v in matcher.items() if k != "kind"}
-    return f"{kind}{fields}"
+class ExpectationOwner(Protocol):
+    """What an expectation needs of the mock holding it."""
+
+    def check_response(self, spec: ExpectationSpec, responder: Responder) -> None:
+        """Refuse a programmed response that breaks its route's contract (`ContractError`)."""
+        ...
+
+    def reorder(self) -> None:
+        """Re-sort the expectations after a priority changed."""
+        ...
 
 
 class Expectation:
     """A programmed expectation; chain methods to shape it. Returned by `mock.expect()`."""
 
-    def __init__(self, spec: ExpectationSpec, mock: BaseMock | None = None) -> None:
+    def __init__(self, spec: ExpectationSpec, owner: ExpectationOwner | None = None) -> None:
         self.spec = spec
-        self._mock = mock
+        self._owner = owner
         self._lock = threading.Lock()
         self.call_count = 0
         #: The requests this expectation answered (the newest `MAX_CALLS_KEPT`).
@@ -117,6 +113,18 @@ class Expectation:
         """Whether its `times` are met (an unlimited one is always satisfied)."""
         return self.spec.times is None or self.call_count >= self.spec.times
 
+    @property
+    def required_calls(self) -> int:
+        """The calls `verify()` wants: `times`, else 1 unless it is optional."""
+        if self.spec.times is not None:
+            return self.spec.times
+        return 0 if self.spec.optional else 1
+
+    @property
+    def met(self) -> bool:
+        """Whether `verify()` is content with it."""
+        return self.call_count >= self.required_calls
+
     def record_call(self, request: RecordedRequest) -> None:
         """Count one matched request (called by the engine, on the mock's loop)."""
         with self._lock:
@@ -136,8 +144,8 @@ class Expectation:
     # ---- responses -----------------------------------------------------------------
 
     def _set_response(self, responder: Responder) -> Self:
-        if self._mock is not None:
-            self._mock._check_programmed(self.spec, responder)
+        if self._owner is not None:
+            self._owner.check_response(self.spec, responder)
         self.spec.response = responder
         return self
 
@@ -198,11 +206,17 @@ class Expectation:
         """Same as ``times(1)``."""
         return self.times(1)
 
+    def optional(self) -> Self:
+        """Let `verify()` pass even if it never matched (it answers any number of times)."""
+        self.spec.optional = True
+        self.spec.times = None
+        return self
+
     def at_priority(self, priority: int) -> Self:
         """Set the priority: lower numbers win (1 is the highest); the default is 5."""
         self.spec.priority = priority
-        if self._mock is not None:
-            self._mock._engine.reindex()
+        if self._owner is not None:
+            self._owner.reorder()
         return self
 
     def named(self, name: str) -> Self:

@@ -7,7 +7,7 @@ from collections import deque
 from collections.abc import Iterator
 from typing import Any, overload
 
-from ._matchers import Matcher, build_matcher
+from ._matchers import Matcher, build_matcher, describe_matcher
 from ._request import RecordedRequest
 
 
@@ -73,6 +73,58 @@ class Journal:
     def unmatched(self) -> list[RecordedRequest]:
         """Entries no expectation and no default behaviour answered."""
         return [entry for entry in self.snapshot() if entry.unmatched]
+
+    # ---- assertions ------------------------------------------------------------------
+
+    def assert_called(self, matcher: Matcher, times: int | None = None) -> list[RecordedRequest]:
+        """Assert requests matching `matcher` arrived (exactly `times` if given); return them."""
+        __tracebackhide__ = True
+        found = self.filter(matcher)
+        if (times is None and found) or (times is not None and len(found) == times):
+            return found
+        wanted = "at least 1" if times is None else str(times)
+        raise AssertionError(
+            f"expected {wanted} request(s) matching {describe_matcher(matcher)}, "
+            f"got {len(found)}" + self._similar(matcher)
+        )
+
+    def assert_not_called(self, matcher: Matcher) -> None:
+        """Assert no request matching `matcher` arrived."""
+        __tracebackhide__ = True
+        found = self.filter(matcher)
+        if found:
+            listed = "\n".join(f"  - {r.method} {r.url}" for r in found[:10])
+            raise AssertionError(
+                f"expected no request matching {describe_matcher(matcher)}, "
+                f"got {len(found)}:\n{listed}"
+            )
+
+    def assert_called_in_order(self, matchers: list[Matcher]) -> None:
+        """Assert requests matching each matcher arrived in this order."""
+        __tracebackhide__ = True
+        entries = self.snapshot()
+        position = 0
+        for matcher in matchers:
+            while position < len(entries) and not matcher.matches(entries[position]):
+                position += 1
+            if position == len(entries):
+                seen = "\n".join(f"  - {r.method} {r.url}" for r in entries[-20:])
+                raise AssertionError(
+                    f"no request matching {describe_matcher(matcher)} after the ones before "
+                    f"it in the order given; requests received:\n{seen}"
+                )
+            position += 1
+
+    def _similar(self, matcher: Matcher) -> str:
+        entries = self.snapshot()
+        if not entries:
+            return "; no requests were received"
+        ranked = sorted(entries, key=lambda r: len(matcher.differences(r)))[:3]
+        lines = ["; similar requests:"]
+        for entry in ranked:
+            lines.append(f"  - {entry.method} {entry.url}")
+            lines.extend(f"      {d}" for d in matcher.differences(entry))
+        return "\n".join(lines)
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from ._jsonpath import MISSING, JsonPathExpr
+from ._kinds import KindRegistry
 from ._request import RecordedRequest
 
 Op = Literal["eq", "contains", "regex", "startswith", "endswith", "present", "absent"]
@@ -100,14 +101,13 @@ class Matcher(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    registry: ClassVar[dict[str, type[Matcher]]] = {}
+    #: Every matcher class by its ``kind`` (a duplicate kind is refused).
+    registry: ClassVar[KindRegistry[Matcher]] = KindRegistry("matcher")
     kind: str
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        kind_field = cls.model_fields.get("kind")
-        if kind_field is not None and isinstance(kind_field.default, str):
-            Matcher.registry[kind_field.default] = cls
+        Matcher.registry.register(cls)
 
     def matches(self, request: RecordedRequest) -> bool:
         """Whether the request matches."""
@@ -154,14 +154,7 @@ def _flatten(matcher: Matcher, kind: type[Matcher]) -> list[Matcher]:
 
 def parse_matcher(value: Any) -> Any:
     """Turn a JSON object with a ``kind`` into the matcher class registered for it."""
-    if isinstance(value, dict):
-        kind = value.get("kind")
-        cls = Matcher.registry.get(kind) if isinstance(kind, str) else None
-        if cls is None:
-            known = ", ".join(sorted(Matcher.registry))
-            raise ValueError(f"unknown matcher kind {kind!r}; known kinds: {known}")
-        return cls.model_validate(value)
-    return value
+    return Matcher.registry.parse(value)
 
 
 AnyMatcher = Annotated[SerializeAsAny[Matcher], BeforeValidator(parse_matcher)]
@@ -196,16 +189,38 @@ class Anything(Matcher):
         return []
 
 
+#: The methods of RFC 9110 and PATCH; others need ``custom=True``.
+STANDARD_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT")
+_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+
+
 class Method(Matcher):
-    """The HTTP method, case-insensitively."""
+    """The HTTP method, case-insensitively (``custom=True`` allows an extension method)."""
 
     kind: Literal["method"] = "method"
     value: str
+    custom: bool = Field(False, exclude_if=lambda custom: not custom)
 
     @field_validator("value")
     @classmethod
     def _upper(cls, value: str) -> str:
         return value.upper()
+
+    def model_post_init(self, context: Any) -> None:
+        if self.value in STANDARD_METHODS or (self.custom and _TOKEN.match(self.value)):
+            return
+        if "/" in self.value:
+            raise ValueError(
+                f"method {self.value!r} looks like a path; give the method first "
+                f"(expect('GET', {self.value.lower()!r})) or use path="
+            )
+        known = ", ".join(STANDARD_METHODS)
+        if self.custom:
+            raise ValueError(f"method {self.value!r} is not a valid HTTP method token")
+        raise ValueError(
+            f"method {self.value!r} is not an HTTP method; use one of {known} "
+            "(or custom=True for an extension method)"
+        )
 
     def matches(self, request: RecordedRequest) -> bool:
         return request.method == self.value
@@ -382,6 +397,27 @@ class Body(_LookupMatcher):
         return self._check("body", request.text)
 
 
+class Form(_LookupMatcher):
+    """A form field of a urlencoded or multipart body; a file part compares its filename.
+
+    ``Form(name="messaging_product", value="whatsapp")``; ``Form(name="file", op="present")``.
+    """
+
+    kind: Literal["form"] = "form"
+    name: str
+
+    def differences(self, request: RecordedRequest) -> list[Difference]:
+        label = f"form[{self.name}]"
+        values: list[Any] = list(request.form.getall(self.name, []))
+        values += [f.filename for f in request.files if f.name == self.name]
+        if self.op in ("present", "absent") or not values:
+            return self._check(label, values[0] if values else MISSING)
+        for value in values:
+            if not self._check(label, value):
+                return []
+        return self._check(label, values[0])
+
+
 class Predicate(Matcher):
     """A Python function of the request (in-process only; the admin API cannot carry it)."""
 
@@ -496,6 +532,27 @@ class Not(Matcher):
         return self.matcher.serializable
 
 
+def describe_matcher(matcher: Matcher) -> str:
+    """A short readable label: ``POST /orders json_path{...}``."""
+    return _summary(matcher.model_dump(mode="json"))
+
+
+def _summary(matcher: dict[str, Any]) -> str:
+    kind = matcher.get("kind")
+    if kind == "and":
+        return " ".join(_summary(m) for m in matcher["all"])
+    if kind == "method":
+        return str(matcher["value"])
+    if kind == "path":
+        op = matcher.get("op", "eq")
+        value = matcher["value"]
+        return str(value) if op in ("eq", "template") else f"path {op} {value!r}"
+    if kind == "any":
+        return "any request"
+    fields = {k: v for k, v in matcher.items() if k not in ("kind", "custom")}
+    return f"{kind}{fields}"
+
+
 def build_matcher(
     method: str | None = None,
     path: str | None = None,
@@ -512,15 +569,17 @@ def build_matcher(
     body_regex: str | None = None,
     predicate: Callable[[RecordedRequest], bool] | None = None,
     matcher: Matcher | None = None,
+    custom_method: bool = False,
 ) -> Matcher:
     """Build one matcher from the keyword form `expect()` and `requests.matching()` take.
 
     A ``path`` containing ``{name}`` is a template. ``json_path`` maps expressions to the
-    expected values (each compared with ``eq``).
+    expected values (each compared with ``eq``). ``custom_method`` allows a method outside
+    the standard ones.
     """
     parts: list[Matcher] = []
     if method is not None and method != "*":
-        parts.append(Method(value=method))
+        parts.append(Method(value=method, custom=custom_method))
     if path is not None:
         op = "template" if _TEMPLATE_PARAM.search(path) else "eq"
         parts.append(Path(value=path, op=op))

@@ -1,29 +1,29 @@
 """The OpenAPI 3.1 document of the admin API, served at ``/__admin/openapi.json``.
 
-Paths come from the admin route table; the expectation, matcher, responder and settings
-schemas are generated from the engine's pydantic models, so the document follows the
-engine: a responder kind a domain mock registers (``llm_chat``, ...) appears in it.
-Matchers and responders holding Python code (`Predicate`, `CallableResponse`) are left
-out, since they cannot travel as JSON.
+Paths come from the admin route table (the engine's routes and the mock's own); the
+expectation, matcher, responder and settings schemas are generated from the engine's
+pydantic models, and so are the bodies, queries and answers of routes that name a model,
+so the document follows the code: a responder kind or an admin route a domain mock adds
+appears in it. Matchers and responders holding Python code (`Predicate`,
+`CallableResponse`) are left out, since they cannot travel as JSON.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel
 from pydantic.errors import PydanticInvalidForJsonSchema
 from pydantic.json_schema import models_json_schema
 
+from ._admin import AdminRoute, Schema
 from ._expectation import ExpectationSpec
 from ._matchers import Matcher
 from ._responders import Responder
-
-if TYPE_CHECKING:
-    from ._admin import AdminRoute
-    from ._mock import BaseMock
+from ._state import MockSettings
 
 _REF = "#/components/schemas/{model}"
 
@@ -48,11 +48,27 @@ def _json_ready(models: Iterable[type[BaseModel]]) -> list[type[BaseModel]]:
     return ready
 
 
-def _model_schemas(mock: BaseMock) -> dict[str, Any]:
-    matchers = _json_ready(dict.fromkeys(Matcher.registry.values()))
-    responders = _json_ready(dict.fromkeys(Responder.registry.values()))
-    settings = type(mock.settings)
-    models: list[type[BaseModel]] = [ExpectationSpec, settings, *matchers, *responders]
+def _route_models(routes: Iterable[AdminRoute]) -> list[type[BaseModel]]:
+    """The pydantic models admin routes name as bodies, queries or answers."""
+    found: list[type[BaseModel]] = []
+    for route in routes:
+        schemas: list[Schema | None] = [route.body, route.response, route.query]
+        schemas += [schema for _, _, schema in route.responses]
+        found += [s for s in schemas if isinstance(s, type) and issubclass(s, BaseModel)]
+    return list(dict.fromkeys(found))
+
+
+def _model_schemas(routes: Iterable[AdminRoute]) -> dict[str, Any]:
+    matchers = _json_ready(Matcher.registry.classes())
+    responders = _json_ready(Responder.registry.classes())
+    settings = MockSettings
+    models: list[type[BaseModel]] = [
+        ExpectationSpec,
+        settings,
+        *matchers,
+        *responders,
+        *_route_models(routes),
+    ]
     _, generated = models_json_schema([(m, "validation") for m in models], ref_template=_REF)
     schemas: dict[str, Any] = generated.get("$defs", {})
     # The base classes stand for "any registered kind".
@@ -79,10 +95,10 @@ def _model_schemas(mock: BaseMock) -> dict[str, Any]:
     )
     schemas["Expectation"] = expectation
     settings_schema = schemas[settings.__name__]
-    schemas["Settings"] = {
-        "allOf": [_ref(settings.__name__)],
-        "properties": {"seed": {"type": "integer"}},
-    }
+    answered = copy.deepcopy(settings_schema)
+    answered["title"] = "Settings"
+    answered["properties"]["seed"] = {"type": "integer"}
+    schemas["Settings"] = answered
     update = copy.deepcopy(settings_schema)
     update["title"] = "SettingsUpdate"
     update.pop("required", None)
@@ -142,6 +158,9 @@ def _plain_schemas() -> dict[str, Any]:
                 )
             },
             ["error"],
+        ),
+        "OpenAPIDocument": _object(
+            {"openapi": {"type": "string"}, "paths": {"type": "object"}}, ["openapi", "paths"]
         ),
         "Health": _object(
             {
@@ -203,34 +222,63 @@ def _plain_schemas() -> dict[str, Any]:
     }
 
 
+_TEMPLATE_NAME = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]+)?\}")
+
+
+def _schema_ref(schema: Schema) -> dict[str, str]:
+    return _ref(schema if isinstance(schema, str) else schema.__name__)
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    properties = model.model_json_schema().get("properties", {})
+    parameters = []
+    for name, info in model.model_fields.items():
+        schema = copy.deepcopy(properties.get(name, {}))
+        schema.pop("title", None)
+        parameter: dict[str, Any] = {"name": name, "in": "query", "schema": schema}
+        if info.description:
+            parameter["description"] = info.description
+        if info.is_required():
+            parameter["required"] = True
+        parameters.append(parameter)
+    return parameters
+
+
 def _operation(route: AdminRoute) -> dict[str, Any]:
     operation: dict[str, Any] = {
-        "operationId": route.handler.__name__.replace("_", " ").title().replace(" ", ""),
+        "operationId": route.operation_id,
         "summary": route.summary,
         "responses": {},
     }
     parameters = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-        for name in route.pattern.groupindex
+        for name in _TEMPLATE_NAME.findall(route.path)
     ]
-    parameters += [
-        {"name": name, "in": "query", "description": text, "schema": {"type": kind}}
-        for name, kind, text in route.query
-    ]
+    if route.query is not None:
+        parameters += _query_parameters(route.query)
     if parameters:
         operation["parameters"] = parameters
     if route.body is not None:
         operation["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": _ref(route.body)}},
+            "required": not route.body_optional,
+            "content": {"application/json": {"schema": _schema_ref(route.body)}},
         }
-    for status, description, schema in route.responses:
+    rows = [(route.status, route.summary, route.response), *route.responses]
+    for status, description, schema in rows:
         response: dict[str, Any] = {"description": description}
         if schema is not None:
-            response["content"] = {"application/json": {"schema": _ref(schema)}}
+            response["content"] = {"application/json": {"schema": _schema_ref(schema)}}
         elif status != 204:
             response["content"] = {"application/json": {"schema": {"type": "object"}}}
         operation["responses"][str(status)] = response
+    if route.body is not None or route.query is not None:
+        operation["responses"].setdefault(
+            "400",
+            {
+                "description": "Invalid input; `error.field` names the offending field",
+                "content": {"application/json": {"schema": _ref("Error")}},
+            },
+        )
     operation["responses"]["401"] = {
         "description": "An admin token is set and the request did not carry it",
         "content": {"application/json": {"schema": _ref("Error")}},
@@ -238,25 +286,27 @@ def _operation(route: AdminRoute) -> dict[str, Any]:
     return operation
 
 
-def openapi_document(mock: BaseMock, routes: Iterable[AdminRoute]) -> dict[str, Any]:
-    """The admin API of `mock` as an OpenAPI 3.1 document."""
+def openapi_document(title: str, server: str, routes: Iterable[AdminRoute]) -> dict[str, Any]:
+    """An admin API as an OpenAPI 3.1 document (`title`: the mock's class name)."""
+    routes = list(routes)
     paths: dict[str, dict[str, Any]] = {}
     for route in routes:
         paths.setdefault(route.path, {})[route.method.lower()] = _operation(route)
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": f"{type(mock).__name__} admin API",
+            "title": f"{title} admin API",
             "version": "1",
             "description": (
                 "Program the mock over HTTP: expectations (the same model as the Python "
-                "API), the request journal, verify, reset, settings and scenarios."
+                "API), the request journal, verify, reset, settings and scenarios, and "
+                "the mock's own routes under /__admin/<service>/."
             ),
         },
-        "servers": [{"url": mock.url if mock.running else "/"}],
+        "servers": [{"url": server}],
         "paths": paths,
         "components": {
-            "schemas": {**_plain_schemas(), **_model_schemas(mock)},
+            "schemas": {**_plain_schemas(), **_model_schemas(routes)},
             "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer"}},
         },
         "security": [{}, {"adminToken": []}],

@@ -13,18 +13,16 @@ responses in order (the last one repeats). With ``timing=True`` the recorded del
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
 import aiohttp
 from multidict import CIMultiDictProxy
-from pydantic import Field
 
 from ._cassette import (
     Cassette,
@@ -32,7 +30,6 @@ from ._cassette import (
     CassetteResponse,
     Interaction,
     RecordedChunk,
-    decode_body,
     encode_body,
     load_cassettes,
 )
@@ -43,10 +40,26 @@ from ._matchers import Path as PathMatcher
 from ._redact import REDACTED, Redactor, without_redacted
 from ._reply import Reply, StreamChunk
 from ._request import RecordedRequest
-from ._responders import ReplyContext, Responder, SequenceResponse
+from ._responders import RecordedResponse, Responder, SequenceResponse
+from ._state import MockState
 
-if TYPE_CHECKING:
-    from ._mock import BaseMock
+
+class RecordingHost(Protocol):
+    """What record and replay use of a mock."""
+
+    state: MockState
+
+    def error_reply(
+        self,
+        status: int,
+        message: str,
+        request: RecordedRequest | None = None,
+        *,
+        field: str | None = None,
+    ) -> Reply: ...
+
+    def add_expectation(self, spec: ExpectationSpec) -> Expectation: ...
+
 
 #: Headers that describe one connection or one encoding of the body, never replayed.
 _HOP_BY_HOP = frozenset(
@@ -74,37 +87,6 @@ def _end_to_end(headers: CIMultiDictProxy[str] | dict[str, str]) -> dict[str, st
     return kept
 
 
-class RecordedResponse(Responder):
-    """A response replayed from a cassette: the recorded bytes, optionally its timing."""
-
-    kind: Literal["recorded"] = "recorded"
-    status: int = Field(200, ge=100, le=599)
-    headers: dict[str, str] = Field(default_factory=dict)
-    body: str | None = None
-    body_base64: str | None = None
-    chunks: list[RecordedChunk] | None = None
-    duration_ms: float = Field(0.0, ge=0)
-    #: Reproduce the recorded delays (time to headers, gaps between chunks).
-    timing: bool = False
-
-    @classmethod
-    def of(cls, response: CassetteResponse, timing: bool = False) -> RecordedResponse:
-        """The responder replaying a recorded response."""
-        return cls(**response.model_dump(exclude={"chunks"}), chunks=response.chunks, timing=timing)
-
-    async def reply(self, context: ReplyContext) -> Reply:
-        if self.timing and self.duration_ms:
-            await asyncio.sleep(self.duration_ms / 1000)
-        if self.chunks is None:
-            body = decode_body(self.body, self.body_base64)
-            return Reply(self.status, dict(self.headers), body)
-        return Reply(self.status, dict(self.headers), stream=self._stream(self.chunks))
-
-    async def _stream(self, chunks: list[RecordedChunk]) -> AsyncIterator[StreamChunk]:
-        for chunk in chunks:
-            yield StreamChunk(chunk.content, chunk.delay_ms / 1000 if self.timing else None)
-
-
 # ---- record --------------------------------------------------------------------------
 
 
@@ -127,7 +109,7 @@ class Recorder:
 
     def __init__(
         self,
-        mock: BaseMock,
+        mock: RecordingHost,
         upstream: str,
         target: Path | str,
         *,
@@ -136,15 +118,16 @@ class Recorder:
     ) -> None:
         self.mock = mock
         self.upstream = upstream.rstrip("/")
-        self.file = cassette_file(target, mock.service)
+        service = mock.state.service
+        self.file = cassette_file(target, service)
         self.redactor = redactor or Redactor()
         self.timeout = timeout
-        self.cassette = Cassette(service=mock.service, upstream=self.upstream)
+        self.cassette = Cassette(service=service, upstream=self.upstream)
 
     async def __call__(self, request: RecordedRequest) -> Reply | None:
         """Answer `request` from the upstream (a 502 in the mock's envelope if unreachable)."""
         headers = _end_to_end(dict(request.headers))
-        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
+        session = self.mock.state.outbound.session()
         started = time.perf_counter()
         try:
             response = await session.request(
@@ -153,21 +136,20 @@ class Recorder:
                 headers=headers,
                 data=request.body or None,
                 allow_redirects=False,
+                timeout=aiohttp.ClientTimeout(total=self.timeout),
             )
         except (aiohttp.ClientError, TimeoutError) as exc:
-            await session.close()
             message = f"record mode: upstream {self.upstream} failed: {type(exc).__name__}: {exc}"
             return self.mock.error_reply(502, message, request)
         reply_headers = _end_to_end(response.headers)
         waited = (time.perf_counter() - started) * 1000
         if _streamed(response):
-            stream = self._relay(session, response, request, headers, reply_headers, waited)
+            stream = self._relay(response, request, headers, reply_headers, waited)
             return Reply(response.status, reply_headers, stream=stream)
         try:
             body = await response.read()
         finally:
             response.release()
-            await session.close()
         total = (time.perf_counter() - started) * 1000
         recorded = CassetteResponse(
             status=response.status,
@@ -180,7 +162,6 @@ class Recorder:
 
     async def _relay(
         self,
-        session: aiohttp.ClientSession,
         response: aiohttp.ClientResponse,
         request: RecordedRequest,
         sent_headers: dict[str, str],
@@ -197,7 +178,6 @@ class Recorder:
                 yield StreamChunk(data, 0.0)
         finally:
             response.release()
-            await session.close()
             recorded = CassetteResponse(
                 status=response.status,
                 headers=reply_headers,
@@ -271,21 +251,26 @@ def replay_specs(cassettes: list[Cassette], *, timing: bool = False) -> list[Exp
         for interaction in cassette.interactions:
             matcher = request_matcher(interaction.request)
             key = json.dumps(matcher.model_dump(mode="json"), sort_keys=True)
-            responder = RecordedResponse.of(interaction.response, timing)
+            recorded = interaction.response
+            responder = RecordedResponse(
+                **recorded.model_dump(exclude={"chunks"}), chunks=recorded.chunks, timing=timing
+            )
             groups.setdefault(key, (matcher, []))[1].append(responder)
     specs = []
     for matcher, responders in groups.values():
         response = responders[0] if len(responders) == 1 else SequenceResponse(responses=responders)
-        specs.append(ExpectationSpec(matcher=matcher, response=response, name="replay"))
+        specs.append(
+            ExpectationSpec(matcher=matcher, response=response, name="replay", optional=True)
+        )
     return specs
 
 
 def replay(
-    mock: BaseMock, path: str | os.PathLike[str], *, timing: bool = False
+    mock: RecordingHost, path: str | os.PathLike[str], *, timing: bool = False
 ) -> list[Expectation]:
     """Add expectations replaying the cassette(s) at `path` (a file or a directory)."""
     cassettes = [cassette for _, cassette in load_cassettes(Path(path))]
     return [mock.add_expectation(spec) for spec in replay_specs(cassettes, timing=timing)]
 
 
-__all__ = ["RecordedResponse", "Recorder", "cassette_file", "replay", "replay_specs"]
+__all__ = ["Recorder", "RecordingHost", "cassette_file", "replay", "replay_specs"]

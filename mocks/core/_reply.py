@@ -109,8 +109,15 @@ class ReplyError(Exception):
     The request path writes it like any other reply, so a domain error is one line::
 
         raise ReplyError(self.error_reply(400, "to: required", request, field="to"))
+
+    A domain's own error class may subclass it and build `reply` from its fields.
     """
 
     def __init__(self, reply: Reply) -> None:
         super().__init__(f"reply {reply.status}")
-        self.reply = reply
+        self._reply = reply
+
+    @property
+    def reply(self) -> Reply:
+        """The answer the request path writes."""
+        return self._reply

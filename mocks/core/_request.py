@@ -7,7 +7,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from multidict import MultiMapping
+from multidict import MultiDict, MultiDictProxy, MultiMapping
+
+from ._form import UploadedFile, parse_form
 
 _UNSET: Any = object()
 
@@ -45,6 +47,7 @@ class RecordedRequest:
     #: True when no expectation matched and no default behaviour served the request.
     unmatched: bool = False
     _json_cache: Any = _UNSET
+    _form_cache: tuple[MultiDictProxy[str], list[UploadedFile]] | None = None
 
     @property
     def text(self) -> str:
@@ -57,7 +60,7 @@ class RecordedRequest:
         if self._json_cache is _UNSET:
             try:
                 self._json_cache = _json.loads(self.body) if self.body else None
-            except ValueError:
+            except (ValueError, RecursionError):  # nested deeper than the parser goes
                 self._json_cache = None
         return self._json_cache
 
@@ -65,6 +68,22 @@ class RecordedRequest:
     def is_json(self) -> bool:
         """Whether the body parsed as JSON (an empty body is not JSON)."""
         return bool(self.body) and self.json is not None
+
+    @property
+    def form(self) -> MultiDictProxy[str]:
+        """The form fields of a urlencoded or ``multipart/form-data`` body (else empty)."""
+        return self._parsed_form()[0]
+
+    @property
+    def files(self) -> list[UploadedFile]:
+        """The file parts of a ``multipart/form-data`` body, in order."""
+        return self._parsed_form()[1]
+
+    def _parsed_form(self) -> tuple[MultiDictProxy[str], list[UploadedFile]]:
+        if self._form_cache is None:
+            fields, files = parse_form(self.headers.get("Content-Type", ""), self.body)
+            self._form_cache = (MultiDictProxy(MultiDict(fields)), files)
+        return self._form_cache
 
     @property
     def url(self) -> str:

@@ -7,11 +7,13 @@ reply that adapts to `stream=true`, say) by subclassing `Responder` with a new `
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import inspect
+import random
 import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, ClassVar, Literal, Protocol
 
 from pydantic import (
     BaseModel,
@@ -23,13 +25,33 @@ from pydantic import (
     model_validator,
 )
 
+from ._cassette import RecordedChunk, decode_body
+from ._kinds import KindRegistry
 from ._matchers import Matcher
 from ._reply import Reply, StreamChunk, sse_event
 from ._request import RecordedRequest
 from ._template import check_template, render
 
-if TYPE_CHECKING:
-    from ._mock import BaseMock
+
+class ResponderHost(Protocol):
+    """What a responder may use of the mock answering (a domain responder casts it to its
+    own mock class)."""
+
+    @property
+    def rng(self) -> random.Random:
+        """The mock's seeded generator."""
+        ...
+
+    def error_reply(
+        self,
+        status: int,
+        message: str,
+        request: RecordedRequest | None = None,
+        *,
+        field: str | None = None,
+    ) -> Reply:
+        """An error in the mock's envelope."""
+        ...
 
 
 class ReplyContext:
@@ -38,7 +60,7 @@ class ReplyContext:
     __slots__ = ("_captures", "_matcher", "mock", "request")
 
     def __init__(
-        self, request: RecordedRequest, mock: BaseMock, matcher: Matcher | None = None
+        self, request: RecordedRequest, mock: ResponderHost, matcher: Matcher | None = None
     ) -> None:
         self.request = request
         self.mock = mock
@@ -58,14 +80,13 @@ class Responder(BaseModel):
     """Base of all responders. Subclasses set a unique ``kind`` and implement `reply`."""
 
     model_config = ConfigDict(extra="forbid")
-    registry: ClassVar[dict[str, type[Responder]]] = {}
+    #: Every responder class by its ``kind`` (JSON without one is ``static``).
+    registry: ClassVar[KindRegistry[Responder]] = KindRegistry("response", default="static")
     kind: str
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        kind_field = cls.model_fields.get("kind")
-        if kind_field is not None and isinstance(kind_field.default, str):
-            Responder.registry[kind_field.default] = cls
+        Responder.registry.register(cls)
 
     async def reply(self, context: ReplyContext) -> Reply:
         """Produce the reply for one matched request."""
@@ -86,14 +107,7 @@ class Responder(BaseModel):
 
 def parse_responder(value: Any) -> Any:
     """Turn a JSON object with a ``kind`` into the responder class registered for it."""
-    if isinstance(value, dict):
-        kind = value.get("kind", "static")
-        cls = Responder.registry.get(kind) if isinstance(kind, str) else None
-        if cls is None:
-            known = ", ".join(sorted(Responder.registry))
-            raise ValueError(f"unknown response kind {kind!r}; known kinds: {known}")
-        return cls.model_validate({**value, "kind": kind})
-    return value
+    return Responder.registry.parse(value)
 
 
 AnyResponder = Annotated[SerializeAsAny[Responder], BeforeValidator(parse_responder)]
@@ -256,6 +270,32 @@ class CallableResponse(Responder):
         if inspect.isawaitable(result):
             result = await result
         return as_reply(result)
+
+
+class RecordedResponse(Responder):
+    """A response replayed from a cassette: the recorded bytes, optionally its timing."""
+
+    kind: Literal["recorded"] = "recorded"
+    status: int = Field(200, ge=100, le=599)
+    headers: dict[str, str] = Field(default_factory=dict)
+    body: str | None = None
+    body_base64: str | None = None
+    chunks: list[RecordedChunk] | None = None
+    duration_ms: float = Field(0.0, ge=0)
+    #: Reproduce the recorded delays (time to headers, gaps between chunks).
+    timing: bool = False
+
+    async def reply(self, context: ReplyContext) -> Reply:
+        if self.timing and self.duration_ms:
+            await asyncio.sleep(self.duration_ms / 1000)
+        if self.chunks is None:
+            body = decode_body(self.body, self.body_base64)
+            return Reply(self.status, dict(self.headers), body)
+        return Reply(self.status, dict(self.headers), stream=self._stream(self.chunks))
+
+    async def _stream(self, chunks: list[RecordedChunk]) -> AsyncIterator[StreamChunk]:
+        for chunk in chunks:
+            yield StreamChunk(chunk.content, chunk.delay_ms / 1000 if self.timing else None)
 
 
 def as_reply(result: Any) -> Reply:

@@ -71,9 +71,10 @@ class ServerThread:
             sock.bind((host, port))
             sock.listen(1024)
             sock.setblocking(False)
-        except OSError:
+        except OSError as exc:
             sock.close()
-            raise
+            reason = exc.strerror or str(exc)
+            raise OSError(exc.errno, f"cannot listen on {host}:{port}: {reason}") from exc
         self.host, self.port = host, sock.getsockname()[1]
         self._ready.clear()
         self._thread = threading.Thread(
@@ -130,6 +131,11 @@ class ServerThread:
         thread.join()
         self._thread = None
         self.loop = None
+
+    def on_loop_thread(self) -> bool:
+        """Whether the caller runs on the server's own thread (inside a handler)."""
+        thread = self._thread
+        return thread is not None and threading.get_ident() == thread.ident
 
     def submit(self, coroutine: Coroutine[Any, Any, T]) -> Future[T]:
         """Run a coroutine on the server's loop from another thread."""

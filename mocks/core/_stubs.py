@@ -18,12 +18,12 @@ Errors (`DataFileError`) name the file, the line and the field.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from pydantic import ValidationError
 
-from ._admin import AdminAPI
 from ._contracts import ContractError
 from ._datafile import (
     DataFileError,
@@ -35,15 +35,24 @@ from ._datafile import (
     read_data,
 )
 from ._expectation import Expectation, ExpectationSpec
+from ._state import MockState
 
-if TYPE_CHECKING:
-    from ._mock import BaseMock
+
+class StubHost(Protocol):
+    """What loading stubs uses of a mock."""
+
+    state: MockState
+
+    def add_expectation(self, spec: ExpectationSpec) -> Expectation: ...
+
+    def remove_expectation(self, expectation: Expectation | str) -> bool: ...
+
 
 #: A stub as loaded: the spec, and where it came from (file, text, loc) for error messages.
 _Loaded = tuple[ExpectationSpec, Path, str, tuple[int | str, ...]]
 
 
-def _load(path: Path | str) -> list[_Loaded]:
+def _load(path: str | os.PathLike[str]) -> list[_Loaded]:
     loaded: list[_Loaded] = []
     for file in data_files(path):
         document, text = read_data(file)
@@ -58,19 +67,25 @@ def _load(path: Path | str) -> list[_Loaded]:
                 where = line_of(text, loc)
                 raise DataFileError(file, "an expectation must be a mapping", line=where)
             try:
-                loaded.append((ExpectationSpec.model_validate(item), file, text, loc))
+                spec = ExpectationSpec.model_validate({"optional": True, **item})
+                loaded.append((spec, file, text, loc))
             except ValidationError as exc:
                 raise invalid(file, text, exc, loc) from exc
     return loaded
 
 
-def load_stubs(path: Path | str) -> list[ExpectationSpec]:
+def load_stubs(path: str | os.PathLike[str]) -> list[ExpectationSpec]:
     """The expectations in a stub file, or in every stub file below a directory."""
     return [spec for spec, *_ in _load(path)]
 
 
-def add_stubs(mock: BaseMock, path: Path | str, *, keep: bool = True) -> list[Expectation]:
-    """Load stub files into `mock`; with `keep`, ``/__admin/reset`` restores them.
+def add_stubs(
+    mock: StubHost, path: str | os.PathLike[str], *, keep: bool = True
+) -> list[Expectation]:
+    """Load stub files into `mock`; with `keep`, every reset restores them.
+
+    Stubs are a default behaviour, not expectations a test waits for: they are optional
+    (`verify()` does not want them called) unless a stub says ``optional: false``.
 
     All or nothing: when one stub is refused (a response breaking the contract),
     none stays registered and `DataFileError` names the file, line and field.
@@ -89,9 +104,9 @@ def add_stubs(mock: BaseMock, path: Path | str, *, keep: bool = True) -> list[Ex
         for expectation in added:
             mock.remove_expectation(expectation)
         raise
-    if keep and isinstance(mock.admin, AdminAPI):
-        mock.admin.remember([spec for spec, *_ in loaded])
+    if keep:
+        mock.state.keep([spec for spec, *_ in loaded])
     return added
 
 
-__all__ = ["add_stubs", "load_stubs"]
+__all__ = ["StubHost", "add_stubs", "load_stubs"]

@@ -7,7 +7,11 @@ from typing import Any
 
 
 class VerificationError(AssertionError):
-    """Raised by `verify()`; its message is the readable report, `report` the data."""
+    """Raised by `verify()`; its message is the readable report, `report` the data.
+
+    When a responder or route raised, the first such exception is its ``__cause__``, so
+    pytest shows that exception's own traceback above the report.
+    """
 
     def __init__(self, report: Report) -> None:
         super().__init__(report.render())
@@ -21,9 +25,12 @@ class UnmetExpectation:
     expectation: str
     expected: int
     actual: int
+    #: True when it wants at least `expected` calls (no count was given), not exactly.
+    at_least: bool = False
 
     def __str__(self) -> str:
-        return f"{self.expectation}: expected {self.expected} call(s), got {self.actual}"
+        wanted = f"at least {self.expected}" if self.at_least else str(self.expected)
+        return f"{self.expectation}: expected {wanted} call(s), got {self.actual}"
 
 
 @dataclass(slots=True)

@@ -25,6 +25,11 @@ class WritePlan:
     #: Cut the connection after this many chunks (Fault.STREAM_CUT).
     cut_after: int | None = None
 
+    @property
+    def chunked(self) -> bool:
+        """Whether even a plain body goes out in pieces (dribble, or a cut)."""
+        return self.dribble is not None or self.cut_after is not None
+
 
 async def _chunks(reply: Reply) -> AsyncIterator[StreamChunk]:
     stream = reply.stream
@@ -52,7 +57,7 @@ async def write_reply(
     on_chunk: Callable[[StreamChunk], Any] | None = None,
 ) -> web.StreamResponse:
     """Send `reply` for `request` according to `plan`; return the response aiohttp finishes."""
-    if reply.stream is None and plan.dribble is None and plan.cut_after is None:
+    if reply.stream is None and not plan.chunked:
         return web.Response(status=reply.status, headers=reply.headers, body=reply.body)
     response = web.StreamResponse(status=reply.status, headers=reply.headers)
     if reply.stream is None:

@@ -17,12 +17,11 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
-from ._admin import AdminAPI
 from ._datafile import DataFileError
 from ._mock import BaseMock
+from ._options import CliOption
 from ._recording import Recorder
 from ._redact import Redactor
-from ._stubs import add_stubs
 
 _EPILOG = """\
 examples:
@@ -175,7 +174,36 @@ def build_parser(cls: type[BaseMock]) -> argparse.ArgumentParser:
     record.add_argument(
         "--replay-timing", action="store_true", help="reproduce the recorded timing"
     )
+    options = cls.cli_options()
+    if options:
+        own = parser.add_argument_group(f"{cls.__name__} options")
+        for option in options:
+            _add_option(own, option)
     return parser
+
+
+def _add_option(group: argparse._ArgumentGroup, option: CliOption) -> None:
+    if option.type is bool:
+        group.add_argument(option.flag, dest=option.name, action="store_true", help=option.help)
+        return
+    group.add_argument(
+        option.flag,
+        dest=option.name,
+        type=option.type,
+        metavar=option.metavar,
+        action="append" if option.repeat else "store",
+        help=option.help + (" (repeatable)" if option.repeat else ""),
+    )
+
+
+def mock_options(cls: type[BaseMock], args: argparse.Namespace) -> dict[str, Any]:
+    """The constructor options the mock's own flags gave (those left out are not passed)."""
+    given: dict[str, Any] = {}
+    for option in cls.cli_options():
+        value = getattr(args, option.name, None)
+        if value is not None and value is not False:
+            given[option.name] = value
+    return given
 
 
 def prepare(mock: BaseMock, args: argparse.Namespace) -> None:
@@ -184,15 +212,11 @@ def prepare(mock: BaseMock, args: argparse.Namespace) -> None:
     Raises `DataFileError` (naming the file, line and field) for a broken stub file or
     cassette; nothing it loaded stays registered then.
     """
-    admin = mock.admin if isinstance(mock.admin, AdminAPI) else None
-    if admin is not None:
-        admin.token = args.admin_token
+    mock.admin.token = args.admin_token
     for path in args.stubs:
-        add_stubs(mock, path)
+        mock.load_stubs(path)
     for path in args.replay:
-        replayed = mock.replay(path, timing=args.replay_timing)
-        if admin is not None:
-            admin.remember([e.spec for e in replayed])
+        mock.replay(path, timing=args.replay_timing)
     if args.upstream is not None:
         target = args.record_to or f"recordings/{mock.service}"
         redactor = Redactor.with_fields(args.redact_field)
@@ -200,7 +224,11 @@ def prepare(mock: BaseMock, args: argparse.Namespace) -> None:
 
 
 def main(cls: type[BaseMock], argv: Sequence[str] | None = None, **options: Any) -> int:
-    """Run `cls` from the command line until SIGTERM or SIGINT; return the exit status."""
+    """Run `cls` from the command line until SIGTERM or SIGINT; return the exit status.
+
+    Every failure is one line on stderr: a bad flag, stub file or cassette, a busy
+    port (status 2), Ctrl-C before the mock is up (status 130).
+    """
     parser = build_parser(cls)
     args = parser.parse_args(argv)
     if args.record_to is not None and args.upstream is None:
@@ -208,33 +236,42 @@ def main(cls: type[BaseMock], argv: Sequence[str] | None = None, **options: Any)
     logging.basicConfig(
         level=args.log_level, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr
     )
-    mock = cls(
-        seed=args.seed,
-        strict=args.strict,
-        latency=args.latency,
-        error_rate=args.error_rate,
-        **options,
-    )
+    mock: BaseMock | None = None
     try:
+        mock = cls(
+            seed=args.seed,
+            strict=args.strict,
+            latency=args.latency,
+            error_rate=args.error_rate,
+            **{**mock_options(cls, args), **options},
+        )
         prepare(mock, args)
+        mock.serve(args.port, args.host)
+        _serve(mock, args)
+        return 0
     except DataFileError as exc:
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return 2
-    try:
-        mock.serve(args.port, args.host)
-    except OSError as exc:
-        where = f"{args.host}:{args.port}"
-        print(f"{parser.prog}: error: cannot listen on {where}: {exc}", file=sys.stderr)
+    except OSError as exc:  # the message names the address
+        print(f"{parser.prog}: error: {exc.strerror or exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"{parser.prog}: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        if mock is not None:
+            mock.stop()
+
+
+def _serve(mock: BaseMock, args: argparse.Namespace) -> None:
+    """Announce the mock and serve until SIGTERM or SIGINT."""
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    print(f"{cls.__name__} listening on {mock.url}", flush=True)
+    print(f"{type(mock).__name__} listening on {mock.url}", flush=True)
     if isinstance(mock.fallback, Recorder):
         print(f"recording {args.upstream} to {mock.fallback.file}", flush=True)
     stop.wait()
-    mock.stop()
-    return 0
 
 
-__all__ = ["Parser", "build_parser", "main", "prepare"]
+__all__ = ["Parser", "build_parser", "main", "mock_options", "prepare"]

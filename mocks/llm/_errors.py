@@ -17,6 +17,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from mocks.core import Reply, ReplyError
+
 INVALID_REQUEST = "invalid_request_error"
 DOCS = "https://platform.openai.com/docs/api-reference"
 
@@ -31,10 +33,11 @@ def error_body(
     return {"error": {"message": message, "type": type, "param": param, "code": code}}
 
 
-class LLMError(Exception):
+class LLMError(ReplyError):
     """An error the API answers with: a status, the envelope's fields and headers.
 
-    Raise it from request validation; the server turns it into the response.
+    Raise it anywhere while answering (validation, auth, a responder): the engine's
+    request path writes `reply`, built from the fields as they are when it is written.
     """
 
     def __init__(
@@ -47,7 +50,7 @@ class LLMError(Exception):
         code: str | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(message)
+        Exception.__init__(self, message)  # `reply` is built from the fields below
         self.status = status
         self.message = message
         self.type = type
@@ -58,6 +61,11 @@ class LLMError(Exception):
     def body(self) -> dict[str, Any]:
         """The JSON body of the error response."""
         return error_body(self.message, self.type, self.param, self.code)
+
+    @property
+    def reply(self) -> Reply:
+        """The error response."""
+        return Reply.json(self.body(), self.status, dict(self.headers))
 
     def __repr__(self) -> str:
         return (

@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Self, cast
 from mocks.core import (
     BaseMock,
     Expectation,
+    ExpectationOwner,
     ExpectationSpec,
     JsonPath,
     Matcher,
@@ -127,8 +128,8 @@ class LLMExpectation(Expectation):
     ``.with_fault(Fault.STREAM_CUT, after=n)``) plus the methods below.
     """
 
-    def __init__(self, spec: ExpectationSpec, mock: BaseMock | None = None) -> None:
-        super().__init__(spec, mock)
+    def __init__(self, spec: ExpectationSpec, owner: ExpectationOwner | None = None) -> None:
+        super().__init__(spec, owner)
         self._logical_only = False
         #: Retried attempts this expectation answered (with ``count_logical_calls``).
         self.retries = 0
@@ -304,18 +305,19 @@ class MockLLM(BaseMock):
         self.context_window = tokens
         return self
 
-    def reset(self) -> None:
+    def reset(self, *, keep_stubs: bool = True) -> None:
         """Clear expectations, journal and faults, and restore the configured keys,
         context window and rate limits."""
-        super().reset()
+        super().reset(keep_stubs=keep_stubs)
         self.api_keys = None if self._initial[0] is None else list(self._initial[0])
         self.context_window = self._initial[1]
         self.limiter = RateLimiter(self._initial[2], self._initial[3])
 
     def stack_environment(self) -> dict[str, str]:
-        """What clients read to reach this mock (the stack adds ``OPENAI_BASE_URL``)."""
+        """What the OpenAI and Azure clients read to reach this mock."""
         key = self.api_keys[0] if self.api_keys else "sk-mock"
         return {
+            "OPENAI_BASE_URL": f"{self.url}/v1",
             "OPENAI_API_KEY": key,
             "AZURE_OPENAI_ENDPOINT": self.url,
             "AZURE_OPENAI_API_KEY": key,
@@ -524,12 +526,8 @@ class MockLLM(BaseMock):
 
     def precheck(self, request: RecordedRequest, route: Route | None) -> Reply | None:
         """The real API's 401 comes before anything else looks at an API request."""
-        if route is None:
-            return None
-        try:
-            self._authorize(request)
-        except LLMError as denied:
-            return self._error(denied, request)
+        if route is not None:
+            self._authorize(request)  # an LLMError is the answer
         return None
 
     def injected_error_reply(
@@ -580,9 +578,9 @@ class MockLLM(BaseMock):
             "openai-processing-ms": str(self.rng.randint(20, 400)),
         }
 
-    def _error(self, error: LLMError, request: RecordedRequest | None) -> Reply:
-        del request
-        return Reply.json(error.body(), error.status, dict(error.headers))
+    @staticmethod
+    def _error(error: LLMError, request: RecordedRequest | None) -> Reply:
+        return error.reply
 
     def _now(self) -> int:
         return self.created if self.created is not None else int(time.time())
@@ -644,30 +642,27 @@ class MockLLM(BaseMock):
 
     def _generate(self, request: RecordedRequest, reply: LLMReply | None) -> Reply:
         endpoint = endpoint_of(request.path)
+        body = self._body(request)
+        self._validate(endpoint, body, request)
+        model = str(body.get("model", ""))
+        estimate = self._prompt_size(endpoint, body) + _completion_limit(endpoint, body)
+        headers = self.limiter.acquire(model, estimate)
+        answer = reply.answer() if reply is not None else None
+        options: dict[str, Any] = {
+            "rng": self.rng,
+            "created": self._now(),
+            "seed": self.seed,
+            "answer": answer,
+        }
         try:
-            body = self._body(request)
-            self._validate(endpoint, body, request)
-            model = str(body.get("model", ""))
-            estimate = self._prompt_size(endpoint, body) + _completion_limit(endpoint, body)
-            headers = self.limiter.acquire(model, estimate)
-            answer = reply.answer() if reply is not None else None
-            options: dict[str, Any] = {
-                "rng": self.rng,
-                "created": self._now(),
-                "seed": self.seed,
-                "answer": answer,
-            }
             if body.get("stream"):
                 return self._stream(endpoint, body, options, reply, headers)
             document = self._document(endpoint, body, options)
-            usage = document.get("usage") or {}
-            self.limiter.settle(int(usage.get("total_tokens") or 0))
-            return Reply.json(document, 200, headers)
         except SchemaValueError as exc:
-            error = errors.invalid_value("response_format", f"Invalid schema: {exc}")
-            return self._error(error, request)
-        except LLMError as error:
-            return self._error(error, request)
+            raise errors.invalid_value("response_format", f"Invalid schema: {exc}") from exc
+        usage = document.get("usage") or {}
+        self.limiter.settle(int(usage.get("total_tokens") or 0))
+        return Reply.json(document, 200, headers)
 
     def _prompt_size(self, endpoint: str | None, body: Mapping[str, Any]) -> int:
         if endpoint == "chat":
@@ -735,35 +730,26 @@ class MockLLM(BaseMock):
         return chunk
 
     def _embed(self, request: RecordedRequest, reply: EmbeddingReply | None) -> Reply:
-        try:
-            body = self._body(request)
-            info = validate_embedding_request(body, self._catalog(request))
-            native = info.dimensions if info is not None and info.dimensions else None
-            if reply is not None and reply.dimensions is not None:
-                body = {**body, "dimensions": reply.dimensions}
-            document = create_embeddings(
-                body, dimensions=native or DEFAULT_EMBEDDING_SIZE, seed=self.seed
-            )
-            tokens = int(document["usage"]["total_tokens"])
-            headers = self.limiter.acquire(str(body["model"]), tokens)
-            return Reply.json(document, 200, headers)
-        except LLMError as error:
-            return self._error(error, request)
+        body = self._body(request)
+        info = validate_embedding_request(body, self._catalog(request))
+        native = info.dimensions if info is not None and info.dimensions else None
+        if reply is not None and reply.dimensions is not None:
+            body = {**body, "dimensions": reply.dimensions}
+        document = create_embeddings(
+            body, dimensions=native or DEFAULT_EMBEDDING_SIZE, seed=self.seed
+        )
+        tokens = int(document["usage"]["total_tokens"])
+        headers = self.limiter.acquire(str(body["model"]), tokens)
+        return Reply.json(document, 200, headers)
 
     def _list_models(self, request: RecordedRequest) -> Reply:
         return Reply.json(self.models.list_json(), 200)
 
     def _get_model(self, request: RecordedRequest) -> Reply:
         name = request.path_params.get("model", "")
-        try:
-            info = self.models.get(name)
-            if info is None:
-                raise LLMError(
-                    404,
-                    f"The model '{name}' does not exist",
-                    param="model",
-                    code="model_not_found",
-                )
-        except LLMError as error:
-            return self._error(error, request)
+        info = self.models.get(name)
+        if info is None:
+            raise LLMError(
+                404, f"The model '{name}' does not exist", param="model", code="model_not_found"
+            )
         return Reply.json({**info.to_json(), "id": name}, 200)

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Literal
 from urllib.parse import quote
 
 from ..core import (
+    AdminRoute,
     And,
     BaseMock,
     Body,
@@ -17,16 +18,16 @@ from ..core import (
     ExpectationSpec,
     Method,
     Predicate,
+    RecordedRequest,
     Reply,
     ReplyContext,
     Responder,
     Route,
 )
 from ..core import Path as PathMatcher
-from ..core._contracts import Violation
-from ..core._request import RecordedRequest
 from ..jose import Clock, SigningKey
 from . import _discovery as paths
+from ._admin import ZitadelAdmin
 from ._errors import ErrorKind, OAuthError, ZitadelError
 from ._http import HttpRequest, HttpResult
 from ._login_page import PASSWORD_PATH
@@ -40,7 +41,6 @@ from ._model import (
     TokenLifetimes,
     User,
 )
-from ._provider import Route as ProviderRoute
 from ._provider import ZitadelProvider
 from ._tokens import TokenResponse
 from ._user_api import CONNECT_PREFIX
@@ -155,9 +155,6 @@ class MockZitadel(BaseMock):
         sources = [config] if isinstance(config, StubConfig | dict | str | Path) else config
         for source in sources or []:
             self.configure(source)
-        from ._admin import ZitadelAdminAPI
-
-        self.admin = ZitadelAdminAPI(self)
 
     def _new_provider(self) -> ZitadelProvider:
         provider = ZitadelProvider(seed=self.seed, clock=self.clock)
@@ -169,47 +166,47 @@ class MockZitadel(BaseMock):
     # ---- routes ---------------------------------------------------------------------
 
     def build_routes(self) -> list[Route]:
-        """Every Zitadel endpoint the provider serves, with its contracts."""
+        """Every Zitadel endpoint the provider serves, with its contracts.
+
+        A request breaking its contract is still served (`serve_invalid`): the provider
+        validates what Zitadel validates and answers Zitadel's own error, and `verify()`
+        reports the violation.
+        """
         template = ZitadelProvider(seed=0, clock=Clock(fixed=0))
         routes = []
-        for route in template.routes:
+        for index, route in enumerate(template.routes):
             request_schema, response_schema, body_format = _CONTRACTS.get(
                 route.name, (None, None, "json")
             )
             if route.path.startswith(CONNECT_PREFIX) and route.name in ("get_user", "delete_user"):
-                request_schema = (
-                    "user.get.request" if route.name == "get_user" else ("user.delete.request")
-                )
+                request_schema = f"user.{route.name.removesuffix('_user')}.request"
             routes.append(
                 Route(
                     route.method,
                     route.path,
-                    self._handler(route.method, route.path),
+                    self._handler(index),
                     name=route.name,
                     request_schema=request_schema,
                     response_schema=response_schema,
                     body_format=body_format,
+                    serve_invalid=True,
                 )
             )
         return routes
 
-    def _handler(self, method: str, path: str) -> Any:
+    def _handler(self, index: int) -> Any:
+        """The engine's handler for the provider's route `index` (of the current provider)."""
+
         def handle(entry: RecordedRequest) -> Reply:
-            return self._serve(method, path, entry)
+            with self.lock:
+                handler = self.provider.routes[index].handler
+                return self.to_reply(handler(self.http_request(entry)))
 
         return handle
 
-    def _serve(self, method: str, path: str, entry: RecordedRequest) -> Reply:
-        with self.lock:
-            route = self._provider_route(method, path)
-            request = self.http_request(entry)
-            return self.to_reply(route.handler(request))
-
-    def _provider_route(self, method: str, path: str) -> ProviderRoute:
-        for route in self.provider.routes:
-            if (route.method, route.path) == (method, path):
-                return route
-        raise LookupError(f"no provider route {method} {path}")
+    def admin_routes(self) -> list[AdminRoute]:
+        """``/__admin/zitadel/...``: applications, users, tokens, keys and clock over HTTP."""
+        return ZitadelAdmin(self).routes()
 
     @property
     def issuer(self) -> str:
@@ -285,24 +282,51 @@ class MockZitadel(BaseMock):
             code = "invalid_client" if path == paths.TOKEN_PATH else "access_denied"
         return Reply.json(OAuthError(code, message or code, status).body(), status)
 
-    def contract_error_reply(self, request: RecordedRequest, violation: Violation) -> Reply:
-        """A request that breaks its contract gets the answer Zitadel gives it (the provider
-        validates what Zitadel validates); `verify()` still reports the violation."""
-        return self._answer_anyway(request)
-
-    def malformed_body_reply(self, request: RecordedRequest, route: Route) -> Reply:
-        """A body that is not JSON gets Zitadel's answer too."""
-        return self._answer_anyway(request)
-
-    def _answer_anyway(self, request: RecordedRequest) -> Reply:
-        resolved = self._router.resolve(request.method, request.path)
-        if resolved is None:
-            return self.error_reply(400, "malformed request", request)
-        route, captures = resolved
-        request.path_params = captures
-        return self._serve(route.method, route.path, request)
-
     # ---- configuration ------------------------------------------------------------------
+
+    def overview(self) -> dict[str, Any]:
+        """The instance as JSON: issuer, organization, projects, applications, users."""
+        with self.lock:
+            directory = self.provider.state.directory
+            return {
+                "issuer": self.issuer,
+                "project_id": self.project_id,
+                "zitadel_project_id": directory.zitadel_project_id,
+                "organization": directory.org.model_dump(mode="json"),
+                "projects": [p.model_dump(mode="json") for p in directory.projects.values()],
+                "applications": [
+                    a.model_dump(mode="json") for a in directory.applications.values()
+                ],
+                "users": [
+                    u.model_dump(mode="json", exclude={"password"})
+                    for u in directory.users.values()
+                ],
+                "service_users": [
+                    u.model_dump(mode="json") for u in directory.service_users.values()
+                ],
+                "auto_login": self.provider.state.auto_login,
+                "now": self.clock.now(),
+            }
+
+    def find_user(self, user_id: str) -> User | None:
+        """A human user by id."""
+        with self.lock:
+            return self.provider.state.directory.find_user(user_id)
+
+    def find_principal(self, user_id: str) -> User | ServiceUser | None:
+        """A human or machine user by id."""
+        with self.lock:
+            return self.provider.state.directory.find_principal(user_id)
+
+    def find_application(self, client_id: str) -> Application | None:
+        """An application by client id."""
+        with self.lock:
+            return self.provider.state.directory.find_client(client_id)
+
+    @property
+    def auto_login(self) -> bool:
+        """Whether the login pages are skipped."""
+        return self.provider.state.auto_login
 
     def configure(self, config: ConfigSource) -> None:
         """Apply a stub configuration (a dict, a model, or a JSON/YAML file); kept over resets."""
@@ -521,10 +545,10 @@ class MockZitadel(BaseMock):
         """Run the provider's clock `seconds` ahead (negative: behind) of its clients."""
         self.clock.skew = seconds
 
-    def reset(self) -> None:
+    def reset(self, *, keep_stubs: bool = True) -> None:
         """Back to the state after start: the engine's reset, and the instance rebuilt from
         the seed and the configuration (same ids, same keys), the clock on wall time."""
-        super().reset()
+        super().reset(keep_stubs=keep_stubs)
         with self.lock:
             self.clock.unfreeze()
             self.clock.skew = 0.0

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..core import Router
 from ..jose import Clock, SigningKey
 from . import _discovery as paths
 from . import _login_page as pages
@@ -37,23 +38,6 @@ class Route:
     #: A short name, used for contracts ("token" -> contracts/zitadel/token.*.json).
     name: str
 
-    def match(self, method: str, path: str) -> dict[str, str] | None:
-        """The path captures if this route serves `method` `path`, else None."""
-        if method.upper() != self.method:
-            return None
-        wanted, given = self.path.split("/"), path.split("/")
-        if len(wanted) != len(given):
-            return None
-        captures: dict[str, str] = {}
-        for want, got in zip(wanted, given, strict=True):
-            if want.startswith("{") and want.endswith("}"):
-                if not got:
-                    return None
-                captures[want[1:-1]] = got
-            elif want != got:
-                return None
-        return captures
-
 
 class ZitadelProvider:
     """A Zitadel instance in memory: directory, keys, tokens, login, and its endpoints.
@@ -74,6 +58,7 @@ class ZitadelProvider:
         self.endpoints = Endpoints(self.state)
         self.users_api = UserApi(self.state)
         self.routes = self._routes()
+        self.router: Router[Route] = Router(self.routes)
 
     # ---- routing --------------------------------------------------------------------
 
@@ -129,11 +114,7 @@ class ZitadelProvider:
 
     def find_route(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         """The route serving `method` `path`, with its captures."""
-        for route in self.routes:
-            captures = route.match(method, path)
-            if captures is not None:
-                return route, captures
-        return None
+        return self.router.resolve(method.upper(), path)
 
     def handle(self, req: HttpRequest) -> HttpResult:
         """Serve one request (404 JSON when no route matches)."""

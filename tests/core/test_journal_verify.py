@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import traceback
+
 import pytest
 import requests
 
-from mocks import JsonPath, Method, MockHTTP, VerificationError
+from mocks import JsonPath, Method, MockHTTP, RecordedRequest, VerificationError
 
 
 def test_every_request_is_journaled_with_its_outcome(fresh_mock: MockHTTP) -> None:
@@ -86,8 +88,9 @@ def test_verify_report_lists_every_kind_of_problem(fresh_mock: MockHTTP) -> None
     with pytest.raises(VerificationError) as failure:
         fresh_mock.verify()
     text = str(failure.value)
-    assert "verify() found 2 problem(s)" in text
+    assert "verify() found 3 problem(s)" in text
     assert "GET /a: expected 3 call(s), got 1" in text
+    assert "POST /b json" in text and "expected at least 1 call(s), got 0" in text
     assert "No expectation matched POST /b" in text
     assert "json: expected {'x': 1}, got {'x': 2}" in text
     assert failure.value.report.to_dict()["ok"] is False
@@ -104,3 +107,33 @@ def test_reset_clears_everything(fresh_mock: MockHTTP) -> None:
     assert fresh_mock.scenario_state("s") == "Started"
     assert fresh_mock.settings.latency is None
     fresh_mock.verify()
+
+
+def test_a_registered_expectation_must_match_at_least_once(fresh_mock: MockHTTP) -> None:
+    fresh_mock.expect("GET", "/never")
+    fresh_mock.expect("GET", "/maybe").optional()
+    fresh_mock.expect("GET", "/zero").times(0)
+    with pytest.raises(VerificationError) as failure:
+        fresh_mock.verify()
+    [unmet] = failure.value.report.unmet
+    assert "/never" in unmet.expectation
+    assert (unmet.expected, unmet.actual, unmet.at_least) == (1, 0, True)
+    requests.get(f"{fresh_mock.url}/never", timeout=5)
+    fresh_mock.verify()
+
+
+def test_a_failing_responder_is_the_cause_of_the_verify_error(fresh_mock: MockHTTP) -> None:
+    def broken(request: RecordedRequest) -> object:
+        raise KeyError("customer_id")
+
+    fresh_mock.expect("GET", "/broken").respond_with(broken)
+    response = requests.get(f"{fresh_mock.url}/broken", timeout=5)
+    assert response.status_code == 500
+    assert "KeyError" in response.json()["error"]["message"]
+    with pytest.raises(VerificationError) as failure:
+        fresh_mock.verify()
+    cause = failure.value.__cause__
+    assert isinstance(cause, KeyError) and cause.args == ("customer_id",)
+    assert cause.__traceback__ is not None  # pytest shows the responder's own frames
+    frames = [frame.name for frame in traceback.extract_tb(cause.__traceback__)]
+    assert "broken" in frames

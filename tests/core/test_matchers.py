@@ -20,7 +20,7 @@ from mocks import (
     Path,
     Query,
 )
-from mocks.core._matchers import parse_matcher
+from mocks.core import parse_matcher
 
 
 def _status(mock: MockHTTP, method: str, path: str, **kwargs: object) -> int:

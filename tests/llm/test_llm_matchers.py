@@ -9,8 +9,7 @@ import pytest
 from multidict import CIMultiDict, MultiDict
 from pydantic import ValidationError
 
-from mocks.core import RecordedRequest
-from mocks.core._matchers import parse_matcher
+from mocks.core import RecordedRequest, parse_matcher
 from mocks.llm import EmbeddingInput, MockLLM, PromptField, ToolCallSpec, ToolOffered
 
 

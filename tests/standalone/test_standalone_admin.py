@@ -188,5 +188,5 @@ def test_one_log_line_per_request(start_mock: Callable[..., Any]) -> None:
     requests.get(f"{mock.url}/missing", timeout=5)
     assert mock.stop() == 0
     log = mock.log.read_text()
-    assert "GET /ping -> ping 200" in log
-    assert "GET /missing -> unmatched 404" in log
+    assert "GET /ping -> 200 (ping)" in log  # status, then who answered
+    assert "GET /missing -> 404 (unmatched)" in log

@@ -89,13 +89,13 @@ def test_bad_input_is_a_400_naming_the_field(
     assert requests.get(f"{mock.url}/anything", timeout=5).status_code == 404
 
 
-def test_huge_payload_is_a_400_and_the_mock_keeps_serving(
+def test_huge_payload_is_a_413_and_the_mock_keeps_serving(
     start_mock: Callable[..., Any],
 ) -> None:
     mock = start_mock()
     huge = b'{"matcher": {"kind": "any"}, "name": "' + b"x" * (11 * 1024 * 1024) + b'"}'
     response = mock.admin("POST", "/expectations", data=huge)
-    assert response.status_code == 400
+    assert response.status_code == 413
     assert response.json()["error"]["field"] == "body"
     assert "larger than" in response.json()["error"]["message"]
     assert mock.admin("GET", "/expectations").json()["total"] == 0

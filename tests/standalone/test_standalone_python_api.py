@@ -9,7 +9,7 @@ from pathlib import Path
 import requests
 
 from mocks import MockHTTP
-from mocks.core._stack import MockStack
+from mocks.core import MockStack
 
 
 def _cassette(tmp_path: Path) -> Path:

@@ -105,7 +105,9 @@ def test_a_failed_start_keeps_the_log_dir_only_when_asked(tmp_path: Path) -> Non
         port = busy.getsockname()[1]
         process, temp = _start(tmp_path, "--port", f"http={port}", "--keep-on-error")
         _, stderr = process.communicate(timeout=30)
-        assert process.returncode == 1
+        assert process.returncode == 2
+        assert f"http: cannot listen on 127.0.0.1:{port}: Address already in use" in stderr
+        assert "Traceback" not in stderr
         kept = list(temp.iterdir())
         assert len(kept) == 1
         assert f"logs kept in {kept[0]}" in stderr
@@ -113,7 +115,7 @@ def test_a_failed_start_keeps_the_log_dir_only_when_asked(tmp_path: Path) -> Non
 
         plain, plain_temp = _start(tmp_path / "plain", "--port", f"http={port}")
         plain.communicate(timeout=30)
-        assert plain.returncode == 1
+        assert plain.returncode == 2
     assert list(plain_temp.iterdir()) == []
 
 

@@ -1,0 +1,400 @@
+"""The request path: every request every mock receives, step by step, in one place.
+
+    read body (bounded) -> journal entry -> route -> precheck -> request contract
+    -> match expectations -> latency, injected error, connection fault
+    -> responder, fallback or route -> response contract (checking mode)
+    -> journal entry completed -> write -> callbacks
+
+One `Exchange` carries the request through the steps. A route or responder may raise
+`ReplyError(reply)` to answer `reply`; any other exception answers 500 in the mock's
+envelope and is kept (with its traceback) for `verify()`. The mock's hooks reach the
+path through the small `PathHooks` protocol, so this module knows nothing of the facade.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from aiohttp import web
+
+from ._callback import Callback, Delivery, render_callback
+from ._contracts import Violation
+from ._engine import NearMiss
+from ._expectation import Expectation, ExpectationSpec
+from ._faults import ErrorSpec, Fault, FaultSpec, apply_connection_fault, cut_connection
+from ._outbound import Signer
+from ._reply import Reply, ReplyError, StreamChunk
+from ._request import RecordedRequest
+from ._responders import ReplyContext, ResponderHost
+from ._routes import Route
+from ._state import MockState
+from ._writer import WritePlan, write_reply
+
+ADMIN_PREFIX = "/__admin"
+
+_Draw = TypeVar("_Draw", ErrorSpec, FaultSpec)
+
+#: Serves ``/__admin/...`` on the mock's own port.
+AdminHandler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
+#: Asked before the default behaviour when no expectation matched (record mode); None
+#: goes on to the routes.
+Fallback = Callable[[RecordedRequest], Awaitable[Reply | None]]
+
+
+class PathHooks(ResponderHost, Protocol):
+    """The hooks of a mock that the request path calls (see `mocks.core.MockHooks`)."""
+
+    fallback: Fallback | None
+
+    def precheck(self, request: RecordedRequest, route: Route | None) -> Reply | None: ...
+
+    def finish_reply(self, request: RecordedRequest, reply: Reply) -> Reply: ...
+
+    def injected_error_reply(
+        self, status: int, message: str | None, request: RecordedRequest
+    ) -> Reply: ...
+
+    def contract_error_reply(self, request: RecordedRequest, violation: Violation) -> Reply: ...
+
+    def malformed_body_reply(self, request: RecordedRequest, route: Route) -> Reply: ...
+
+    def unmatched_reply(
+        self, request: RecordedRequest, near_miss: NearMiss, status: int
+    ) -> Reply: ...
+
+    def sign_callback(
+        self, method: str, url: str, headers: dict[str, str], body: bytes
+    ) -> dict[str, str]: ...
+
+
+async def read_body(request: web.BaseRequest, limit: int) -> tuple[bytes, bool]:
+    """The body, and whether it was over `limit` bytes (then it is not read in full)."""
+    length = request.content_length
+    if length is not None and length > limit:
+        return b"", True
+    if not request.body_exists:
+        return b"", False
+    parts, size = [], 0
+    async for part in request.content.iter_any():
+        size += len(part)
+        if size > limit:
+            return b"", True
+        parts.append(part)
+    return b"".join(parts), False
+
+
+@dataclass(slots=True)
+class Exchange:
+    """One request on its way through the path, and what the path decided so far."""
+
+    http: web.BaseRequest
+    entry: RecordedRequest
+    started: float
+    too_large: bool = False
+    route: Route | None = None
+    expectation: Expectation | None = None
+    plan: WritePlan = field(default_factory=WritePlan)
+    #: Why the answer is what it is, for the request log ("exp-3", "route", ...).
+    outcome: str = "route"
+    #: Set once the response began on the wire (then a failure can only cut it).
+    prepared: bool = False
+
+    @property
+    def spec(self) -> ExpectationSpec | None:
+        """The matched expectation's spec, if any."""
+        return self.expectation.spec if self.expectation is not None else None
+
+
+class RequestPath:
+    """Answers requests for one mock: its state, its hooks, its admin API and its stop signal."""
+
+    def __init__(
+        self,
+        state: MockState,
+        hooks: PathHooks,
+        admin: AdminHandler | None,
+        stopping: Callable[[], asyncio.Event],
+    ) -> None:
+        self.state = state
+        self.hooks = hooks
+        self.admin = admin
+        self._stopping = stopping
+
+    async def handle(self, http: web.BaseRequest) -> web.StreamResponse:
+        """The server's handler: admin routes, or the request path."""
+        if self.admin is not None and http.path.startswith(ADMIN_PREFIX):
+            return await self.admin(http)
+        exchange = await self._receive(http)
+        try:
+            reply = await self._answer(exchange)
+        except ReplyError as raised:
+            reply = raised.reply
+        except Exception as exc:  # a route or responder failed: answer, keep it, keep serving
+            reply = self._failed(exchange, exc)
+        if reply is None:  # a connection fault already dealt with the connection
+            return web.Response(status=499)
+        try:
+            return await self._write(exchange, reply)
+        except Exception as exc:  # a stream that failed while being written
+            self._failed(exchange, exc)
+            if exchange.prepared:
+                cut_connection(http)
+                return web.Response(status=499)
+            return await self._write(exchange, self._failure_reply(exchange, exc))
+
+    # ---- the steps ---------------------------------------------------------------------
+
+    async def _receive(self, http: web.BaseRequest) -> Exchange:
+        """Read the body (bounded) and journal the request before anything can fail."""
+        started = time.perf_counter()
+        body, too_large = await read_body(http, self.state.max_body_size)
+        entry = RecordedRequest(http.method, http.path, http.query, http.headers, body)
+        self.state.journal.append(entry)
+        return Exchange(http, entry, started, too_large)
+
+    async def _answer(self, exchange: Exchange) -> Reply | None:
+        """Every step up to the reply; None when a connection fault took over."""
+        state, entry = self.state, exchange.entry
+        if exchange.too_large:
+            exchange.outcome = "too large"
+            message = f"request body is larger than {state.max_body_size} bytes"
+            return self.hooks.error_reply(413, message, entry)
+        resolved = state.router.resolve(entry.method, entry.path)
+        if resolved is not None:
+            exchange.route, entry.path_params = resolved
+        rejected = self.hooks.precheck(entry, exchange.route)
+        if rejected is not None:
+            exchange.outcome = "refused"
+            return rejected
+        if exchange.route is not None:
+            rejected = self._check_request(entry, exchange.route)
+            if rejected is not None:
+                exchange.outcome = "contract"
+                return rejected
+        exchange.expectation = state.engine.match(entry)
+        spec = exchange.spec
+        if spec is not None:
+            entry.matched = spec.id
+            exchange.outcome = spec.id
+            exchange.plan = WritePlan(
+                spec.dribble, spec.first_event_delay, spec.between_events_delay
+            )
+        await self._delay(spec)
+        error = self._draw(spec.error if spec else None, state.settings.error)
+        if error is not None:
+            return self._injected_error(exchange, error)
+        fault = self._draw(spec.fault if spec else None, state.settings.fault)
+        if fault is not None:
+            entry.fault = fault.fault.value
+            exchange.outcome = f"fault {fault.fault.value}"
+            if fault.fault is not Fault.STREAM_CUT:
+                entry.duration = time.perf_counter() - exchange.started
+                await apply_connection_fault(
+                    fault.fault, exchange.http, state.rng, self._stopping()
+                )
+                return None
+            exchange.plan.cut_after = fault.after
+        return await self._respond(exchange)
+
+    def _check_request(self, entry: RecordedRequest, route: Route) -> Reply | None:
+        """The contract step: None when the request holds (or its route serves it anyway)."""
+        if route.request_schema is None:
+            return None
+        if route.body_format == "json":
+            if not entry.is_json:
+                return (
+                    None if route.serve_invalid else self.hooks.malformed_body_reply(entry, route)
+                )
+            document: Any = entry.json
+        elif route.body_format == "form":
+            document = {name: entry.form[name] for name in entry.form}
+            document.update({f.name: f.filename or "" for f in entry.files})
+        else:
+            document = {name: entry.query[name] for name in entry.query}
+        violation = self.state.contracts.check(route.request_schema, document)
+        if violation is None:
+            return None
+        self._violation(entry, f"request: {violation}")
+        return None if route.serve_invalid else self.hooks.contract_error_reply(entry, violation)
+
+    async def _delay(self, spec: ExpectationSpec | None) -> None:
+        seconds = 0.0
+        latency = self.state.settings.latency
+        if latency is not None:
+            seconds += latency.sample(self.state.rng)
+        if spec is not None and spec.latency is not None:
+            seconds += spec.latency.sample(self.state.rng)
+        if seconds:
+            await asyncio.sleep(seconds)
+
+    def _draw(self, own: _Draw | None, mock_wide: _Draw | None) -> _Draw | None:
+        """The expectation's error (or fault), else the mock-wide one, at their seeded rates."""
+        for candidate in (own, mock_wide):
+            if candidate is not None and (
+                candidate.rate >= 1 or self.state.rng.random() < candidate.rate
+            ):
+                return candidate
+        return None
+
+    def _injected_error(self, exchange: Exchange, error: ErrorSpec) -> Reply:
+        exchange.entry.fault = f"error {error.status}"
+        exchange.outcome = f"injected {error.status}"
+        reply = self.hooks.injected_error_reply(error.status, error.message, exchange.entry)
+        reply.headers.update(error.headers)
+        return reply
+
+    async def _respond(self, exchange: Exchange) -> Reply:
+        """The matched expectation's responder, else the fallback, the route, or an error."""
+        entry, expectation, route = exchange.entry, exchange.expectation, exchange.route
+        if expectation is not None and expectation.spec.response is not None:
+            context = ReplyContext(entry, self.hooks, expectation.spec.matcher)
+            return await expectation.spec.response.reply(context)
+        if expectation is None and self.hooks.fallback is not None:
+            fallback = await self.hooks.fallback(entry)
+            if fallback is not None:
+                exchange.outcome = "fallback"
+                return fallback
+        if expectation is None and self.state.settings.strict:
+            return self._unmatched(exchange, self.state.settings.strict_status)
+        if route is not None:
+            entry.route = route.name
+            result = route.handler(entry)
+            return await result if inspect.isawaitable(result) else result
+        if expectation is not None:
+            return Reply(200)
+        allowed = self.state.router.allows(entry.path)
+        if allowed:
+            exchange.outcome = "not allowed"
+            reply = self.hooks.error_reply(
+                405, f"{entry.method} is not allowed on {entry.path}", entry
+            )
+            reply.headers["Allow"] = ", ".join(allowed)
+            return reply
+        return self._unmatched(exchange, 404)
+
+    def _unmatched(self, exchange: Exchange, status: int) -> Reply:
+        entry = exchange.entry
+        near_miss = self.state.engine.near_miss(entry)
+        entry.unmatched = True
+        entry.near_miss = near_miss.explain(entry)
+        exchange.outcome = "unmatched"
+        self.state.problems.unmatched_request(entry.near_miss)
+        return self.hooks.unmatched_reply(entry, near_miss, status)
+
+    def _failed(self, exchange: Exchange, exc: Exception) -> Reply:
+        """Keep an exception raised inside the mock and answer 500."""
+        entry = exchange.entry
+        self.state.log.error("error answering %s %s", entry.method, entry.path, exc_info=exc)
+        text = f"{entry.method} {entry.url}: {type(exc).__name__}: {exc}"
+        self.state.problems.failure(text, exc)
+        exchange.outcome = "failed"
+        return self._failure_reply(exchange, exc)
+
+    def _failure_reply(self, exchange: Exchange, exc: Exception) -> Reply:
+        message = f"the mock failed: {type(exc).__name__}: {exc}"
+        exchange.plan = WritePlan()
+        return self.hooks.error_reply(500, message, exchange.entry)
+
+    # ---- writing ------------------------------------------------------------------------
+
+    async def _write(self, exchange: Exchange, reply: Reply) -> web.StreamResponse:
+        """Check (in checking mode), finish, journal and write the reply; then its callbacks."""
+        entry, route = exchange.entry, exchange.route
+        on_chunk = None
+        if self.state.check_responses and route is not None:
+            on_chunk = self._check_response(entry, reply, route)
+        reply = self.hooks.finish_reply(entry, reply)
+        entry.status = reply.status
+        entry.duration = time.perf_counter() - exchange.started
+        log = self.state.log
+        if log.isEnabledFor(logging.INFO):
+            log.info(
+                "%s %s -> %d (%s) %.1fms",
+                entry.method,
+                entry.url,
+                reply.status,
+                exchange.outcome,
+                entry.duration * 1000,
+            )
+        if reply.stream is not None or exchange.plan.chunked:
+            exchange.prepared = True
+        response = await write_reply(
+            exchange.http, reply, exchange.plan, self.state.rng, self._stopping(), on_chunk
+        )
+        callbacks = [*(exchange.spec.callbacks if exchange.spec else ()), *reply.callbacks]
+        for callback in callbacks:
+            self.schedule(callback, entry)
+        return response
+
+    def _check_response(
+        self, entry: RecordedRequest, reply: Reply, route: Route
+    ) -> Callable[[StreamChunk], None] | None:
+        """Check a generated reply against its contract; returns the per-chunk check."""
+        if reply.document is not None:
+            schema = route.response_schema if reply.status < 400 else self.state.error_schema
+            if schema is not None:
+                self.check_document(entry, schema, reply.document, "response")
+        stream_schema = route.stream_schema
+        if stream_schema is None or reply.stream is None:
+            return None
+
+        def on_chunk(chunk: StreamChunk) -> None:
+            if chunk.document is not None:
+                self.check_document(entry, stream_schema, chunk.document, "response")
+
+        return on_chunk
+
+    def check_document(self, entry: RecordedRequest, schema: str, document: Any, part: str) -> None:
+        """Check one document against a schema and note a violation on the entry."""
+        violation = self.state.contracts.check(schema, document)
+        if violation is not None:
+            self._violation(entry, f"{part}: {violation}")
+
+    def _violation(self, entry: RecordedRequest, text: str) -> None:
+        entry.violations.append(text)
+        self.state.problems.violation(f"{entry.method} {entry.url}: {text}")
+
+    # ---- outbound -----------------------------------------------------------------------
+
+    def schedule(self, callback: Callback, request: RecordedRequest | None) -> Delivery:
+        """Start delivering a callback (on the mock's loop), signed when it asks to be."""
+        delivery = render_callback(callback, request)
+        signer: Signer | None = self.hooks.sign_callback if callback.sign else None
+        return self.state.outbound.schedule(delivery, callback, signer)
+
+    # ---- checking recorded exchanges (the contracts checker) ----------------------------
+
+    def check_recorded(
+        self, entry: RecordedRequest, status: int, document: Any, stream_documents: list[Any]
+    ) -> list[str] | None:
+        """Contract violations of a recorded exchange; None when no route serves its path.
+
+        A request the real service refused (4xx) may break the contract: that is why it
+        was refused, so only its response is checked.
+        """
+        resolved = self.state.router.resolve(entry.method, entry.path)
+        if resolved is None:
+            return None
+        route, entry.path_params = resolved
+        rejected = self._check_request(entry, route)
+        if 400 <= status < 500:
+            entry.violations.clear()
+        elif rejected is not None and not entry.violations:
+            entry.violations.append("request: the body is not the JSON or form its route takes")
+        if stream_documents and route.stream_schema is not None and status < 400:
+            for item in stream_documents:
+                self.check_document(entry, route.stream_schema, item, "response")
+        elif document is not None:
+            schema = route.response_schema if status < 400 else self.state.error_schema
+            if schema is not None:
+                self.check_document(entry, schema, document, "response")
+        return entry.violations
+
+
+__all__ = ["ADMIN_PREFIX", "Exchange", "PathHooks", "RequestPath", "read_body"]
