@@ -191,6 +191,25 @@ class Sent(BaseModel):
         )
 
 
+class SentList(BaseModel):
+    """Every message the bot sent, in order."""
+
+    messages: list[Sent]
+
+
+class ReplyWait(_Strict):
+    """Wait for the bot's reply to a user (after the user's last message)."""
+
+    contains: str = ""
+    timeout: float = Field(default=5.0, ge=0, le=120)
+
+
+class WebhookTarget(_Strict):
+    """Where webhooks go (the bot's webhook URL)."""
+
+    url: str = Field(pattern=r"^https?://")
+
+
 class TemplateIn(_Strict):
     """A template to register (components in Meta's creation format; none: any parameters)."""
 

@@ -26,7 +26,7 @@ from mocks.jose import Clock
 
 from ._errors import GraphError, unknown_object
 from ._ids import IdGenerator
-from ._media import MediaItem, MediaStore
+from ._media import MediaItem, MediaStore, message_type_for
 from ._outgoing import Choice, SentMessage, check_media_references, choices, response_contact
 from ._render import render_incoming, render_outgoing, render_status
 from ._rules import BusinessRules, RuleSwitches
@@ -35,10 +35,15 @@ from ._transcript import Transcript, TranscriptEntry
 from ._users import UserDirectory, WhatsAppUser
 from ._webhooks import (
     Account,
+    button_reply_content,
     incoming_envelope,
     incoming_message,
+    list_reply_content,
+    media_content,
+    reply_context,
     status_envelope,
     status_object,
+    template_button_content,
 )
 
 Json = dict[str, Any]
@@ -381,6 +386,36 @@ class WhatsAppCloud:
         raise LookupError(
             f"the bot sent {wa_id} nothing to tap titled {title!r} (offered: {offered or 'none'})"
         )
+
+    def received_file(
+        self,
+        wa_id: str,
+        data: bytes,
+        mime_type: str,
+        filename: str | None = None,
+        caption: str | None = None,
+    ) -> tuple[str, Json]:
+        """(message type, content) of a file the user sends; the bytes become downloadable."""
+        item = self.media.put(data, mime_type, filename, owner=wa_id)
+        return message_type_for(mime_type), media_content(item, caption)
+
+    def reply_context(self, wamid: str) -> Json:
+        """The ``context`` of a user's message answering the business's message `wamid`."""
+        return reply_context(self.account.metadata()["display_phone_number"], wamid)
+
+    def tap(self, wa_id: str, title: str) -> tuple[str, Json, Json]:
+        """(kind, content, context) of the user tapping `title` in what the bot sent them."""
+        choice = self.find_choice(wa_id, title)
+        context = self.reply_context(choice.wamid)
+        if choice.kind == "row":
+            return (
+                "interactive",
+                list_reply_content(choice.id, choice.title, choice.description),
+                context,
+            )
+        if choice.kind == "quick_reply":
+            return "button", template_button_content(choice.id, choice.title), context
+        return "interactive", button_reply_content(choice.id, choice.title), context
 
     def observe(self, event: Json) -> None:
         """Record what a hand-written notification carries, as if WhatsApp had sent it.

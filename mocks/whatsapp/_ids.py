@@ -85,12 +85,11 @@ class IdGenerator:
         return first + "".join(str(self.rng.randint(0, 9)) for _ in range(count - 1))
 
     def wamid(self, wa_id: str) -> str:
-        """A message id shaped like WhatsApp's: ``wamid.`` and base64 naming the chat."""
+        """A message id shaped like WhatsApp's: ``wamid.HBgL…``, base64 naming the chat."""
         number = wa_id.encode()[:63]
         token = "".join(self.rng.choice(_HEX) for _ in range(20)).encode()
-        payload = (
-            b"\x18" + bytes([len(number)]) + number + b"\x15\x02\x00\x12\x18\x14" + token + b"\x00"
-        )
+        chat = b"\x1c\x18" + bytes([len(number)]) + number
+        payload = chat + b"\x15\x02\x00\x12\x18\x14" + token + b"\x00"
         return "wamid." + base64.b64encode(payload).decode()
 
     def media_id(self) -> str:

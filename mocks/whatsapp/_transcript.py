@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Direction = Literal["in", "out"]
+#: Entry kinds that are not something the bot said (read receipts, statuses).
+NOT_A_REPLY = ("read", "status")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,3 +102,22 @@ class Transcript:
         """The entries as readable lines, for failure messages."""
         lines = [str(entry) for entry in self.entries(user)]
         return "\n".join(lines) if lines else "(empty)"
+
+
+def is_reply(entry: TranscriptEntry, user: str, contains: str = "") -> bool:
+    """Whether `entry` is something the bot said to `user` whose text contains `contains`."""
+    return (
+        entry.user == user
+        and entry.direction == "out"
+        and entry.kind not in NOT_A_REPLY
+        and contains in entry.text
+    )
+
+
+def after_last_message(entries: list[TranscriptEntry], user: str) -> int:
+    """The position after `user`'s last message: where replies to it are looked for."""
+    for index in range(len(entries) - 1, -1, -1):
+        entry = entries[index]
+        if entry.user == user and entry.direction == "in" and entry.kind != "status":
+            return index + 1
+    return 0

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import logging
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ import httpx
 from pywa import WhatsApp, filters, types
 from werkzeug.serving import BaseWSGIServer, make_server
 
+logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
 PHOTO = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
 

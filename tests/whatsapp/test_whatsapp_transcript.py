@@ -57,8 +57,8 @@ class FakeHost:
     def normalize_user(self, number: str) -> str:
         return number.lstrip("+").replace(" ", "")
 
-    def simulate_incoming(self, from_number: str, text: str, **options: Any) -> str:
-        self.sent.append((from_number, text, options))
+    def simulate_incoming(self, from_number: str, text: str, *, name: str | None = None) -> str:
+        self.sent.append((from_number, text, {"name": name}))
         self.transcript.append(entry("in", "text", text, from_number))
         reply = entry("out", "text", f"echo: {text}", from_number)
         threading.Timer(0.02, lambda: self.transcript.append(reply)).start()
@@ -67,7 +67,7 @@ class FakeHost:
 
 def test_conversation_waits_for_the_reply_to_the_last_message() -> None:
     host = FakeHost()
-    chat = Conversation(host, "+1 5551234567", name="Alice")
+    chat = Conversation(host, host.transcript, "+1 5551234567", name="Alice")
     assert chat.user == USER
     assert chat.user_says("hi") == "wamid.1"
     assert host.sent == [(USER, "hi", {"name": "Alice"})]
@@ -84,7 +84,7 @@ def test_conversation_waits_for_the_reply_to_the_last_message() -> None:
 
 def test_receipts_and_statuses_are_not_replies() -> None:
     host = FakeHost()
-    chat = Conversation(host, USER)
+    chat = Conversation(host, host.transcript, USER)
     host.transcript.append(entry("out", "read", "[read wamid.1]"))
     host.transcript.append(entry("in", "status", "delivered wamid.1"))
     with pytest.raises(AssertionError):

@@ -1,0 +1,213 @@
+"""The Graph API routes: what a bot calls, answered from the simulated platform.
+
+Every route is served with and without a version segment (``/v23.0/...`` and ``/...``,
+as whatsapp-sdk posts messages unversioned). The handlers only translate: the request
+to a :class:`~mocks.whatsapp._cloud.WhatsAppCloud` call, its result or
+:class:`~mocks.whatsapp._errors.GraphError` to a reply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from mocks.core import Callback, RecordedRequest, Reply, ReplyError, Route
+
+from ._cloud import SendOutcome, WhatsAppCloud
+from ._errors import GraphError, invalid_parameter, unknown_object
+
+Handler = Callable[[RecordedRequest], Reply]
+VERSION = r"{version:v\d+\.\d+}"
+
+
+class GraphHost(Protocol):
+    """What the routes need of the mock."""
+
+    cloud: WhatsAppCloud
+    phone_number_id: str
+    waba_id: str
+
+    @property
+    def url(self) -> str:
+        """The mock's base URL (download links point at it)."""
+
+    def graph_reply(self, error: GraphError, request: RecordedRequest | None) -> Reply:
+        """The reply for a Graph error."""
+
+    def status_callbacks(self, outcome: SendOutcome) -> list[Callback]:
+        """The status webhooks an accepted send is followed by."""
+
+
+class GraphRoutes:
+    """The route table and its handlers."""
+
+    def __init__(self, host: GraphHost) -> None:
+        self.host = host
+
+    def routes(self) -> list[Route]:
+        """Every Graph route, versioned first, then unversioned, then the media download."""
+        table: list[tuple[str, str, Handler, dict[str, Any]]] = [
+            (
+                "POST",
+                "/{phone_number_id}/messages",
+                self.messages,
+                {
+                    "request_schema": "messages.request",
+                    "response_schema": "messages.response",
+                },
+            ),
+            (
+                "POST",
+                "/{phone_number_id}/media",
+                self.upload,
+                {
+                    "request_schema": "media.upload.request",
+                    "response_schema": "media.upload.response",
+                    "body_format": "form",
+                },
+            ),
+            (
+                "GET",
+                "/{phone_number_id}/whatsapp_business_profile",
+                self.profile,
+                {
+                    "response_schema": "business_profile.response",
+                },
+            ),
+            (
+                "GET",
+                "/{waba_id}/message_templates",
+                self.list_templates,
+                {
+                    "response_schema": "templates.list.response",
+                },
+            ),
+            (
+                "POST",
+                "/{waba_id}/message_templates",
+                self.create_template,
+                {
+                    "request_schema": "template.create.request",
+                    "response_schema": "template.create.response",
+                },
+            ),
+            (
+                "DELETE",
+                "/{waba_id}/message_templates",
+                self.delete_template,
+                {
+                    "response_schema": "success.response",
+                },
+            ),
+            ("GET", "/{object_id}", self.lookup, {}),
+            ("DELETE", "/{object_id}", self.delete_media, {"response_schema": "success.response"}),
+        ]
+        versioned = [
+            Route(method, f"/{VERSION}{path}", handler, **options)
+            for method, path, handler, options in table
+        ]
+        bare = [Route(method, path, handler, **options) for method, path, handler, options in table]
+        download = Route("GET", "/whatsapp_business/attachments/", self.download)
+        return [download, *versioned, *bare]
+
+    # ---- helpers --------------------------------------------------------------------
+
+    def _fail(self, error: GraphError, request: RecordedRequest) -> ReplyError:
+        return ReplyError(self.host.graph_reply(error, request))
+
+    def _own(self, request: RecordedRequest, name: str, expected: str) -> None:
+        """Refuse a path naming another phone number or business account."""
+        given = request.path_params[name]
+        if given != expected:
+            raise self._fail(unknown_object(given, request.method), request)
+
+    # ---- messages -------------------------------------------------------------------
+
+    def messages(self, request: RecordedRequest) -> Reply:
+        """Send a message, or mark one read."""
+        self._own(request, "phone_number_id", self.host.phone_number_id)
+        body = request.json
+        try:
+            if "status" in body:
+                return Reply.json(self.host.cloud.mark_read(body))
+            outcome = self.host.cloud.send(body)
+        except GraphError as error:
+            raise self._fail(error, request) from None
+        reply = Reply.json(outcome.response)
+        reply.callbacks.extend(self.host.status_callbacks(outcome))
+        return reply
+
+    # ---- media ----------------------------------------------------------------------
+
+    def upload(self, request: RecordedRequest) -> Reply:
+        """Store an uploaded file and answer its id."""
+        self._own(request, "phone_number_id", self.host.phone_number_id)
+        parts = [part for part in request.files if part.name == "file"]
+        if not parts:
+            error = invalid_parameter("file", "The parameter file is required.")
+            raise self._fail(error, request)
+        part = parts[0]
+        mime_type = request.form.get("type") or part.content_type
+        item = self.host.cloud.upload(part.data, mime_type, part.filename)
+        return Reply.json({"id": item.id})
+
+    def lookup(self, request: RecordedRequest) -> Reply:
+        """``GET /{id}``: a media item's metadata, the phone number, the account, a template."""
+        object_id = request.path_params["object_id"]
+        cloud = self.host.cloud
+        try:
+            item = cloud.media.get(object_id)
+            if item is not None:
+                return Reply.json(item.metadata(self.host.url))
+            return Reply.json(cloud.lookup(object_id))
+        except GraphError as error:
+            raise self._fail(error, request) from None
+
+    def delete_media(self, request: RecordedRequest) -> Reply:
+        """``DELETE /{media-id}``."""
+        try:
+            return Reply.json(self.host.cloud.delete_media(request.path_params["object_id"]))
+        except GraphError as error:
+            raise self._fail(error, request) from None
+
+    def download(self, request: RecordedRequest) -> Reply:
+        """The bytes behind a media URL (the bearer token was checked before)."""
+        item = self.host.cloud.media.by_token(request.query.get("hash", ""))
+        if item is None or item.id != request.query.get("mid"):
+            raise self._fail(unknown_object(request.query.get("mid", "")), request)
+        headers = {"Content-Type": item.mime_type}
+        if item.filename:
+            headers["Content-Disposition"] = f'attachment; filename="{item.filename}"'
+        return Reply(200, headers, item.data)
+
+    # ---- account --------------------------------------------------------------------
+
+    def profile(self, request: RecordedRequest) -> Reply:
+        """The business profile of the sending number."""
+        self._own(request, "phone_number_id", self.host.phone_number_id)
+        return Reply.json({"data": [self.host.cloud.profile.to_json()]})
+
+    def list_templates(self, request: RecordedRequest) -> Reply:
+        """The account's templates (filters: name, language, status)."""
+        self._own(request, "waba_id", self.host.waba_id)
+        query = request.query
+        listed = self.host.cloud.list_templates(
+            name=query.get("name"), language=query.get("language"), status=query.get("status")
+        )
+        return Reply.json(listed)
+
+    def create_template(self, request: RecordedRequest) -> Reply:
+        """Register a template (approved at once)."""
+        self._own(request, "waba_id", self.host.waba_id)
+        return Reply.json(self.host.cloud.create_template(request.json))
+
+    def delete_template(self, request: RecordedRequest) -> Reply:
+        """Delete a template by name (``?name=``)."""
+        self._own(request, "waba_id", self.host.waba_id)
+        name = request.query.get("name")
+        try:
+            if not name:
+                raise invalid_parameter("name", "The parameter name is required.")
+            return Reply.json(self.host.cloud.delete_template(name))
+        except GraphError as error:
+            raise self._fail(error, request) from None
