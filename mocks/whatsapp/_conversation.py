@@ -44,26 +44,21 @@ class Conversation:
         self.log = transcript
         self.user = host.normalize_user(user)
         self.name = name
-        self._mark = len(transcript)
 
     def user_says(self, text: str) -> str:
-        """Send `text` from the user as a webhook (returns its wamid once the bot took it).
-
-        Replies are looked for from here on.
-        """
-        wamid = self.host.simulate_incoming(self.user, text, name=self.name)
-        self._mark = after_last_message(self.log.entries(), self.user)
-        return wamid
+        """Send `text` from the user as a webhook; returns its wamid once the bot took it."""
+        return self.host.simulate_incoming(self.user, text, name=self.name)
 
     def assert_response_contains(self, text: str, timeout: float = 5.0) -> TranscriptEntry:
         """Wait until the bot sends this user a message whose text contains `text`.
 
-        Only messages since the last `user_says` count. Raises AssertionError with the
-        transcript when none arrives within `timeout` seconds.
+        Only messages after the user's last message count (what they said, tapped or
+        sent). Raises AssertionError with the transcript when none arrives within
+        `timeout` seconds.
         """
-
+        start = after_last_message(self.log.entries(), self.user)
         found = self.log.wait_for(
-            lambda entry: is_reply(entry, self.user, text), start=self._mark, timeout=timeout
+            lambda entry: is_reply(entry, self.user, text), start=start, timeout=timeout
         )
         if found is None:
             raise AssertionError(

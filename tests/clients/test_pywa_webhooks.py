@@ -1,0 +1,252 @@
+"""A pywa 4.5 bot (its own Flask webhook, app secret and verify token set) driven by
+MockWhatsApp: conversations, the handshake, signatures, the phone/WABA filters, taps,
+files, the 24-hour window as pywa's status handler sees it.
+
+The bot is ``tests/whatsapp/pywa_bot.py``; it serves on its own loopback port and calls
+the mock through ``mock.httpx_transport()``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import httpx
+import pytest
+from pywa.types.templates import TemplateLanguage
+
+from mocks.whatsapp import MockWhatsApp
+
+USER = "15551234567"
+
+
+def _bot_module() -> ModuleType:
+    path = Path(__file__).resolve().parents[1] / "whatsapp" / "pywa_bot.py"
+    spec = importlib.util.spec_from_file_location("pywa_bot", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+pywa_bot = _bot_module()
+
+
+@pytest.fixture
+def bot(mock_whatsapp: MockWhatsApp) -> Iterator[Any]:
+    """A fresh pywa bot for the mock's number and account, wired both ways."""
+    config = pywa_bot.BotConfig(
+        mock_whatsapp.phone_number_id,
+        mock_whatsapp.waba_id,
+        mock_whatsapp.access_token,
+        mock_whatsapp.app_secret,
+        mock_whatsapp.verify_token,
+    )
+    session = httpx.Client(transport=mock_whatsapp.httpx_transport(), timeout=10)
+    running = pywa_bot.PywaBot(config, session).start()
+    mock_whatsapp.webhook_url = running.url
+    yield running
+    running.stop()
+    assert running.seen.errors == [], "the bot's handlers failed"
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.01)
+
+
+def test_conversation_sees_the_bots_replies(mock_whatsapp: MockWhatsApp, bot: Any) -> None:
+    chat = mock_whatsapp.conversation(USER, name="Alice")
+    chat.user_says("ping")
+    reply = chat.assert_response_contains("pong")
+    assert reply.kind == "text" and reply.raw["context"]["message_id"] == chat.transcript[0].wamid
+    chat.user_says("hello there")
+    chat.assert_response_contains("echo: hello there")
+    assert [m.from_user.name for m in bot.seen.messages] == ["Alice", "Alice"]
+    said = [(e.direction, e.kind, e.text) for e in chat.transcript if e.kind != "status"]
+    assert said == [
+        ("in", "text", "ping"),
+        ("out", "text", "pong"),
+        ("in", "text", "hello there"),
+        ("out", "text", "echo: hello there"),
+    ]
+
+
+def test_pywa_replies_by_bsuid_and_the_mock_maps_it_to_the_phone(
+    mock_whatsapp: MockWhatsApp, bot: Any
+) -> None:
+    expectation = mock_whatsapp.expect_send_message(USER).with_text("echo: hi").once()
+    mock_whatsapp.simulate_incoming(USER, "hi")
+    wait_for(lambda: expectation.call_count == 1)
+    [sent] = mock_whatsapp.sent_messages
+    bsuid = mock_whatsapp.cloud.users.by_phone(USER).user_id
+    assert sent.body.get("recipient") == bsuid and "to" not in sent.body
+    assert sent.to == USER
+    assert bot.seen.messages[0].from_user.bsuid == bsuid
+
+
+def test_statuses_follow_each_reply(mock_whatsapp: MockWhatsApp, bot: Any) -> None:
+    mock_whatsapp.conversation(USER).user_says("ping")
+    wait_for(lambda: len(bot.seen.statuses) == 3)
+    [sent] = mock_whatsapp.sent_messages
+    assert sorted(s.status for s in bot.seen.statuses) == ["delivered", "read", "sent"]
+    assert {s.id for s in bot.seen.statuses} == {sent.wamid}
+    assert all(s.from_user.wa_id == USER for s in bot.seen.statuses)
+
+
+def test_verify_webhook_passes_against_pywa(mock_whatsapp: MockWhatsApp, bot: Any) -> None:
+    challenge = mock_whatsapp.verify_webhook()
+    assert challenge.isdigit()
+    mock_whatsapp.verify_token = "not-the-bots-token"
+    with pytest.raises(AssertionError, match="did not echo the challenge"):
+        mock_whatsapp.verify_webhook()
+
+
+def test_a_bad_signature_is_refused_and_the_mock_signed_body_accepted(
+    mock_whatsapp: MockWhatsApp, bot: Any
+) -> None:
+    mock_whatsapp.app_secret = "a-different-secret"
+    mock_whatsapp.delivery = type(mock_whatsapp.delivery)(retries=1, backoff_ms=10)
+    with pytest.raises(AssertionError, match="not accepted") as refused:
+        mock_whatsapp.simulate_incoming(USER, "forged")
+    assert [a.status for a in refused.value.delivery.attempts] == [403, 403]  # type: ignore[attr-defined]
+    assert bot.seen.messages == []
+    mock_whatsapp.app_secret = bot.config.app_secret
+    mock_whatsapp.simulate_incoming(USER, "genuine")
+    wait_for(lambda: [m.text for m in bot.seen.messages] == ["genuine"])
+    [delivery] = [d for d in mock_whatsapp.callbacks if "genuine" in d.body.decode()]
+    assert delivery.headers["X-Hub-Signature-256"].startswith("sha256=")
+    unsigned = httpx.post(
+        bot.url, content=delivery.body, headers={"Content-Type": "application/json"}
+    )
+    assert unsigned.status_code == 401
+
+
+def test_updates_for_another_number_or_account_are_dropped_by_pywa(
+    mock_whatsapp: MockWhatsApp, bot: Any
+) -> None:
+    def event(phone_number_id: str, waba_id: str, text: str) -> dict[str, Any]:
+        user = mock_whatsapp.cloud.users.by_phone(USER)
+        return {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": waba_id,
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {
+                                "messaging_product": "whatsapp",
+                                "metadata": {
+                                    "display_phone_number": "15550100001",
+                                    "phone_number_id": phone_number_id,
+                                },
+                                "contacts": [user.contact()],
+                                "messages": [
+                                    {
+                                        "from": USER,
+                                        "id": f"wamid.{text}",
+                                        "timestamp": "1735689600",
+                                        "type": "text",
+                                        "text": {"body": text},
+                                    }
+                                ],
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+
+    mock_whatsapp.simulate_webhook(event("999999999999999", mock_whatsapp.waba_id, "other-number"))
+    mock_whatsapp.simulate_webhook(
+        event(mock_whatsapp.phone_number_id, "888888888888888", "other-account")
+    )
+    mock_whatsapp.simulate_webhook(
+        event(mock_whatsapp.phone_number_id, mock_whatsapp.waba_id, "mine")
+    )
+    wait_for(lambda: [m.text for m in bot.seen.messages] == ["mine"])
+    mock_whatsapp.conversation(USER).assert_response_contains("echo: mine")
+    assert [m.text for m in bot.seen.messages] == ["mine"]
+
+
+def test_outside_the_window_the_failed_status_reaches_pywa_with_131047(
+    mock_whatsapp: MockWhatsApp, bot: Any
+) -> None:
+    mock_whatsapp.allow_recipient(USER)
+    chat = mock_whatsapp.conversation(USER)
+    chat.user_says("hi")  # opens the window; the bot answers
+    chat.assert_response_contains("echo: hi")
+    mock_whatsapp.clock.advance(24 * 3600 + 60)
+    sent = bot.wa.send_message(to=USER, text="a day later")
+    assert sent.id.startswith("wamid.")  # accepted, as WhatsApp does...
+    wait_for(lambda: any(s.id == sent.id for s in bot.seen.statuses))
+    [failed] = [s for s in bot.seen.statuses if s.id == sent.id]
+    assert failed.status == "failed"  # ...then it fails, asynchronously
+    assert failed.error is not None and failed.error.code == 131047
+    assert type(failed.error).__name__ == "ReEngagementMessage"
+    english = TemplateLanguage.ENGLISH_US
+    bot.wa.send_template(to=USER, name="hello_world", language=english)  # templates still go
+    assert mock_whatsapp.sent_messages[-1].failure is None
+
+
+def test_taps_on_buttons_and_list_rows(mock_whatsapp: MockWhatsApp, bot: Any) -> None:
+    chat = mock_whatsapp.conversation(USER)
+    chat.user_says("menu")
+    menu = chat.assert_response_contains("[Track order] [Talk to us]")
+    mock_whatsapp.simulate_tap(USER, "Talk to us")
+    chat.assert_response_contains("you chose Talk to us")
+    assert bot.seen.buttons[0].data == "human"
+    assert bot.seen.buttons[0].reply_to_message is not None
+    assert bot.seen.buttons[0].reply_to_message.id == menu.wamid
+    chat.user_says("list")
+    chat.assert_response_contains("[Sizes: Small | Large]")
+    mock_whatsapp.simulate_tap(USER, "Large")
+    chat.assert_response_contains("picked Large")
+    assert (bot.seen.selections[0].data, bot.seen.selections[0].description) == ("l", "extra room")
+
+
+def test_a_file_the_user_sends_is_downloaded_by_the_bot(
+    mock_whatsapp: MockWhatsApp, bot: Any
+) -> None:
+    data = bytes(range(256)) * 32
+    mock_whatsapp.simulate_media(USER, data, "image/jpeg", caption="my receipt")
+    reply = mock_whatsapp.conversation(USER).assert_response_contains("got 8192 bytes")
+    assert hashlib.sha256(data).hexdigest() in reply.text
+    assert bot.seen.messages[0].image.caption == "my receipt"
+
+
+def test_location_contacts_reaction_and_bot_media(mock_whatsapp: MockWhatsApp, bot: Any) -> None:
+    chat = mock_whatsapp.conversation(USER)
+    mock_whatsapp.simulate_location(USER, 48.8566, 2.3522, place="Paris")
+    chat.assert_response_contains("got location 48.8566,2.3522")
+    wamid = mock_whatsapp.simulate_reaction(USER, chat.replies()[0].wamid, "❤️")
+    wait_for(lambda: any(m.id == wamid for m in bot.seen.messages))
+    chat.user_says("photo")
+    chat.assert_response_contains("[image] uploaded photo")
+    chat.user_says("photo link")
+    chat.assert_response_contains("[image https://example.com/cat.png] linked photo")
+    chat.user_says("where")
+    chat.assert_response_contains("[location] Office")
+    chat.user_says("read")
+    chat.assert_response_contains("read it")
+    assert any(e.kind == "read" and "+ typing" in e.text for e in chat.transcript)
+
+
+def test_template_send_from_a_handler_is_checked(mock_whatsapp: MockWhatsApp, bot: Any) -> None:
+    mock_whatsapp.register_template(
+        "order_update", components=[{"type": "BODY", "text": "Hi {{1}}, order {{2}} shipped"}]
+    )
+    expectation = mock_whatsapp.expect_send_template("order_update").with_parameters("Alice", "42")
+    mock_whatsapp.conversation(USER).user_says("order")
+    mock_whatsapp.conversation(USER).assert_response_contains("Hi Alice, order 42 shipped")
+    assert expectation.call_count == 1
