@@ -53,6 +53,7 @@ def bot(mock_whatsapp: MockWhatsApp) -> Iterator[Any]:
     running = pywa_bot.PywaBot(config, session).start()
     mock_whatsapp.webhook_url = running.url
     yield running
+    mock_whatsapp.wait_for_callbacks(10)  # nothing of this test is left retrying
     running.stop()
     assert running.seen.errors == [], "the bot's handlers failed"
 

@@ -75,6 +75,7 @@ class PywaBot:
         self.config = config
         self.seen = Seen()
         self.fail_next = 0  # answer this many webhook POSTs with 500 before handling again
+        self.fail_next_statuses = 0  # the same, counting status notifications only
         self.refused: list[int] = []  # statuses of the webhooks refused that way
         self.app = flask.Flask("pywa-bot")
         self.app.before_request(self._maybe_fail)
@@ -97,7 +98,10 @@ class PywaBot:
     def start(self, port: int = 0) -> PywaBot:
         """Listen on 127.0.0.1:`port` (0: any free port) in a background thread."""
         self._server = make_server("127.0.0.1", port, self.app, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        server = self._server
+        self._thread = threading.Thread(
+            target=lambda: server.serve_forever(poll_interval=0.02), daemon=True
+        )
         self._thread.start()
         return self
 
@@ -122,11 +126,16 @@ class PywaBot:
         return f"http://127.0.0.1:{self.port}{self.config.endpoint}"
 
     def _maybe_fail(self) -> flask.Response | None:
-        if flask.request.method == "POST" and self.fail_next > 0:
+        if flask.request.method != "POST":
+            return None
+        if self.fail_next > 0:
             self.fail_next -= 1
-            self.refused.append(500)
-            return flask.Response("not now", status=500)
-        return None
+        elif self.fail_next_statuses > 0 and b'"statuses"' in flask.request.get_data():
+            self.fail_next_statuses -= 1
+        else:
+            return None
+        self.refused.append(500)
+        return flask.Response("not now", status=500)
 
     # ---- behaviour ----------------------------------------------------------------
 
