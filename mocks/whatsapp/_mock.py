@@ -160,6 +160,13 @@ class MockWhatsApp(BaseMock):
 
     def contract_error_reply(self, request: RecordedRequest, violation: Violation) -> Reply:
         """A body that breaks its contract: code 100 naming the parameter, Graph-style."""
+        content_type = request.headers.get("Content-Type", "")
+        if request.path.endswith("/media") and not content_type.startswith("multipart/"):
+            sentence = (
+                "An upload must be sent as multipart/form-data; the request said "
+                f"Content-Type: {content_type or '(none)'}."
+            )
+            return self.graph_reply(invalid_parameter("file", sentence), request)
         document = request.json if request.is_json else None
         error = None
         if document is not None:
