@@ -35,6 +35,11 @@ class SendExpectation(Expectation):
         """Attach the criteria the matcher checks (called once, when it is created)."""
         self.criteria = criteria
         self._trace_id = trace_id
+        return self._described()
+
+    def _described(self) -> Self:
+        """Name the expectation after its criteria, so reports say what was expected."""
+        self.spec.name = self.criteria.describe()
         return self
 
     def respond_with_error(self, code: int, details: str | None = None) -> Self:
@@ -46,12 +51,12 @@ class SendExpectation(Expectation):
     def of_type(self, kind: str) -> Self:
         """Only a send of this type (``text``, ``image``, ...) or kind (``media``)."""
         self.criteria.type = kind
-        return self
+        return self._described()
 
     def replying_to(self, wamid: str) -> Self:
         """Only a send that replies to message `wamid` (its ``context.message_id``)."""
         self.criteria.reply_to = wamid
-        return self
+        return self._described()
 
 
 class MessageExpectation(SendExpectation):
@@ -61,12 +66,12 @@ class MessageExpectation(SendExpectation):
         """Only a send whose text, as a person reads it, contains `contains` (a button
         message's body and its button titles, a caption, a filled template...)."""
         self.criteria.text_contains = contains
-        return self
+        return self._described()
 
     def with_buttons(self, *titles: str) -> Self:
         """Only an interactive send offering these buttons (or list rows) among others."""
         self.criteria.buttons = tuple(titles)
-        return self
+        return self._described()
 
 
 class TemplateExpectation(SendExpectation):
@@ -75,14 +80,14 @@ class TemplateExpectation(SendExpectation):
     def in_language(self, code: str) -> Self:
         """Only a send in this language (``en_US``, ``de``, ...)."""
         self.criteria.template_language = code
-        return self
+        return self._described()
 
     def with_parameters(self, *values: str) -> Self:
         """Only a send filling the template with exactly these values, in order."""
         self.criteria.template_parameters = tuple(values)
-        return self
+        return self._described()
 
     def to(self, number: str) -> Self:
         """Only a send to this phone number."""
         self.criteria.to = normalize_phone(number)
-        return self
+        return self._described()

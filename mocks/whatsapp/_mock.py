@@ -354,7 +354,7 @@ class MockWhatsApp(BaseMock):
             all=[
                 Method(value="POST"),
                 Path(value=MESSAGES_PATH, op="regex"),
-                Predicate(function=matches, description=criteria.describe()),
+                Predicate(function=matches, description="the WhatsApp send criteria"),
             ]
         )
         expectation = self.add_expectation(ExpectationSpec(matcher=matcher), handle=handle)

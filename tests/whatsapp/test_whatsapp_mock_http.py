@@ -1,0 +1,261 @@
+"""MockWhatsApp over a real socket with a plain HTTP client: paths, auth, bad input,
+determinism, options. Whatever comes in, the answer is a Graph error envelope, never a
+500, and the mock keeps serving.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from wa_support import Check, text_send
+
+from mocks.whatsapp import MockWhatsApp
+
+USER = "15551234567"
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def mock() -> Iterator[MockWhatsApp]:
+    """A mock of its own (these tests change options), in checking mode."""
+    with MockWhatsApp.start(seed=3, check_responses=True) as running:
+        running.allow_recipient(USER)
+        running.with_status_webhooks(enabled=False)
+        yield running
+
+
+def graph(mock: MockWhatsApp) -> httpx.Client:
+    return httpx.Client(
+        base_url=mock.url, headers={"Authorization": f"Bearer {mock.access_token}"}, timeout=10
+    )
+
+
+@pytest.mark.parametrize("prefix", ["/v23.0", "/v18.0", "/v26.0", ""])
+def test_any_version_or_none(mock: MockWhatsApp, prefix: str, conforms: Check) -> None:
+    with graph(mock) as client:
+        answer = client.post(f"{prefix}/{mock.phone_number_id}/messages", json=text_send())
+        assert answer.status_code == 200
+        conforms("message.response", answer.json())
+        assert client.get(f"{prefix}/{mock.phone_number_id}").json()["id"] == mock.phone_number_id
+
+
+def test_the_token_may_be_a_query_parameter(mock: MockWhatsApp) -> None:
+    answer = httpx.get(f"{mock.url}/v23.0/{mock.phone_number_id}?access_token={mock.access_token}")
+    assert answer.status_code == 200
+
+
+BAD_REQUESTS: list[tuple[str, str, dict[str, Any], int, int]] = [
+    ("POST", "/v23.0/{phone}/messages", {"content": b"{not json"}, 400, 100),
+    ("POST", "/v23.0/{phone}/messages", {"content": b"[1, 2]"}, 400, 100),
+    ("POST", "/v23.0/{phone}/messages", {"json": {"messaging_product": "whatsapp"}}, 400, 100),
+    ("POST", "/v23.0/{phone}/messages", {"json": {**text_send(), "to": "abc"}}, 400, 100),
+    (
+        "POST",
+        "/v23.0/{phone}/messages",
+        {"content": b"", "headers": {"Content-Type": "text/plain"}},
+        400,
+        100,
+    ),
+    ("POST", "/v23.0/999/messages", {"json": text_send()}, 400, 100),
+    ("POST", "/v23.0/{phone}/media", {"data": {"messaging_product": "whatsapp"}}, 400, 100),
+    ("GET", "/v23.0/424242424242", {}, 400, 100),
+    ("DELETE", "/v23.0/424242424242", {}, 400, 100),
+    ("GET", "/whatsapp_business/attachments/?mid=1&hash=nope", {}, 400, 100),
+    ("POST", "/v23.0/{waba}/message_templates", {"json": {"name": "Bad Name"}}, 400, 100),
+    ("DELETE", "/v23.0/{waba}/message_templates", {}, 400, 100),
+    ("GET", "/v23.0/{phone}/some/unknown/path", {}, 404, 100),
+    ("PATCH", "/v23.0/{phone}/messages", {"json": {}}, 405, 100),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "options", "status", "code"), BAD_REQUESTS)
+def test_bad_input_is_a_graph_error_never_a_500(
+    mock: MockWhatsApp,
+    method: str,
+    path: str,
+    options: dict[str, Any],
+    status: int,
+    code: int,
+    conforms: Check,
+) -> None:
+    target = path.format(phone=mock.phone_number_id, waba=mock.waba_id)
+    with graph(mock) as client:
+        answer = client.request(method, target, **options)
+        assert (answer.status_code, answer.json()["error"]["code"]) == (status, code)
+        conforms("error", answer.json())
+        assert (
+            client.post(f"/v23.0/{mock.phone_number_id}/messages", json=text_send()).status_code
+            == 200
+        )
+    assert mock.report().errors == []  # nothing failed inside the mock
+
+
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic abc"}]
+)
+def test_no_or_wrong_token_is_190(
+    mock: MockWhatsApp, headers: dict[str, str], conforms: Check
+) -> None:
+    answer = httpx.post(
+        f"{mock.url}/v23.0/{mock.phone_number_id}/messages", json=text_send(), headers=headers
+    )
+    assert (answer.status_code, answer.json()["error"]["code"]) == (401, 190)
+    conforms("error", answer.json())
+    assert mock.sent_messages == []
+
+
+def test_media_download_needs_the_token(mock: MockWhatsApp) -> None:
+    with graph(mock) as client:
+        media_id = client.post(
+            f"/v23.0/{mock.phone_number_id}/media",
+            data={"messaging_product": "whatsapp", "type": "audio/ogg"},
+            files={"file": ("voice.ogg", b"OggS" + bytes(100), "audio/ogg")},
+        ).json()["id"]
+        url = client.get(f"/v23.0/{media_id}").json()["url"]
+        downloaded = client.get(url)
+        assert downloaded.content == b"OggS" + bytes(100)
+        assert downloaded.headers["Content-Type"] == "audio/ogg"
+    assert httpx.get(url).json()["error"]["code"] == 190
+
+
+def test_injected_errors_and_latency_use_the_graph_envelope(
+    mock: MockWhatsApp, conforms: Check
+) -> None:
+    mock.expect_send_message(USER).with_error(503).once()
+    with graph(mock) as client:
+        answer = client.post(f"/v23.0/{mock.phone_number_id}/messages", json=text_send())
+    assert (answer.status_code, answer.json()["error"]["code"]) == (503, 131016)
+    conforms("error", answer.json())
+
+
+def test_the_same_seed_gives_the_same_bytes() -> None:
+    def run() -> list[bytes]:
+        with MockWhatsApp.start(seed=11) as mock, graph(mock) as client:
+            mock.allow_recipient(USER)
+            bodies = [
+                client.post(f"/v23.0/{mock.phone_number_id}/messages", json=text_send()).content
+            ]
+            bodies.append(
+                client.post(
+                    f"/v23.0/{mock.phone_number_id}/media",
+                    data={"messaging_product": "whatsapp"},
+                    files={"file": ("a", b"a", "text/plain")},
+                ).content
+            )
+            bodies.append(client.get("/v23.0/1").content)
+            mock.clock.freeze(1_700_000_000)
+            _, event = mock.cloud.incoming(USER, "text", {"body": "hi"})
+            bodies.append(json.dumps(event).encode())
+            return bodies
+
+    assert run() == run()
+
+
+def test_options_are_attributes_and_the_environment(conforms: Check) -> None:
+    with MockWhatsApp.start(
+        webhook_url="http://127.0.0.1:9/hook",
+        app_secret="s",
+        verify_token="v",
+        access_token="t",
+        phone_number_id="123",
+        waba_id="456",
+        display_phone_number="+1 555-000-0000",
+    ) as mock:
+        assert (mock.app_secret, mock.verify_token, mock.access_token) == ("s", "v", "t")
+        assert (mock.phone_number_id, mock.waba_id) == ("123", "456")
+        env = mock.stack_environment()
+        assert env["WHATSAPP_API_URL"] == mock.url
+        assert (env["WHATSAPP_ACCESS_TOKEN"], env["WHATSAPP_PHONE_NUMBER_ID"]) == ("t", "123")
+        assert (
+            env["WHATSAPP_APP_SECRET"],
+            env["WHATSAPP_VERIFY_TOKEN"],
+            env["WHATSAPP_WABA_ID"],
+        ) == ("s", "v", "456")
+        mock.webhook_url = None
+        mock.access_token = "changed"
+        mock.reset()
+        assert (mock.webhook_url, mock.access_token) == ("http://127.0.0.1:9/hook", "t")
+
+
+def test_reset_restores_a_fresh_account(mock: MockWhatsApp) -> None:
+    mock.register_template("promo")
+    mock.clock.advance(3600)
+    mock.with_rules(allow_list=False)
+    with graph(mock) as client:
+        client.post(f"/v23.0/{mock.phone_number_id}/messages", json=text_send(to="15550001111"))
+    mock.reset()
+    assert mock.sent_messages == [] and mock.transcript == []
+    assert [t.name for t in mock.cloud.templates.list()] == ["hello_world"]
+    assert mock.cloud.rules.switches.allow_list is True
+    assert abs(mock.clock.skew) < 1e-9
+
+
+def test_simulating_without_a_webhook_url_says_so(mock: MockWhatsApp) -> None:
+    with pytest.raises(RuntimeError, match="no webhook_url"):
+        mock.simulate_incoming(USER, "hi")
+    assert mock.transcript == []
+
+
+def test_unmet_expectations_are_reported_with_their_criteria(mock: MockWhatsApp) -> None:
+    mock.expect_send_message(USER).with_text("Welcome").once()
+    mock.expect_send_template("order_update").with_parameters("Alice")
+    with graph(mock) as client:
+        client.post(f"/v23.0/{mock.phone_number_id}/messages", json=text_send(body="Bye"))
+    with pytest.raises(AssertionError) as caught:
+        mock.verify()
+    report = str(caught.value)
+    assert "text_contains='Welcome'" in report and "template='order_update'" in report
+
+
+def test_cli_lists_the_options() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mocks.whatsapp", "--help"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    for flag in (
+        "--webhook-url",
+        "--app-secret",
+        "--verify-token",
+        "--access-token",
+        "--phone-number-id",
+        "--waba-id",
+        "--display-phone-number",
+    ):
+        assert flag in done.stdout
+
+
+def test_admin_routes_are_in_the_openapi_document(mock: MockWhatsApp) -> None:
+    document = httpx.get(f"{mock.url}/__admin/openapi.json").json()
+    paths = set(document["paths"])
+    assert "/__admin/whatsapp/incoming" in paths
+    assert "/__admin/whatsapp/conversations/{user}/reply" in paths
+
+
+def test_admin_set_up_routes(mock: MockWhatsApp) -> None:
+    admin = f"{mock.url}/__admin/whatsapp"
+    created = httpx.post(
+        f"{admin}/templates",
+        json={"name": "promo", "components": [{"type": "BODY", "text": "Hi {{1}}"}]},
+    )
+    assert created.status_code == 201 and created.json()["status"] == "APPROVED"
+    moved = httpx.post(f"{admin}/clock", json={"advance_seconds": 90000, "freeze": True}).json()
+    assert moved["frozen"] is True and mock.clock.frozen
+    rules = httpx.put(f"{admin}/rules", json={"throughput": False, "statuses": True}).json()
+    assert (
+        rules["throughput"] is False and rules["statuses"] is True and rules["allow_list"] is True
+    )
+    allowed = httpx.post(f"{admin}/allow-list", json={"numbers": ["+44 7700 900123"]}).json()
+    assert "447700900123" in allowed["numbers"]
+    refused = httpx.put(f"{admin}/rules", json={"speed": True})
+    assert refused.status_code == 400 and refused.json()["error"]["field"] == "speed"
