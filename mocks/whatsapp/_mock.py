@@ -232,6 +232,11 @@ class MockWhatsApp(BaseMock):
         self.cloud.statuses = StatusPlan()
         self.cloud.clear()
 
+    def reseed(self, seed: int) -> None:
+        """Restart the ids from `seed` (business-scoped user ids derive from it too)."""
+        super().reseed(seed)
+        self.cloud.users.seed = seed
+
     # ---- options and state ----------------------------------------------------------
 
     @property

@@ -262,3 +262,16 @@ def test_programmed_error_code(wa: WhatsApp, mock_whatsapp: MockWhatsApp) -> Non
     with pytest.raises(errors.MessageUndeliverable):
         wa.send_message(to=USER, text="into the void")
     assert wa.send_message(to=USER, text="second try works").id
+
+
+def test_expecting_a_template_makes_it_sendable(wa: WhatsApp, mock_whatsapp: MockWhatsApp) -> None:
+    expectation = mock_whatsapp.expect_send_template("spring_sale").in_language("en_US").to(USER)
+    sent = wa.send_template(
+        to=USER,
+        name="spring_sale",
+        language=t.TemplateLanguage.ENGLISH_US,
+        params=[t.BodyText.params("20%")],
+    )
+    assert expectation.call_count == 1
+    assert mock_whatsapp.sent_messages[-1].wamid == sent.id
+    assert mock_whatsapp.sent_messages[-1].template_parameters == ["20%"]

@@ -259,3 +259,17 @@ def test_admin_set_up_routes(mock: MockWhatsApp) -> None:
     assert "447700900123" in allowed["numbers"]
     refused = httpx.put(f"{admin}/rules", json={"speed": True})
     assert refused.status_code == 400 and refused.json()["error"]["field"] == "speed"
+
+
+def test_reset_replays_the_same_ids(mock: MockWhatsApp) -> None:
+    def first_send() -> bytes:
+        mock.allow_recipient(USER)
+        with graph(mock) as client:
+            return client.post(f"/v23.0/{mock.phone_number_id}/messages", json=text_send()).content
+
+    before = first_send()
+    mock.reset()
+    assert first_send() == before
+    mock.reseed(99)
+    assert first_send() != before
+    assert mock.cloud.users.by_phone(USER).user_id.startswith("US.")
