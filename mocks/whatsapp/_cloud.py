@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import random
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from mocks.jose import Clock
 
-from ._errors import GraphError, unknown_object
+from ._account import BusinessAccount
+from ._errors import unknown_object
 from ._ids import IdGenerator
 from ._media import MediaItem, MediaStore, message_type_for
 from ._outgoing import Choice, SentMessage, check_media_references, choices, response_contact
@@ -47,13 +48,6 @@ from ._webhooks import (
 )
 
 Json = dict[str, Any]
-
-#: The template every WhatsApp Business Account starts with.
-HELLO_WORLD: list[Json] = [
-    {"type": "HEADER", "format": "TEXT", "text": "Hello World"},
-    {"type": "BODY", "text": "Hello from the mock WhatsApp Business account."},
-    {"type": "FOOTER", "text": "Sample template"},
-]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,31 +84,6 @@ class SendOutcome:
     webhooks: list[ScheduledWebhook]
 
 
-@dataclass(slots=True)
-class BusinessProfile:
-    """The public profile of the sending number."""
-
-    about: str = "Answers automatically, around the clock."
-    address: str = "1 Hacker Way, Menlo Park, CA 94025"
-    description: str = "A simulated WhatsApp business for tests."
-    email: str = "support@example.com"
-    vertical: str = "OTHER"
-    websites: list[str] = field(default_factory=lambda: ["https://example.com"])
-
-    def to_json(self) -> Json:
-        """One ``data`` item of ``GET /{phone-number-id}/whatsapp_business_profile``."""
-        return {
-            "about": self.about,
-            "address": self.address,
-            "description": self.description,
-            "email": self.email,
-            "profile_picture_url": "https://example.com/profile.png",
-            "websites": list(self.websites),
-            "vertical": self.vertical,
-            "messaging_product": "whatsapp",
-        }
-
-
 class WhatsAppCloud:
     """The simulated platform behind one business phone number."""
 
@@ -136,7 +105,7 @@ class WhatsAppCloud:
         self.templates = TemplateRegistry(self.ids.template_id)
         self.rules = BusinessRules(clock, switches)
         self.statuses = statuses or StatusPlan()
-        self.profile = BusinessProfile()
+        self.business = BusinessAccount(account, self.templates)
         self.transcript = Transcript()
         self._sent: list[SentMessage] = []
         self._lock = threading.Lock()
@@ -146,7 +115,7 @@ class WhatsAppCloud:
 
     def register_defaults(self) -> None:
         """The state a fresh account has: the ``hello_world`` template."""
-        self.templates.register("hello_world", "en_US", HELLO_WORLD)
+        self.business.register_defaults()
 
     def clear(self) -> None:
         """Back to a fresh account (users, media, templates, rules, transcript, sends)."""
@@ -254,82 +223,6 @@ class WhatsAppCloud:
         """Delete a stored file: ``{"success": true}``, or the unknown-object error."""
         if not self.media.delete(media_id):
             raise unknown_object(media_id, "delete")
-        return {"success": True}
-
-    def phone_number(self) -> Json:
-        """``GET /{phone-number-id}``: the sending number as a bot reads it at start-up."""
-        return {
-            "verified_name": self.account.verified_name,
-            "code_verification_status": "VERIFIED",
-            "display_phone_number": self.account.display_phone_number,
-            "quality_rating": "GREEN",
-            "platform_type": "CLOUD_API",
-            "throughput": {"level": "STANDARD"},
-            "status": "CONNECTED",
-            "name_status": "APPROVED",
-            "whatsapp_business_account": {"id": self.account.waba_id},
-            "id": self.account.phone_number_id,
-        }
-
-    def business_account(self) -> Json:
-        """``GET /{waba-id}``: the business account."""
-        return {
-            "id": self.account.waba_id,
-            "name": self.account.verified_name,
-            "currency": "USD",
-            "timezone_id": "1",
-            "message_template_namespace": f"mock_{self.account.waba_id}",
-        }
-
-    def lookup(self, object_id: str) -> Json:
-        """``GET /{id}`` for any id the mock knows; the unknown-object error otherwise."""
-        if object_id == self.account.phone_number_id:
-            return self.phone_number()
-        if object_id == self.account.waba_id:
-            return self.business_account()
-        for template in self.templates.list():
-            if template.id == object_id:
-                return template.to_json()
-        raise unknown_object(object_id)
-
-    def list_templates(
-        self, *, name: str | None = None, language: str | None = None, status: str | None = None
-    ) -> Json:
-        """``GET /{waba-id}/message_templates``: one page with every matching template."""
-        found = self.templates.list(name=name, language=language, status=status)
-        total = len(self.templates.list())
-        return {
-            "data": [template.to_json() for template in found],
-            "paging": {"cursors": {"before": "MAZDZD", "after": "MjQZD"}},
-            "summary": {
-                "total_count": total,
-                "message_template_count": total,
-                "message_template_limit": 250,
-                "are_translations_complete": True,
-            },
-        }
-
-    def create_template(self, body: Json) -> Json:
-        """``POST /{waba-id}/message_templates``: registered and approved at once."""
-        template = self.templates.register(
-            str(body["name"]),
-            str(body["language"]),
-            list(body.get("components") or []),
-            category=str(body["category"]),
-            parameter_format=body.get("parameter_format"),
-        )
-        return {"id": template.id, "status": template.status, "category": template.category}
-
-    def delete_template(self, name: str) -> Json:
-        """``DELETE /{waba-id}/message_templates?name=…``."""
-        if not self.templates.delete(name):
-            raise GraphError(
-                100,
-                f'(#100) Message template "{name}" does not exist.',
-                details=f"No template named {name}.",
-                title="Invalid parameter",
-                param="name",
-            )
         return {"success": True}
 
     # ---- the webhook side ---------------------------------------------------------

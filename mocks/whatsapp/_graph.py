@@ -159,7 +159,7 @@ class GraphRoutes:
             item = cloud.media.get(object_id)
             if item is not None:
                 return Reply.json(item.metadata(self.host.url))
-            return Reply.json(cloud.lookup(object_id))
+            return Reply.json(cloud.business.lookup(object_id))
         except GraphError as error:
             raise self._fail(error, request) from None
 
@@ -185,13 +185,13 @@ class GraphRoutes:
     def profile(self, request: RecordedRequest) -> Reply:
         """The business profile of the sending number."""
         self._own(request, "phone_number_id", self.host.phone_number_id)
-        return Reply.json({"data": [self.host.cloud.profile.to_json()]})
+        return Reply.json({"data": [self.host.cloud.business.profile.to_json()]})
 
     def list_templates(self, request: RecordedRequest) -> Reply:
         """The account's templates (filters: name, language, status)."""
         self._own(request, "waba_id", self.host.waba_id)
         query = request.query
-        listed = self.host.cloud.list_templates(
+        listed = self.host.cloud.business.list_templates(
             name=query.get("name"), language=query.get("language"), status=query.get("status")
         )
         return Reply.json(listed)
@@ -199,7 +199,7 @@ class GraphRoutes:
     def create_template(self, request: RecordedRequest) -> Reply:
         """Register a template (approved at once)."""
         self._own(request, "waba_id", self.host.waba_id)
-        return Reply.json(self.host.cloud.create_template(request.json))
+        return Reply.json(self.host.cloud.business.create_template(request.json))
 
     def delete_template(self, request: RecordedRequest) -> Reply:
         """Delete a template by name (``?name=``)."""
@@ -208,6 +208,6 @@ class GraphRoutes:
         try:
             if not name:
                 raise invalid_parameter("name", "The parameter name is required.")
-            return Reply.json(self.host.cloud.delete_template(name))
+            return Reply.json(self.host.cloud.business.delete_template(name))
         except GraphError as error:
             raise self._fail(error, request) from None

@@ -197,17 +197,17 @@ def test_media_upload_lookup_and_delete(cloud: WhatsAppCloud, conforms: Check) -
 
 
 def test_graph_reads(cloud: WhatsAppCloud, conforms: Check) -> None:
-    conforms("phone_number.response", cloud.lookup(ACCOUNT.phone_number_id))
-    assert cloud.lookup(ACCOUNT.waba_id)["id"] == ACCOUNT.waba_id
+    conforms("phone_number.response", cloud.business.lookup(ACCOUNT.phone_number_id))
+    assert cloud.business.lookup(ACCOUNT.waba_id)["id"] == ACCOUNT.waba_id
     hello = cloud.templates.find("hello_world", "en_US")
-    assert hello is not None and cloud.lookup(hello.id)["name"] == "hello_world"
-    conforms("business_profile.response", {"data": [cloud.profile.to_json()]})
+    assert hello is not None and cloud.business.lookup(hello.id)["name"] == "hello_world"
+    conforms("business_profile.response", {"data": [cloud.business.profile.to_json()]})
     with pytest.raises(GraphError):
-        cloud.lookup("31337")
+        cloud.business.lookup("31337")
 
 
 def test_templates_endpoints(cloud: WhatsAppCloud, conforms: Check) -> None:
-    created = cloud.create_template(
+    created = cloud.business.create_template(
         {
             "name": "order_update",
             "language": "en_US",
@@ -216,16 +216,16 @@ def test_templates_endpoints(cloud: WhatsAppCloud, conforms: Check) -> None:
         }
     )
     conforms("template.create.response", created)
-    listed = cloud.list_templates()
+    listed = cloud.business.list_templates()
     conforms("templates.list.response", listed)
     assert [t["name"] for t in listed["data"]] == ["hello_world", "order_update"]
     assert listed["summary"]["total_count"] == 2
-    assert [t["name"] for t in cloud.list_templates(name="order_update")["data"]] == [
+    assert [t["name"] for t in cloud.business.list_templates(name="order_update")["data"]] == [
         "order_update"
     ]
-    assert cloud.delete_template("order_update") == {"success": True}
+    assert cloud.business.delete_template("order_update") == {"success": True}
     with pytest.raises(GraphError):
-        cloud.delete_template("order_update")
+        cloud.business.delete_template("order_update")
 
 
 def test_observe_records_a_hand_written_event(cloud: WhatsAppCloud) -> None:
