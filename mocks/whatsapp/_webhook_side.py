@@ -21,6 +21,7 @@ from ._webhooks import (
     check_envelope,
     contact_card,
     flow_reply_content,
+    list_reply_content,
     location_content,
     reaction_content,
     text_content,
@@ -129,12 +130,25 @@ class WebhookSide(BaseMock):
         name: str | None = None,
         timeout: float | None = None,
     ) -> str:
-        """The user taps a reply button given by id and title (`reply_to`: its message)."""
+        """The user taps a reply button given by id and title (`reply_to`: the message that
+        offered it; by default the latest message the bot sent them)."""
         content = button_reply_content(button_id, title)
-        context = self.cloud.reply_context(reply_to or "wamid.unknown")
-        return self._incoming(
-            from_number, "interactive", content, name=name, context=context, timeout=timeout
-        )
+        return self._interactive(from_number, content, reply_to, name, timeout)
+
+    def simulate_list_reply(
+        self,
+        from_number: str,
+        row_id: str,
+        title: str,
+        *,
+        description: str | None = None,
+        reply_to: str | None = None,
+        name: str | None = None,
+        timeout: float | None = None,
+    ) -> str:
+        """The user picks a list row given by id and title (`reply_to` as for buttons)."""
+        content = list_reply_content(row_id, title, description)
+        return self._interactive(from_number, content, reply_to, name, timeout)
 
     def simulate_media(
         self,
@@ -204,9 +218,26 @@ class WebhookSide(BaseMock):
     ) -> str:
         """The user completes a WhatsApp Flow the bot sent, answering `response`."""
         content = flow_reply_content(response, flow_token)
-        context = self.cloud.reply_context(reply_to or "wamid.unknown")
+        return self._interactive(from_number, content, reply_to, name, timeout)
+
+    def _interactive(
+        self,
+        from_number: str,
+        content: Json,
+        reply_to: str | None,
+        name: str | None,
+        timeout: float | None,
+    ) -> str:
+        """An interactive reply to `reply_to`, or to the latest message the bot sent the user."""
+        number = normalize_phone(from_number, "from_number")
+        if reply_to is None:
+            sent = [message.wamid for message in self.cloud.sent if message.to == number]
+            if not sent:
+                raise LookupError(f"the bot sent {number} nothing to reply to; give reply_to")
+            reply_to = sent[-1]
+        context = self.cloud.reply_context(reply_to)
         return self._incoming(
-            from_number, "interactive", content, name=name, context=context, timeout=timeout
+            number, "interactive", content, name=name, context=context, timeout=timeout
         )
 
     def simulate_webhook(self, event: Json, *, timeout: float | None = None) -> Delivery:

@@ -251,3 +251,23 @@ def test_template_send_from_a_handler_is_checked(mock_whatsapp: MockWhatsApp, bo
     mock_whatsapp.conversation(USER).user_says("order")
     mock_whatsapp.conversation(USER).assert_response_contains("Hi Alice, order 42 shipped")
     assert expectation.call_count == 1
+
+
+def test_explicit_button_and_list_replies_contacts_and_flow_completion(
+    mock_whatsapp: MockWhatsApp, bot: Any
+) -> None:
+    chat = mock_whatsapp.conversation(USER)
+    chat.user_says("flow")
+    offer = chat.assert_response_contains("[Sign up (flow 1234)]")
+    mock_whatsapp.simulate_flow_completion(USER, {"plan": "pro"}, flow_token="tok-9")
+    chat.assert_response_contains("flow done: plan=pro")
+    assert bot.seen.flows[0].token == "tok-9"
+    assert bot.seen.flows[0].reply_to_message is not None
+    assert bot.seen.flows[0].reply_to_message.id == offer.wamid
+    mock_whatsapp.simulate_button_reply(USER, "track", "Track order")
+    chat.assert_response_contains("you chose Track order")
+    mock_whatsapp.simulate_list_reply(USER, "s", "Small", description="tiny")
+    chat.assert_response_contains("picked Small")
+    assert bot.seen.selections[0].description == "tiny"
+    mock_whatsapp.simulate_contacts(USER, ("Bob Smith", "+15550001111"), ("Eve", None))
+    chat.assert_response_contains("got contacts: Bob Smith, Eve")

@@ -14,7 +14,8 @@ What it does:
   anything else -> ``echo: <text>``;
 - a tap on a reply button -> ``you chose <title>``; a pick from a list -> ``picked <title>``;
 - an image -> downloads it and answers ``got <n> bytes, sha256 <hex>``;
-- a location -> ``got location <lat>,<lon>``; a reaction -> nothing (recorded);
+- a location -> ``got location <lat>,<lon>``; contacts -> ``got contacts: <names>``;
+  a completed Flow -> ``flow done: <answers>``; a reaction -> nothing (recorded);
 - every status -> recorded (with its error code, for failed ones).
 
 Used in-process by ``tests/clients/test_pywa_*.py`` and run as its own process by the
@@ -64,6 +65,7 @@ class Seen:
     messages: list[types.Message] = field(default_factory=list)
     buttons: list[types.CallbackButton] = field(default_factory=list)
     selections: list[types.CallbackSelection] = field(default_factory=list)
+    flows: list[types.FlowCompletion] = field(default_factory=list)
     statuses: list[types.MessageStatus] = field(default_factory=list)
     errors: list[BaseException] = field(default_factory=list)
 
@@ -145,6 +147,8 @@ class PywaBot:
         wa.on_message(filters.image)(self._on_image)
         wa.on_message(filters.location)(self._on_location)
         wa.on_message(filters.reaction)(self._on_other)
+        wa.on_message(filters.contacts)(self._on_contacts)
+        wa.on_flow_completion()(self._on_flow)
         wa.on_callback_button()(self._on_button)
         wa.on_callback_selection()(self._on_selection)
         wa.on_message_status()(self._on_status)
@@ -232,6 +236,16 @@ class PywaBot:
 
     def _on_other(self, _: WhatsApp, message: types.Message) -> None:
         self.seen.messages.append(message)
+
+    def _on_contacts(self, _: WhatsApp, message: types.Message) -> None:
+        self.seen.messages.append(message)
+        names = ", ".join(str(c.name.formatted_name) for c in message.contacts or [])
+        self._guard(lambda: message.reply_text(f"got contacts: {names}"))
+
+    def _on_flow(self, _: WhatsApp, completion: types.FlowCompletion) -> None:
+        self.seen.flows.append(completion)
+        answers = ", ".join(f"{k}={v}" for k, v in sorted(completion.response.items()))
+        self._guard(lambda: completion.reply_text(f"flow done: {answers}"))
 
     def _on_button(self, _: WhatsApp, button: types.CallbackButton) -> None:
         self.seen.buttons.append(button)
