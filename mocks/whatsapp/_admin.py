@@ -41,6 +41,7 @@ from ._admin_models import (
 from ._cloud import WhatsAppCloud
 from ._transcript import after_last_message, is_reply
 from ._users import normalize_phone
+from ._webhook_side import Handshake
 from ._webhooks import (
     check_envelope,
     contact_card,
@@ -63,8 +64,8 @@ class AdminHost(Protocol):
     async def deliver_async(self, event: Json, what: str) -> Delivery:
         """Post `event` to the bot and wait until it is delivered or given up."""
 
-    async def verify_webhook_async(self) -> tuple[bool, int | None, str, str]:
-        """Run the GET handshake: (ok, status, challenge, body)."""
+    async def verify_webhook_async(self) -> Handshake:
+        """Run the GET handshake against the webhook URL."""
 
     def set_rules(self, **switches: bool) -> RulesOut:
         """Switch rules; the switches now."""
@@ -234,8 +235,15 @@ class WhatsAppAdmin:
         return _delivered(delivery, None)
 
     async def _verify(self, call: AdminCall) -> Verified:
-        ok, status, challenge, body = await self.host.verify_webhook_async()
-        return Verified(ok=ok, status=status, challenge=challenge, body=body)
+        if self.host.webhook_url is None:
+            raise AdminError(409, "no webhook URL is set (PUT /__admin/whatsapp/webhook)", "url")
+        handshake = await self.host.verify_webhook_async()
+        delivery = handshake.delivery
+        assert delivery is not None
+        body = delivery.response_body.decode("utf-8", "replace")
+        return Verified(
+            ok=handshake.passed(), status=delivery.status, challenge=handshake.challenge, body=body
+        )
 
     def _set_webhook(self, call: AdminCall) -> WebhookTarget:
         self.host.webhook_url = call.body.url

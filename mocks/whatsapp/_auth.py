@@ -29,11 +29,13 @@ def presented_token(authorization: str | None, query_token: str | None) -> str |
 
 
 def check_access_token(
-    authorization: str | None, query_token: str | None, *, expected: str
+    authorization: str | None, query_token: str | None, *, expected: str, also: str | None = None
 ) -> None:
-    """Raise the 190 error unless the request presents `expected`."""
+    """Raise the 190 error unless the request presents `expected` (or `also`, an app
+    access token where one is accepted)."""
     token = presented_token(authorization, query_token)
     if token is None:
         raise missing_token()
-    if not hmac.compare_digest(token.encode(), expected.encode()):
+    accepted = [expected] if also is None else [expected, also]
+    if not any(hmac.compare_digest(token.encode(), good.encode()) for good in accepted):
         raise invalid_token()

@@ -8,16 +8,21 @@ to a :class:`~mocks.whatsapp._cloud.WhatsAppCloud` call, its result or
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from mocks.core import Callback, RecordedRequest, Reply, ReplyError, Route
 
 from ._cloud import SendOutcome, WhatsAppCloud
 from ._errors import GraphError, invalid_parameter, unknown_object
+from ._webhook_side import Handshake
 
-Handler = Callable[[RecordedRequest], Reply]
+Handler = Callable[[RecordedRequest], Reply | Awaitable[Reply]]
 VERSION = r"{version:v\d+\.\d+}"
+#: The route that trades the app id and secret for an app access token (no bearer needed).
+APP_TOKEN_ROUTE = "graph: app access token"
+#: The route that also takes the app access token (``<app_id>|<app_secret>``).
+APP_SUBSCRIPTIONS_ROUTE = "graph: app subscriptions"
 
 
 class GraphHost(Protocol):
@@ -26,6 +31,10 @@ class GraphHost(Protocol):
     cloud: WhatsAppCloud
     phone_number_id: str
     waba_id: str
+    app_id: str
+    app_secret: str
+    webhook_url: str | None
+    verify_token: str
 
     @property
     def url(self) -> str:
@@ -36,6 +45,11 @@ class GraphHost(Protocol):
 
     def status_callbacks(self, outcome: SendOutcome) -> list[Callback]:
         """The status webhooks an accepted send is followed by."""
+
+    async def verify_webhook_async(
+        self, url: str | None = None, verify_token: str | None = None
+    ) -> Handshake:
+        """Run the GET handshake against `url` with `verify_token`."""
 
 
 class GraphRoutes:
@@ -99,6 +113,14 @@ class GraphRoutes:
                     "response_schema": "success.response",
                 },
             ),
+            ("GET", "/oauth/access_token", self.app_token, {"name": APP_TOKEN_ROUTE}),
+            (
+                "POST",
+                "/{app_id}/subscriptions",
+                self.subscribe_app,
+                {"name": APP_SUBSCRIPTIONS_ROUTE},
+            ),
+            ("POST", "/{waba_id}/subscribed_apps", self.subscribe_account, {}),
             ("GET", "/{object_id}", self.lookup, {}),
             ("DELETE", "/{object_id}", self.delete_media, {"response_schema": "success.response"}),
         ]
@@ -211,3 +233,61 @@ class GraphRoutes:
             return Reply.json(self.host.cloud.business.delete_template(name))
         except GraphError as error:
             raise self._fail(error, request) from None
+
+    # ---- webhook subscriptions ------------------------------------------------------
+
+    def app_token(self, request: RecordedRequest) -> Reply:
+        """``GET /oauth/access_token?grant_type=client_credentials``: the app access token."""
+        query = request.query
+        host = self.host
+        if query.get("client_id") != host.app_id or query.get("client_secret") != host.app_secret:
+            error = GraphError(
+                1, "Error validating client secret.", title="Invalid client credentials"
+            )
+            raise self._fail(error, request)
+        return Reply.json(
+            {"access_token": f"{host.app_id}|{host.app_secret}", "token_type": "bearer"}
+        )
+
+    async def subscribe_app(self, request: RecordedRequest) -> Reply:
+        """``POST /{app-id}/subscriptions``: set the app's callback URL (Meta runs the
+        handshake against it first; a URL that does not echo the challenge is refused)."""
+        self._own(request, "app_id", self.host.app_id)
+        fields: dict[str, Any] = dict(request.query)
+        fields.update(request.form)  # the same fields sent as a form body
+        if request.is_json and isinstance(request.json, dict):
+            fields.update(request.json)
+        url, token = fields.get("callback_url"), fields.get("verify_token")
+        return await self._subscribe(request, url, token)
+
+    async def subscribe_account(self, request: RecordedRequest) -> Reply:
+        """``POST /{waba-id}/subscribed_apps``: subscribe the app to the account, with an
+        optional override callback URL (handshake first, as for the app's)."""
+        self._own(request, "waba_id", self.host.waba_id)
+        body = request.json if request.is_json and isinstance(request.json, dict) else {}
+        url = body.get("override_callback_uri")
+        if url is None:
+            return Reply.json({"success": True})
+        return await self._subscribe(request, url, body.get("verify_token"))
+
+    async def _subscribe(
+        self, request: RecordedRequest, url: str | None, verify_token: str | None
+    ) -> Reply:
+        for name, value in (("callback_url", url), ("verify_token", verify_token)):
+            if not value:
+                raise self._fail(
+                    invalid_parameter(name, f"The parameter {name} is required."), request
+                )
+        assert url is not None and verify_token is not None
+        handshake = await self.host.verify_webhook_async(url, verify_token)
+        if not handshake.passed():
+            error = GraphError(
+                2200,
+                f"(#2200) Callback verification failed with the following errors: "
+                f"{handshake.failure()}",
+                title="Callback verification failed",
+            )
+            raise self._fail(error, request)
+        self.host.webhook_url = url
+        self.host.verify_token = verify_token
+        return Reply.json({"success": True})

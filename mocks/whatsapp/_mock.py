@@ -32,7 +32,7 @@ from ._criteria import SendCriteria
 from ._delivery import DeliveryPolicy
 from ._errors import GraphError, invalid_parameter
 from ._expectations import MessageExpectation, SendExpectation, TemplateExpectation
-from ._graph import GraphRoutes
+from ._graph import APP_SUBSCRIPTIONS_ROUTE, APP_TOKEN_ROUTE, GraphRoutes
 from ._options import WhatsAppOptions, environment
 from ._outgoing import SentMessage
 from ._reroute import aiohttp_middleware
@@ -89,6 +89,7 @@ class MockWhatsApp(WebhookSide):
         phone_number_id: str = DEFAULTS.phone_number_id,
         waba_id: str = DEFAULTS.waba_id,
         display_phone_number: str = DEFAULTS.display_phone_number,
+        app_id: str = DEFAULTS.app_id,
         clock: Clock | None = None,
         **options: Any,
     ) -> None:
@@ -99,6 +100,7 @@ class MockWhatsApp(WebhookSide):
         self.phone_number_id = phone_number_id
         self.waba_id = waba_id
         self.display_phone_number = display_phone_number
+        self.app_id = app_id
         self._baseline = WhatsAppOptions(
             webhook_url,
             app_secret,
@@ -107,6 +109,7 @@ class MockWhatsApp(WebhookSide):
             phone_number_id,
             waba_id,
             display_phone_number,
+            app_id,
         )
         self._own_clock = clock is None
         #: The mock's time (the 24-hour window, rate limits, timestamps): move it forward
@@ -169,12 +172,19 @@ class MockWhatsApp(WebhookSide):
         return self.graph_reply(invalid_parameter("body", sentence), request)
 
     def precheck(self, request: RecordedRequest, route: Route | None) -> Reply | None:
-        """Every Graph call (and media download) needs the mock's access token (190)."""
+        """Every Graph call (and media download) needs the mock's access token (190); the
+        app token exchange authenticates with the app secret, and the app's webhook
+        subscription also takes the app access token (``<app_id>|<app_secret>``)."""
+        name = route.name if route is not None else ""
+        if name == APP_TOKEN_ROUTE:
+            return None
+        app_token = f"{self.app_id}|{self.app_secret}"
         try:
             check_access_token(
                 request.headers.get("Authorization"),
                 request.query.get("access_token"),
                 expected=self.access_token,
+                also=app_token if name == APP_SUBSCRIPTIONS_ROUTE else None,
             )
         except GraphError as error:
             return self.graph_reply(error, request)
@@ -202,6 +212,7 @@ class MockWhatsApp(WebhookSide):
             "phone_number_id": "the sending number's id",
             "waba_id": "the WhatsApp Business Account id",
             "display_phone_number": "the sending number as displayed",
+            "app_id": "the Meta app's id (app access tokens, webhook subscriptions)",
         }
         return [CliOption(name, help) for name, help in helps.items()]
 
@@ -237,6 +248,7 @@ class MockWhatsApp(WebhookSide):
             self.phone_number_id,
             self.waba_id,
             self.display_phone_number,
+            self.app_id,
         )
 
     @property

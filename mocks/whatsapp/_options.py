@@ -34,6 +34,8 @@ class WhatsAppOptions:
     waba_id: str = "102290129340398"
     #: The sending number as displayed.
     display_phone_number: str = "+1 555-010-0001"
+    #: The Meta app's id (its app access token is ``<app_id>|<app_secret>``).
+    app_id: str = "1234567890123456"
 
     @classmethod
     def names(cls) -> list[str]:
@@ -63,4 +65,5 @@ def environment(url: str, options: WhatsAppOptions) -> dict[str, str]:
         "WHATSAPP_VERIFY_TOKEN": options.verify_token,
         "WHATSAPP_WEBHOOK_VERIFY_TOKEN": options.verify_token,
         "WHATSAPP_DISPLAY_PHONE_NUMBER": options.display_phone_number,
+        "WHATSAPP_APP_ID": options.app_id,
     }

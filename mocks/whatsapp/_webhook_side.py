@@ -7,6 +7,7 @@ signed (`sign_callback`) and retried with Meta's policy until the bot answers 2x
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,6 +29,52 @@ from ._webhooks import (
 )
 
 Json = dict[str, Any]
+
+
+@dataclass(slots=True)
+class Handshake:
+    """The GET a webhook URL must answer with the challenge (as Meta checks a callback)."""
+
+    url: str
+    verify_token: str
+    challenge: str
+    delivery: Delivery | None = None
+
+    def request(self) -> dict[str, Any]:
+        """The `send` options of the handshake (unsigned, not retried)."""
+        query = urlencode(
+            {
+                "hub.mode": "subscribe",
+                "hub.verify_token": self.verify_token,
+                "hub.challenge": self.challenge,
+            }
+        )
+        separator = "&" if "?" in self.url else "?"
+        return {
+            "url": f"{self.url}{separator}{query}",
+            "method": "GET",
+            "sign": False,
+            "retries": 0,
+        }
+
+    def passed(self, delivery: Delivery | None = None) -> bool:
+        """Whether the bot answered 200 with exactly the challenge."""
+        done = delivery or self.delivery
+        return done is not None and done.status == 200 and _text(done) == self.challenge
+
+    def failure(self, delivery: Delivery | None = None) -> str:
+        """What the bot answered instead, in a sentence."""
+        done = delivery or self.delivery
+        assert done is not None
+        answer = done.status if done.status is not None else done.attempts[-1].error
+        return (
+            f"the bot at {self.url} did not echo the challenge {self.challenge!r} "
+            f"(answered {answer}: {_text(done)[:200]!r})"
+        )
+
+
+def _text(delivery: Delivery) -> str:
+    return delivery.response_body.decode("utf-8", "replace")
 
 
 class WebhookSide(BaseMock):
@@ -254,35 +301,25 @@ class WebhookSide(BaseMock):
 
         Raises AssertionError saying what the bot answered instead.
         """
-        challenge = str(self.rng.randint(10**9, 10**10 - 1))
-        delivery = self.send(**self._handshake(challenge)).wait(timeout)
-        body = delivery.response_body.decode("utf-8", "replace")
-        if delivery.status != 200 or body != challenge:
-            answer = delivery.status if delivery.status is not None else delivery.attempts[-1].error
-            raise AssertionError(
-                f"the bot at {self.webhook_url} did not echo the challenge {challenge!r} "
-                f"(answered {answer}: {body[:200]!r})"
-            )
-        return challenge
+        handshake = Handshake(self._target(), self.verify_token, self._challenge())
+        delivery = self.send(**handshake.request()).wait(timeout)
+        if not handshake.passed(delivery):
+            raise AssertionError(handshake.failure(delivery))
+        return handshake.challenge
 
-    async def verify_webhook_async(self) -> tuple[bool, int | None, str, str]:
-        """`verify_webhook` for the admin API: (ok, status, challenge, body)."""
-        challenge = str(self.rng.randint(10**9, 10**10 - 1))
-        delivery = await self.send(**self._handshake(challenge)).wait_async(30)
-        body = delivery.response_body.decode("utf-8", "replace")
-        return delivery.status == 200 and body == challenge, delivery.status, challenge, body
+    async def verify_webhook_async(
+        self, url: str | None = None, verify_token: str | None = None
+    ) -> Handshake:
+        """`verify_webhook` on the mock's loop (the admin API, a callback URL being set):
+        the handshake against `url` (default: the webhook URL), with its outcome."""
+        target = url if url is not None else self._target()
+        token = verify_token if verify_token is not None else self.verify_token
+        handshake = Handshake(target, token, self._challenge())
+        handshake.delivery = await self.send(**handshake.request()).wait_async(30)
+        return handshake
 
-    def _handshake(self, challenge: str) -> dict[str, Any]:
-        query = urlencode(
-            {
-                "hub.mode": "subscribe",
-                "hub.verify_token": self.verify_token,
-                "hub.challenge": challenge,
-            }
-        )
-        target = self._target()
-        separator = "&" if "?" in target else "?"
-        return {"url": f"{target}{separator}{query}", "method": "GET", "sign": False, "retries": 0}
+    def _challenge(self) -> str:
+        return str(self.rng.randint(10**9, 10**10 - 1))
 
     def conversation(self, user: str, *, name: str | None = None) -> Conversation:
         """One user's conversation with the bot: ``user_says(text)``,

@@ -271,3 +271,62 @@ def test_explicit_button_and_list_replies_contacts_and_flow_completion(
     assert bot.seen.selections[0].description == "tiny"
     mock_whatsapp.simulate_contacts(USER, ("Bob Smith", "+15550001111"), ("Eve", None))
     chat.assert_response_contains("got contacts: Bob Smith, Eve")
+
+
+def test_a_bot_registering_its_callback_url_gets_the_handshake(
+    mock_whatsapp: MockWhatsApp,
+) -> None:
+    config = pywa_bot.BotConfig(
+        mock_whatsapp.phone_number_id,
+        mock_whatsapp.waba_id,
+        mock_whatsapp.access_token,
+        mock_whatsapp.app_secret,
+        "bots-own-verify-token",
+        app_id=mock_whatsapp.app_id,
+    )
+    session = httpx.Client(transport=mock_whatsapp.httpx_transport(), timeout=10)
+    assert mock_whatsapp.webhook_url is None
+    running = pywa_bot.PywaBot(config, session).start()  # pywa registers at start-up
+    try:
+        wait_for(lambda: mock_whatsapp.webhook_url == running.url)
+        assert mock_whatsapp.verify_token == "bots-own-verify-token"
+        paths = [r.path for r in mock_whatsapp.requests.snapshot()]
+        assert paths == [
+            "/v26.0/oauth/access_token",
+            f"/v26.0/{mock_whatsapp.app_id}/subscriptions",
+        ]
+        handshake = mock_whatsapp.callbacks[0]
+        assert handshake.method == "GET" and handshake.status == 200
+        mock_whatsapp.conversation(USER).user_says("ping")
+        mock_whatsapp.conversation(USER).assert_response_contains("pong")
+    finally:
+        mock_whatsapp.wait_for_callbacks(10)
+        running.stop()
+
+
+def test_a_callback_url_that_fails_the_handshake_is_refused(mock_whatsapp: MockWhatsApp) -> None:
+    graph = httpx.Client(transport=mock_whatsapp.httpx_transport())
+    token = graph.get(
+        "https://graph.facebook.com/v23.0/oauth/access_token",
+        params={
+            "grant_type": "client_credentials",
+            "client_id": mock_whatsapp.app_id,
+            "client_secret": mock_whatsapp.app_secret,
+        },
+    ).json()["access_token"]
+    refused = graph.post(
+        f"https://graph.facebook.com/v23.0/{mock_whatsapp.app_id}/subscriptions",
+        params={
+            "object": "whatsapp_business_account",
+            "callback_url": "http://127.0.0.1:9/nobody-listens",
+            "verify_token": "x",
+            "access_token": token,
+        },
+    )
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == 2200
+    assert mock_whatsapp.webhook_url is None
+    wrong_secret = graph.get(
+        "https://graph.facebook.com/v23.0/oauth/access_token",
+        params={"client_id": mock_whatsapp.app_id, "client_secret": "nope"},
+    )
+    assert wrong_secret.json()["error"]["code"] == 1

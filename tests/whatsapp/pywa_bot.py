@@ -56,6 +56,9 @@ class BotConfig:
     app_secret: str
     verify_token: str
     endpoint: str = "/webhook"
+    #: With an app id, pywa registers its own callback URL with the Graph API at start-up
+    #: (``callback_url=``), and the Graph API runs the handshake against it.
+    app_id: str | None = None
 
 
 @dataclass
@@ -75,13 +78,27 @@ class PywaBot:
 
     def __init__(self, config: BotConfig, session: httpx.Client) -> None:
         self.config = config
+        self.session = session
         self.seen = Seen()
         self.fail_next = 0  # answer this many webhook POSTs with 500 before handling again
         self.fail_next_statuses = 0  # the same, counting status notifications only
         self.refused: list[int] = []  # statuses of the webhooks refused that way
         self.app = flask.Flask("pywa-bot")
         self.app.before_request(self._maybe_fail)
-        self.wa = WhatsApp(
+        self._wa: WhatsApp | None = None
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def wa(self) -> WhatsApp:
+        """The pywa client (created when the bot first starts)."""
+        assert self._wa is not None, "start() the bot first"
+        return self._wa
+
+    def _create_client(self) -> WhatsApp:
+        config = self.config
+        base = f"http://127.0.0.1:{self.port}"
+        wa = WhatsApp(
             phone_id=config.phone_id,
             token=config.token,
             waba_id=config.waba_id,
@@ -89,11 +106,14 @@ class PywaBot:
             verify_token=config.verify_token,
             server=self.app,
             webhook_endpoint=config.endpoint,
-            session=session,
+            session=self.session,
+            app_id=config.app_id,
+            callback_url=base if config.app_id else None,
+            webhook_challenge_delay=0,
         )
+        self._wa = wa
         self._register_handlers()
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        return wa
 
     # ---- serving ------------------------------------------------------------------
 
@@ -105,6 +125,8 @@ class PywaBot:
             target=lambda: server.serve_forever(poll_interval=0.02), daemon=True
         )
         self._thread.start()
+        if self._wa is None:  # after the server listens: pywa may register its URL at once
+            self._create_client()
         return self
 
     def stop(self) -> None:
@@ -279,11 +301,19 @@ def graph_session(graph_url: str) -> httpx.Client:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--app-id", default=None, help="register the callback URL at start-up")
     parser.add_argument("--graph-url", required=True)
     for name in ("phone-id", "waba-id", "token", "app-secret", "verify-token"):
         parser.add_argument(f"--{name}", required=True)
     args = parser.parse_args(argv)
-    config = BotConfig(args.phone_id, args.waba_id, args.token, args.app_secret, args.verify_token)
+    config = BotConfig(
+        args.phone_id,
+        args.waba_id,
+        args.token,
+        args.app_secret,
+        args.verify_token,
+        app_id=args.app_id,
+    )
     bot = PywaBot(config, graph_session(args.graph_url)).start(args.port)
     print(f"READY {bot.port}", flush=True)
     try:

@@ -167,10 +167,12 @@ def test_options_are_attributes_and_the_environment(conforms: Check) -> None:
         phone_number_id="123",
         waba_id="456",
         display_phone_number="+1 555-000-0000",
+        app_id="789",
     ) as mock:
         assert (mock.app_secret, mock.verify_token, mock.access_token) == ("s", "v", "t")
-        assert (mock.phone_number_id, mock.waba_id) == ("123", "456")
+        assert (mock.phone_number_id, mock.waba_id, mock.app_id) == ("123", "456", "789")
         env = mock.stack_environment()
+        assert env["WHATSAPP_APP_ID"] == "789"
         assert env["WHATSAPP_API_URL"] == mock.url
         assert (env["WHATSAPP_ACCESS_TOKEN"], env["WHATSAPP_PHONE_NUMBER_ID"]) == ("t", "123")
         assert (
@@ -231,6 +233,7 @@ def test_cli_lists_the_options() -> None:
         "--phone-number-id",
         "--waba-id",
         "--display-phone-number",
+        "--app-id",
     ):
         assert flag in done.stdout
 
