@@ -113,15 +113,25 @@ class GraphRoutes:
                     "response_schema": "success.response",
                 },
             ),
-            ("GET", "/oauth/access_token", self.app_token, {"name": APP_TOKEN_ROUTE}),
+            (
+                "GET",
+                "/oauth/access_token",
+                self.app_token,
+                {"name": APP_TOKEN_ROUTE, "response_schema": "app_token.response"},
+            ),
             (
                 "POST",
                 "/{app_id}/subscriptions",
                 self.subscribe_app,
                 {"name": APP_SUBSCRIPTIONS_ROUTE},
             ),
-            ("POST", "/{waba_id}/subscribed_apps", self.subscribe_account, {}),
-            ("GET", "/{object_id}", self.lookup, {}),
+            (
+                "POST",
+                "/{waba_id}/subscribed_apps",
+                self.subscribe_account,
+                {"response_schema": "success.response"},
+            ),
+            ("GET", "/{object_id}", self.lookup, {"response_schema": "lookup.response"}),
             ("DELETE", "/{object_id}", self.delete_media, {"response_schema": "success.response"}),
         ]
         versioned = [

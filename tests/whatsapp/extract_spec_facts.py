@@ -48,6 +48,10 @@ PAIRS: dict[str, dict[str, str]] = {
         "spec": "op:get /{Version}/{Media-ID} 200 application/json",
     },
     "phone number": {"ours": "phone_number.response", "spec": "schema:PhoneNumberInfo"},
+    "business account": {
+        "ours": "account.response",
+        "spec": "op:get /{Version}/{WABA-ID} 200 application/json",
+    },
     "business profile": {
         "ours": "business_profile.response",
         "spec": "schema:WhatsAppBusinessProfileResponse",
