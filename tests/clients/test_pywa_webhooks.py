@@ -9,12 +9,11 @@ the mock through ``mock.httpx_transport()``.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
-import sys
+import runpy
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import ModuleType
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -24,19 +23,11 @@ from pywa.types.templates import TemplateLanguage
 from mocks.whatsapp import MockWhatsApp
 
 USER = "15551234567"
+BOT_FILE = Path(__file__).resolve().parents[1] / "whatsapp" / "pywa_bot.py"
 
 
-def _bot_module() -> ModuleType:
-    path = Path(__file__).resolve().parents[1] / "whatsapp" / "pywa_bot.py"
-    spec = importlib.util.spec_from_file_location("pywa_bot", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-pywa_bot = _bot_module()
+#: The bot under test (``tests/whatsapp/pywa_bot.py``), loaded from its file.
+pywa_bot = SimpleNamespace(**runpy.run_path(str(BOT_FILE), run_name="pywa_bot"))
 
 
 @pytest.fixture
