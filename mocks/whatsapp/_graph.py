@@ -9,7 +9,8 @@ to a :class:`~mocks.whatsapp._cloud.WhatsAppCloud` call, its result or
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
 
 from mocks.core import Callback, RecordedRequest, Reply, ReplyError, Route
 
@@ -52,6 +53,30 @@ class GraphHost(Protocol):
         """Run the GET handshake against `url` with `verify_token`."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One Graph operation, served under any version prefix."""
+
+    method: str
+    path: str
+    handler: Handler
+    request_schema: str | None = None
+    response_schema: str | None = None
+    body_format: Literal["json", "form", "query"] = "json"
+    name: str = ""
+
+    def route(self, prefix: str) -> Route:
+        return Route(
+            self.method,
+            prefix + self.path,
+            self.handler,
+            name=self.name,
+            request_schema=self.request_schema,
+            response_schema=self.response_schema,
+            body_format=self.body_format,
+        )
+
+
 class GraphRoutes:
     """The route table and its handlers."""
 
@@ -59,86 +84,74 @@ class GraphRoutes:
         self.host = host
 
     def routes(self) -> list[Route]:
-        """Every Graph route, versioned first, then unversioned, then the media download."""
-        table: list[tuple[str, str, Handler, dict[str, Any]]] = [
-            (
+        """Every Graph route, versioned (any ``v<major>.<minor>``) and unversioned, and the
+        media download."""
+        entries = [
+            _Entry(
                 "POST",
                 "/{phone_number_id}/messages",
                 self.messages,
-                {
-                    "request_schema": "messages.request",
-                    "response_schema": "messages.response",
-                },
+                "messages.request",
+                "messages.response",
             ),
-            (
+            _Entry(
                 "POST",
                 "/{phone_number_id}/media",
                 self.upload,
-                {
-                    "request_schema": "media.upload.request",
-                    "response_schema": "media.upload.response",
-                    "body_format": "form",
-                },
+                "media.upload.request",
+                "media.upload.response",
+                body_format="form",
             ),
-            (
+            _Entry(
                 "GET",
                 "/{phone_number_id}/whatsapp_business_profile",
                 self.profile,
-                {
-                    "response_schema": "business_profile.response",
-                },
+                response_schema="business_profile.response",
             ),
-            (
+            _Entry(
                 "GET",
                 "/{waba_id}/message_templates",
                 self.list_templates,
-                {
-                    "response_schema": "templates.list.response",
-                },
+                response_schema="templates.list.response",
             ),
-            (
+            _Entry(
                 "POST",
                 "/{waba_id}/message_templates",
                 self.create_template,
-                {
-                    "request_schema": "template.create.request",
-                    "response_schema": "template.create.response",
-                },
+                "template.create.request",
+                "template.create.response",
             ),
-            (
+            _Entry(
                 "DELETE",
                 "/{waba_id}/message_templates",
                 self.delete_template,
-                {
-                    "response_schema": "success.response",
-                },
+                response_schema="success.response",
             ),
-            (
+            _Entry(
                 "GET",
                 "/oauth/access_token",
                 self.app_token,
-                {"name": APP_TOKEN_ROUTE, "response_schema": "app_token.response"},
+                response_schema="app_token.response",
+                name=APP_TOKEN_ROUTE,
             ),
-            (
+            _Entry(
                 "POST",
                 "/{app_id}/subscriptions",
                 self.subscribe_app,
-                {"name": APP_SUBSCRIPTIONS_ROUTE},
+                response_schema="success.response",
+                name=APP_SUBSCRIPTIONS_ROUTE,
             ),
-            (
+            _Entry(
                 "POST",
                 "/{waba_id}/subscribed_apps",
                 self.subscribe_account,
-                {"response_schema": "success.response"},
+                response_schema="success.response",
             ),
-            ("GET", "/{object_id}", self.lookup, {"response_schema": "lookup.response"}),
-            ("DELETE", "/{object_id}", self.delete_media, {"response_schema": "success.response"}),
+            _Entry("GET", "/{object_id}", self.lookup, response_schema="lookup.response"),
+            _Entry("DELETE", "/{object_id}", self.delete_media, response_schema="success.response"),
         ]
-        versioned = [
-            Route(method, f"/{VERSION}{path}", handler, **options)
-            for method, path, handler, options in table
-        ]
-        bare = [Route(method, path, handler, **options) for method, path, handler, options in table]
+        versioned = [entry.route(f"/{VERSION}") for entry in entries]
+        bare = [entry.route("") for entry in entries]
         download = Route("GET", "/whatsapp_business/attachments/", self.download)
         return [download, *versioned, *bare]
 
