@@ -39,9 +39,9 @@ from ._admin_models import (
     WebhookTarget,
 )
 from ._cloud import WhatsAppCloud
+from ._delivery import Handshake
 from ._transcript import after_last_message, is_reply
 from ._users import normalize_phone
-from ._webhook_side import Handshake
 from ._webhooks import (
     check_envelope,
     contact_card,

@@ -1,4 +1,5 @@
-"""How webhooks reach the bot: Meta's retry policy, and what a failed delivery reports.
+"""How webhooks reach the bot: Meta's retry policy, what a failed delivery reports, and
+the GET handshake a webhook URL must pass.
 
 WhatsApp answers success only to a 2xx and retries everything else, and an unreachable
 bot, with backoff (for days; the mock for seconds). Every attempt is kept on the
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from mocks.core import Delivery
 
@@ -60,3 +62,49 @@ def settled(delivery: Delivery, what: str) -> Delivery:
     if not delivery.succeeded:
         raise WebhookNotDelivered(what, delivery)
     return delivery
+
+
+@dataclass(slots=True)
+class Handshake:
+    """The GET a webhook URL must answer with the challenge (as Meta checks a callback)."""
+
+    url: str
+    verify_token: str
+    challenge: str
+    delivery: Delivery | None = None
+
+    def request(self) -> dict[str, Any]:
+        """The `send` options of the handshake (unsigned, not retried)."""
+        query = urlencode(
+            {
+                "hub.mode": "subscribe",
+                "hub.verify_token": self.verify_token,
+                "hub.challenge": self.challenge,
+            }
+        )
+        separator = "&" if "?" in self.url else "?"
+        return {
+            "url": f"{self.url}{separator}{query}",
+            "method": "GET",
+            "sign": False,
+            "retries": 0,
+        }
+
+    def passed(self, delivery: Delivery | None = None) -> bool:
+        """Whether the bot answered 200 with exactly the challenge."""
+        done = delivery or self.delivery
+        return done is not None and done.status == 200 and _text(done) == self.challenge
+
+    def failure(self, delivery: Delivery | None = None) -> str:
+        """What the bot answered instead, in a sentence."""
+        done = delivery or self.delivery
+        assert done is not None
+        answer = done.status if done.status is not None else done.attempts[-1].error
+        return (
+            f"the bot at {self.url} did not echo the challenge {self.challenge!r} "
+            f"(answered {answer}: {_text(done)[:200]!r})"
+        )
+
+
+def _text(delivery: Delivery) -> str:
+    return delivery.response_body.decode("utf-8", "replace")

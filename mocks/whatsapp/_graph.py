@@ -15,8 +15,8 @@ from typing import Any, Literal, Protocol
 from mocks.core import Callback, RecordedRequest, Reply, ReplyError, Route
 
 from ._cloud import SendOutcome, WhatsAppCloud
+from ._delivery import Handshake
 from ._errors import GraphError, invalid_parameter, unknown_object
-from ._webhook_side import Handshake
 
 Handler = Callable[[RecordedRequest], Reply | Awaitable[Reply]]
 VERSION = r"{version:v\d+\.\d+}"
