@@ -40,6 +40,7 @@ from ._admin_models import (
 )
 from ._cloud import WhatsAppCloud
 from ._delivery import Handshake
+from ._errors import GraphError
 from ._transcript import after_last_message, is_reply
 from ._users import normalize_phone
 from ._webhooks import (
@@ -72,10 +73,11 @@ class AdminHost(Protocol):
 
 
 def _user(number: str) -> str:
+    """A phone number from the admin API, as international digits (400 if it is none)."""
     try:
         return normalize_phone(number, "user")
-    except Exception as error:
-        raise AdminError(400, f"user: {error}", "user") from error
+    except GraphError as error:
+        raise AdminError(400, f"user: {error.details}", "user") from error
 
 
 class WhatsAppAdmin:

@@ -276,3 +276,12 @@ def test_reset_replays_the_same_ids(mock: MockWhatsApp) -> None:
     mock.reseed(99)
     assert first_send() != before
     assert mock.cloud.users.by_phone(USER).user_id.startswith("US.")
+
+
+def test_admin_refuses_a_user_that_is_not_a_phone_number(mock: MockWhatsApp) -> None:
+    answer = httpx.get(f"{mock.url}/__admin/whatsapp/conversations/not-a-number")
+    assert answer.status_code == 400 and answer.json()["error"]["field"] == "user"
+    sent = httpx.post(
+        f"{mock.url}/__admin/whatsapp/incoming", json={"from_number": "12", "text": "x"}
+    )
+    assert sent.status_code == 400
