@@ -44,6 +44,7 @@ from .core import (
 )
 from .http import MockHTTP
 from .llm import MockLLM
+from .teams import MockTeams
 from .zitadel import Application, KeyFile, MockZitadel, TokenResponse, User
 
 __all__ = [
@@ -71,6 +72,7 @@ __all__ = [
     "Method",
     "MockHTTP",
     "MockLLM",
+    "MockTeams",
     "MockZitadel",
     "Not",
     "Or",
