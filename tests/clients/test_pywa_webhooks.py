@@ -321,3 +321,13 @@ def test_a_callback_url_that_fails_the_handshake_is_refused(mock_whatsapp: MockW
         params={"client_id": mock_whatsapp.app_id, "client_secret": "nope"},
     )
     assert wrong_secret.json()["error"]["code"] == 1
+
+
+def test_text_that_looks_like_a_template_reaches_the_bot_unchanged(
+    mock_whatsapp: MockWhatsApp, bot: Any
+) -> None:
+    text = "Hi {{1}}, see {{request.method}} and {{ name }}"
+    chat = mock_whatsapp.conversation(USER)
+    chat.user_says(text)
+    chat.assert_response_contains(f"echo: {text}")
+    assert bot.seen.messages[0].text == text
