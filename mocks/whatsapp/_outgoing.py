@@ -112,12 +112,20 @@ def _quick_replies(message: SentMessage, texts: list[str]) -> list[Choice]:
             continue
         for parameter in component.get("parameters") or []:
             if parameter.get("type") == "payload":
-                payloads[int(component.get("index", 0))] = str(parameter.get("payload"))
+                payloads[_index(component.get("index", 0))] = str(parameter.get("payload"))
     return [
         Choice("quick_reply", payloads.get(index, text), text, message.wamid)
         for index, text in enumerate(texts)
         if text
     ]
+
+
+def _index(value: Any) -> int:
+    """A button component's index (sent as an integer or a numeric string); -1 if neither."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
 
 
 def check_media_references(body: Json, media: MediaStore) -> None:

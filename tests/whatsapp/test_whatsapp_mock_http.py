@@ -6,6 +6,7 @@ determinism, options. Whatever comes in, the answer is a Graph error envelope, n
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -285,3 +286,85 @@ def test_admin_refuses_a_user_that_is_not_a_phone_number(mock: MockWhatsApp) -> 
         f"{mock.url}/__admin/whatsapp/incoming", json={"from_number": "12", "text": "x"}
     )
     assert sent.status_code == 400
+
+
+def _mutations(rng: random.Random, document: Any, depth: int = 0) -> Any:
+    """`document` with one value somewhere replaced by something of another shape."""
+    odd: list[Any] = [None, 0, -1, 1.5, "", "x" * 5000, [], {}, [None], {"{{": "}}"}, True, "{{1}}"]
+    if isinstance(document, dict) and document and depth < 6:
+        key = rng.choice(sorted(document))
+        return {**document, key: _mutations(rng, document[key], depth + 1)}
+    if isinstance(document, list) and document and depth < 6:
+        index = rng.randrange(len(document))
+        return [
+            *document[:index],
+            _mutations(rng, document[index], depth + 1),
+            *document[index + 1 :],
+        ]
+    return rng.choice(odd)
+
+
+FUZZ_SEEDS: list[dict[str, Any]] = [
+    text_send(),
+    {
+        **text_send(),
+        "type": "interactive",
+        "interactive": {
+            "type": "list",
+            "body": {"text": "Size?"},
+            "action": {
+                "button": "Sizes",
+                "sections": [{"title": "All", "rows": [{"id": "s", "title": "Small"}]}],
+            },
+        },
+    },
+    {
+        **text_send(),
+        "type": "template",
+        "template": {
+            "name": "hello_world",
+            "language": {"code": "en_US"},
+            "components": [
+                {
+                    "type": "button",
+                    "sub_type": "quick_reply",
+                    "index": 0,
+                    "parameters": [{"type": "payload", "payload": "p"}],
+                }
+            ],
+        },
+    },
+    {**text_send(), "type": "location", "location": {"latitude": 1.5, "longitude": 2.5}},
+    {
+        **text_send(),
+        "type": "contacts",
+        "contacts": [{"name": {"formatted_name": "Bob"}, "phones": [{"phone": "+1"}]}],
+    },
+    {
+        "messaging_product": "whatsapp",
+        "status": "read",
+        "message_id": "wamid.X",
+        "typing_indicator": {"type": "text"},
+    },
+]
+
+
+def test_mangled_sends_never_break_the_mock(mock: MockWhatsApp, conforms: Check) -> None:
+    rng = random.Random(2024)
+    mock.with_rules(throughput=False, pair_rate_limit=False)
+    statuses = set()
+    with graph(mock) as client:
+        for round_ in range(300):
+            body = _mutations(rng, FUZZ_SEEDS[round_ % len(FUZZ_SEEDS)])
+            answer = client.post(f"/v23.0/{mock.phone_number_id}/messages", json=body)
+            statuses.add(answer.status_code)
+            if answer.status_code == 200:
+                conforms("messages.response", answer.json())
+            else:
+                conforms("error", answer.json())
+        for message in list(mock.sent_messages):  # taps on whatever was accepted
+            for title in message.buttons:
+                mock.cloud.find_choice(message.to, title)
+    assert statuses <= {200, 400, 404}, statuses
+    assert 200 in statuses and 400 in statuses
+    assert mock.report().errors == []
