@@ -21,6 +21,7 @@ from whatsapp_sdk.exceptions import (
 )
 
 from mocks import MockHTTP
+from mocks.core import MockStack
 from mocks.whatsapp import MockWhatsApp
 
 USER = "15551234567"
@@ -131,3 +132,21 @@ def test_the_sdk_checks_and_parses_the_mocks_webhooks(
     assert sorted(s.status for s in statuses) == ["delivered", "read", "sent"]
     with pytest.raises(WhatsAppWebhookError):
         client.webhooks.handle_event("sha256=" + "0" * 64, received[0].body)
+
+
+def test_the_stack_environment_is_enough_for_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    stack = MockStack.start(names=["whatsapp"])
+    try:
+        for name, value in stack.environment.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("WHATSAPP_MAX_RETRIES", "0")
+        sdk = WhatsAppClient.from_env()  # WHATSAPP_BASE_URL, _ACCESS_TOKEN, _PHONE_NUMBER_ID, ...
+        mock = stack["whatsapp"]
+        assert isinstance(mock, MockWhatsApp)
+        mock.allow_recipient(USER)
+        mock.with_status_webhooks(enabled=False)
+        answer = sdk.messages.send_text(to=USER, body="configured from the environment")
+        assert answer.messages[0].id == mock.sent_messages[0].wamid
+        assert mock.requests.last.path == f"/{mock.phone_number_id}/messages"
+    finally:
+        stack.stop()
