@@ -285,7 +285,9 @@ class RequestPath:
         entry.near_miss = near_miss.explain(entry)
         exchange.outcome = "unmatched"
         self.state.problems.unmatched_request(entry.near_miss)
-        return self.hooks.unmatched_reply(entry, near_miss, status)
+        reply = self.hooks.unmatched_reply(entry, near_miss, status)
+        reply.headers["X-Mock-Near-Miss"] = near_miss.summary()
+        return reply
 
     def _failed(self, exchange: Exchange, exc: Exception) -> Reply:
         """Keep an exception raised inside the mock and answer 500."""

@@ -25,11 +25,8 @@ Sender = Callable[..., Delivery]
 
 
 def _encode(activity: dict[str, Any]) -> str:
-    """The activity as compact UTF-8 JSON. A ``{{`` can only occur inside a string (JSON
-    never opens two objects in a row); it is written ``{\\u007b``, the same text to any
-    JSON parser, because the engine reads ``{{...}}`` in outbound bodies as a template."""
-    text = json.dumps(activity, separators=(",", ":"), ensure_ascii=False)
-    return text.replace("{{", "{\\u007b")
+    """The activity as compact UTF-8 JSON (sent as it is: `template=False`)."""
+    return json.dumps(activity, separators=(",", ":"), ensure_ascii=False)
 
 
 class BotNotConfigured(RuntimeError):
@@ -68,6 +65,7 @@ class ChannelPoster:
             body=body,
             retries=0,
             sign=False,
+            template=False,
             timeout_ms=timeout * 1000,
         )
 

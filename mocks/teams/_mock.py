@@ -12,7 +12,6 @@ from ..core import (
     Expectation,
     ExpectationSpec,
     Method,
-    NearMiss,
     Path,
     Predicate,
     RecordedRequest,
@@ -133,10 +132,6 @@ class MockTeams(BaseMock):
     def malformed_body_reply(self, request: RecordedRequest, route: Route) -> Reply:
         """400 ``BadSyntax``: the body is not JSON."""
         return connector_reply(ConnectorError.bad_syntax())
-
-    def unmatched_reply(self, request: RecordedRequest, near_miss: NearMiss, status: int) -> Reply:
-        """The connector's own error body (the near miss stays in the journal and verify())."""
-        return self.error_reply(status, near_miss.explain(request), request)
 
     def precheck(self, request: RecordedRequest, route: Route | None) -> Reply | None:
         """Connector calls (``/v3/...``) need the bot's access token from the token endpoint."""
