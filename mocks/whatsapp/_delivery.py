@@ -8,7 +8,6 @@ bot, with backoff (for days; the mock for seconds). Every attempt is kept on the
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -30,27 +29,21 @@ class DeliveryPolicy:
         return (self.retries + 1) * self.timeout_ms / 1000 + backoffs + 1
 
     def callback_options(self, event: Any, delay_ms: float = 0) -> dict[str, Any]:
-        """The `Callback` options that post `event` (signed, compact JSON) this way."""
+        """The `Callback` options that post `event` (signed, compact JSON) this way.
+
+        Not a template: a user's text holding ``{{...}}`` is sent as it is.
+        """
         return {
             "method": "POST",
-            "body": encode_event(event),
-            "headers": {"Content-Type": "application/json", "User-Agent": "facebookexternalua"},
+            "json": event,
+            "template": False,
+            "headers": {"User-Agent": "facebookexternalua"},
             "delay_ms": delay_ms,
             "retries": self.retries,
             "backoff_ms": self.backoff_ms,
             "timeout_ms": self.timeout_ms,
             "retry_on": "any_failure",
         }
-
-
-def encode_event(event: Any) -> str:
-    """`event` as the compact JSON text that is signed and sent.
-
-    The engine reads ``{{...}}`` in outbound bodies as a template; a ``{{`` can only occur
-    inside a JSON string here (a user's text, say), so it is written ``{\\u007b``: the same
-    text to any JSON parser, and never a template.
-    """
-    return json.dumps(event, separators=(",", ":")).replace("{{", "{\\u007b")
 
 
 class WebhookNotDelivered(AssertionError):
