@@ -87,6 +87,10 @@ def _ok(document: Any, status: int = 200) -> Reply:
     return Reply.json(document, status)
 
 
+def _match_result(distance: float) -> dict[str, Any]:
+    return {"subEvents": [], "diffDescriptions": [], "distance": distance}
+
+
 def _document(call: AdminCall) -> Any:
     if not call.raw_body.strip():
         raise _Refused(error_reply(422, "a JSON body is required"))
@@ -270,7 +274,7 @@ class WireMockAdmin:
         )
         logged = logged_request(request, self.mock.url)
         return [
-            {"request": logged, "stubMapping": mapping, "matchResult": {"distance": gap}}
+            {"request": logged, "stubMapping": mapping, "matchResult": _match_result(gap)}
             for gap, mapping in ranked[:_NEAR_MISSES]
         ]
 
@@ -292,7 +296,7 @@ class WireMockAdmin:
             {
                 "request": logged_request(entry, self.mock.url),
                 "requestPattern": pattern,
-                "matchResult": {"distance": gap},
+                "matchResult": _match_result(gap),
             }
             for gap, entry in ranked[:_NEAR_MISSES]
         ]
@@ -375,7 +379,7 @@ class WireMockAdmin:
         elif distribution is not None:
             latency = delay_distribution(distribution, "delayDistribution")
         self.mock.with_latency(latency)
-        return self.get_settings(call)
+        return Reply(200)
 
     # ---- the tables ----------------------------------------------------------------
 
