@@ -329,9 +329,9 @@ class WireMockAdmin:
         states = self._stubs.scenarios().get(name)
         if states is None:
             return error_reply(404, f"Scenario {name} does not exist", code=404)
-        document = _document(call)
+        document = _document(call) if call.raw_body.strip() else {}
         state = document.get("state") if isinstance(document, dict) else None
-        if state is None:
+        if state is None:  # no state: back to the start, as WireMock does
             state = "Started"
         if state not in states:
             return error_reply(422, f"Scenario {name} does not support state {state}", code=11)
