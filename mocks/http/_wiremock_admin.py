@@ -87,6 +87,16 @@ def _ok(document: Any, status: int = 200) -> Reply:
     return Reply.json(document, status)
 
 
+def _count(call: AdminCall, name: str, default: int | None = None) -> int | None:
+    """A whole-number query parameter (422 naming it when it is not one)."""
+    text = call.raw_query.get(name)
+    if not text:
+        return default
+    if not text.isdigit():
+        raise _Refused(error_reply(422, f"{name}: not a whole number: {text!r}", f"/{name}"))
+    return int(text)
+
+
 def _match_result(distance: float) -> dict[str, Any]:
     return {"subEvents": [], "diffDescriptions": [], "distance": distance}
 
@@ -132,9 +142,9 @@ class WireMockAdmin:
 
     def list_mappings(self, call: AdminCall) -> Reply:
         mappings = self._stubs.listing()
-        offset = int(call.raw_query.get("offset", "0") or 0)
-        limit = call.raw_query.get("limit")
-        page = mappings[offset:] if limit is None else mappings[offset : offset + int(limit)]
+        offset = _count(call, "offset", 0) or 0
+        limit = _count(call, "limit")
+        page = mappings[offset:] if limit is None else mappings[offset : offset + limit]
         return _ok({"mappings": page, "meta": {"total": len(mappings)}})
 
     def create_mapping(self, call: AdminCall) -> Reply:
@@ -174,6 +184,8 @@ class WireMockAdmin:
         if not isinstance(items, list):
             raise _Refused(error_reply(422, "mappings: a list is required", "/mappings"))
         options = document.get("importOptions") or {}
+        if not isinstance(options, dict):
+            raise _Refused(error_reply(422, "importOptions: must be an object", "/importOptions"))
         translated = []
         for index, item in enumerate(items):
             try:
@@ -222,9 +234,9 @@ class WireMockAdmin:
                 raise _Refused(error_reply(422, f"since: not a date: {since!r}")) from None
             entries = [e for e in entries if e.arrived_at >= moment]
         total = len(entries)
-        limit = call.raw_query.get("limit")
-        if limit:
-            entries = entries[: int(limit)]
+        limit = _count(call, "limit")
+        if limit is not None:
+            entries = entries[:limit]
         events = [self._event(entry) for entry in entries]
         return _ok({"requests": events, "meta": {"total": total}, "requestJournalDisabled": False})
 
@@ -466,17 +478,22 @@ class WireMockAdmin:
         chosen = call.headers.get("X-Mock-Admin-Dialect", "").lower()
         return chosen if chosen in ("wiremock", "native") else None
 
-    def _bodiless(self, call: AdminCall) -> bool:
-        if call.raw_body.strip():
-            return False
+    def _mode(self, call: AdminCall) -> bool:
         chosen = self._dialect(call)
         return chosen == "wiremock" if chosen else self.mock.wiremock_mode
 
+    def _bodiless(self, call: AdminCall) -> bool:
+        return not call.raw_body.strip() and self._mode(call)
+
     def _pattern_body(self, call: AdminCall) -> bool:
+        if call.body is None:  # no body, or not JSON: the mode says whose error it gets
+            return self._mode(call)
         return isinstance(call.body, dict) and "kind" not in call.body
 
     def _settings_body(self, call: AdminCall) -> bool:
         body = call.body
+        if body is None:
+            return self._mode(call)
         return isinstance(body, dict) and bool(body) and set(body) <= _SETTINGS
 
     def _either(
@@ -485,10 +502,10 @@ class WireMockAdmin:
         handled = _handled(wiremock)
 
         async def handler(call: AdminCall) -> Any:
+            call.body = _parsed(call.raw_body)
             if speaks(call):
                 return handled(call)
-            if native.query is not None:
-                call.query = native.query.model_validate(dict(call.raw_query))
+            _prepare_native(native, call)
             result = native.handler(call)
             return await result if inspect.isawaitable(result) else result
 
@@ -498,13 +515,31 @@ class WireMockAdmin:
             native.path,
             handler,
             native.summary + " (WireMock's shape for WireMock calls)",
-            body=native.body,
             response=native.response,
             status=native.status,
             responses=native.responses,
             operation=native.operation_id,
             body_optional=True,
         )
+
+
+def _parsed(raw: bytes) -> Any:
+    """The body as JSON; None when it is empty or not JSON."""
+    try:
+        return json.loads(raw) if raw.strip() else None
+    except ValueError:
+        return None
+
+
+def _prepare_native(route: AdminRoute, call: AdminCall) -> None:
+    """Validate the body and query as the engine's own route would (400 naming the field)."""
+    if route.body is not None and not (route.body_optional and not call.raw_body.strip()):
+        document = call.json()
+        call.body = (
+            route.body.model_validate(document) if isinstance(route.body, type) else document
+        )
+    if route.query is not None:
+        call.query = route.query.model_validate(dict(call.raw_query))
 
 
 __all__ = ["WireMockAdmin"]
