@@ -53,6 +53,7 @@ if typing.TYPE_CHECKING:
     from .http import MockHTTP
     from .llm import MockLLM
     from .teams import MockTeams
+    from .whatsapp import MessageExpectation, MockWhatsApp, TemplateExpectation
     from .zitadel import Application, KeyFile, MockZitadel, TokenResponse, User
 
 __getattr__, __dir__ = _lazy_exports(globals())
@@ -79,10 +80,12 @@ __all__ = [
     "KeyFile",
     "LogNormalDelay",
     "Matcher",
+    "MessageExpectation",
     "Method",
     "MockHTTP",
     "MockLLM",
     "MockTeams",
+    "MockWhatsApp",
     "MockZitadel",
     "Not",
     "Or",
@@ -94,6 +97,7 @@ __all__ = [
     "ReplyError",
     "Route",
     "SseEvent",
+    "TemplateExpectation",
     "TokenResponse",
     "UniformDelay",
     "User",

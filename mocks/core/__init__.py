@@ -54,7 +54,7 @@ if typing.TYPE_CHECKING:
     from ._options import CliOption
     from ._path import read_body
     from ._reply import Reply, ReplyError, StreamChunk, sse_event
-    from ._request import RecordedRequest
+    from ._request import RecordedRequest, ResponseRecord
     from ._responders import (
         CallableResponse,
         RecordedResponse,
@@ -125,6 +125,7 @@ __all__ = [
     "ReplyError",
     "Report",
     "Responder",
+    "ResponseRecord",
     "Route",
     "Router",
     "SequenceResponse",

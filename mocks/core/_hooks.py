@@ -38,7 +38,9 @@ class MockHooks:
 
     def admin_routes(self) -> list[AdminRoute]:
         """The mock's own admin endpoints, under ``/__admin/<service>/``: served by the
-        engine's admin router (same token rule) and listed in ``/__admin/openapi.json``."""
+        engine's admin router (same token rule) and listed in ``/__admin/openapi.json``.
+        A route with the method and path of an engine route replaces it (wrap one of
+        `engine_admin_routes()` to answer another API's shape on the same path)."""
         return []
 
     def error_reply(

@@ -11,9 +11,6 @@ from ..core import (
     BaseMock,
     CliOption,
     Expectation,
-    RecordedRequest,
-    Reply,
-    Router,
 )
 from ._wiremock_admin import WireMockAdmin
 from ._wiremock_files import is_wiremock_source
@@ -68,8 +65,6 @@ class MockHTTP(BaseMock):
         super().__init__(stubs=native or None, **options)
         #: Bodiless admin calls on the routes both APIs share answer in WireMock's shapes.
         self.wiremock_mode = wiremock or bool(roots)
-        engine_routes = list(self.admin.routes)
-        self.admin.router = Router(self._wiremock_admin.shared(engine_routes))
         for root in roots:
             self.wiremock_stubs.load(root)
 
@@ -85,7 +80,12 @@ class MockHTTP(BaseMock):
         ]
 
     def admin_routes(self) -> list[AdminRoute]:
-        return self._wiremock_admin.routes()
+        """WireMock's admin routes, and the engine's routes WireMock shares, answering the
+        API each call speaks."""
+        return [
+            *self._wiremock_admin.routes(),
+            *self._wiremock_admin.shared(self.engine_admin_routes()),
+        ]
 
     def load_stubs(self, path: str | os.PathLike[str]) -> list[Expectation]:
         """Load native stub files, or a WireMock root / mapping file (then WireMock mode)."""
@@ -93,10 +93,6 @@ class MockHTTP(BaseMock):
             self.wiremock_mode = True
             return self.wiremock_stubs.load(path)
         return super().load_stubs(path)
-
-    def finish_reply(self, request: RecordedRequest, reply: Reply) -> Reply:
-        self.serve_log.record(request, reply)
-        return reply
 
     def reset(self, *, keep_stubs: bool = True) -> None:
         super().reset(keep_stubs=keep_stubs)
