@@ -36,6 +36,7 @@ from ._model import (
 from ._tokens import TokenResponse
 
 PREFIX = "/__admin/zitadel"
+_TEN_YEARS = 10 * 365 * 24 * 3600
 T = TypeVar("T")
 
 
@@ -164,9 +165,10 @@ class ClockInput(_Input):
     """Changes to the provider's clock, applied in this order: unfreeze, freeze, skew, advance."""
 
     unfreeze: bool = False
-    freeze: float | None = None
-    skew: float | None = None
-    advance: float | None = Field(None, ge=0)
+    #: Epoch seconds (up to the year 2100).
+    freeze: float | None = Field(None, ge=0, le=4_102_444_800)
+    skew: float | None = Field(None, ge=-_TEN_YEARS, le=_TEN_YEARS)
+    advance: float | None = Field(None, ge=0, le=_TEN_YEARS)
 
 
 class AutoLoginInput(_Input):
