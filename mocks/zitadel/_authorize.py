@@ -10,6 +10,7 @@ fragment or an auto-submitting form.
 
 from __future__ import annotations
 
+import ipaddress
 from urllib.parse import urlencode, urlsplit
 
 from ..jose import JWTError
@@ -45,11 +46,21 @@ def _error_result(error: OAuthError) -> HttpResult:
 
 
 def _is_loopback(uri: str) -> bool:
+    """RFC 8252 section 7.3: ``localhost`` or a loopback IP literal, nothing else.
+
+    ``http://127.attacker.example/`` is a DNS name that merely starts with "127."; it is
+    not a loopback address and must not receive codes or post-logout redirects.
+    """
     parts = urlsplit(uri)
     host = (parts.hostname or "").lower()
-    return parts.scheme in ("http", "https") and (
-        host == "localhost" or host.startswith("127.") or host == "::1"
-    )
+    if parts.scheme not in ("http", "https"):
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _same_without_port(a: str, b: str) -> bool:
@@ -455,7 +466,7 @@ class LoginFlow:
         user_id = ""
         hint = params.get("id_token_hint", "")
         if hint:
-            claims = self._verify_id_token_hint(hint)
+            claims = self._verify_id_token_hint(hint, req.base_url)
             if claims is None:
                 return _error_result(OAuthError("invalid_request", "id_token_hint invalid"))
             user_id = str(claims.get("sub", ""))
@@ -500,8 +511,9 @@ class LoginFlow:
             )
         )
 
-    def _verify_id_token_hint(self, token: str) -> dict[str, object] | None:
-        """The claims of an ID token this provider signed (expired ones are accepted)."""
+    def _verify_id_token_hint(self, token: str, issuer: str) -> dict[str, object] | None:
+        """The claims of an ID token this provider signed for `issuer` (expired ones are
+        accepted, as OIDC RP-Initiated Logout allows)."""
         try:
             jwt = parse(token)
             key = self.state.keys.find(str(jwt.header.get("kid", "")))
@@ -510,4 +522,4 @@ class LoginFlow:
             jwt.verify(key.public_key)
         except JWTError:
             return None
-        return jwt.claims
+        return jwt.claims if jwt.claims.get("iss") == issuer else None

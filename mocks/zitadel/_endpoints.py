@@ -266,7 +266,9 @@ class Endpoints:
             return _error(error)
         if forced is False:
             return HttpResult.of_json({"active": False})
-        record, failure = self.state.tokens.verify_access_token(req.form["token"])
+        record, failure = self.state.tokens.verify_access_token(
+            req.form["token"], issuer=req.base_url
+        )
         if forced is True:
             if record is None:
                 return HttpResult.of_json(self._synthetic_introspection(req.base_url, app))
@@ -358,7 +360,7 @@ class Endpoints:
         token = bearer_token(req)
         if not token:
             return _error(OAuthError("invalid_request", "access token missing", 401))
-        record, failure = self.state.tokens.verify_access_token(token)
+        record, failure = self.state.tokens.verify_access_token(token, issuer=req.base_url)
         directory = self.state.directory
         principal = directory.find_principal(record.subject) if record else None
         if record is None or failure is not None or principal is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -527,6 +527,25 @@ class MockZitadel(BaseMock):
         """Revoke an access token, or a refresh token and its session."""
         with self.lock:
             return self.provider.revoke(token)
+
+    def sign_jwt(self, claims: Mapping[str, Any], kid: str | None = None) -> str:
+        """A JWT signed with the provider's current key, carrying the claims a test chooses.
+
+        For testing an app's own token validation against the mock (an expired token, a
+        foreign issuer, another audience), and for showing that the mock's endpoints
+        refuse such tokens: they accept only tokens they issued. Claims not given default
+        to ``iss`` (the issuer), ``aud`` (``[project_id]``), ``iat``/``nbf`` (now), ``exp``
+        (now + the access token lifetime) and a fresh ``jti``; a claim given as None is
+        left out. `kid` picks a published key by id; an id the JWKS does not list signs
+        with the current key but names that id in the header (an "unknown key").
+
+        Example::
+
+            expired = zitadel.sign_jwt({"sub": alice.id, "exp": 0})
+            foreign = zitadel.sign_jwt({"sub": alice.id, "iss": "https://evil.example"})
+        """
+        with self.lock:
+            return self.provider.sign_jwt(claims, issuer=self.issuer, kid=kid)
 
     def rotate_keys(self) -> SigningKey:
         """Sign with a new key; the previous public key stays in the JWKS."""

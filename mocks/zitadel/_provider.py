@@ -7,12 +7,12 @@ The mock server wires these routes into the engine; tests can also call them dir
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..core import Router
-from ..jose import Clock, SigningKey
+from ..jose import Clock, SigningKey, encode_jwt
 from . import _discovery as paths
 from . import _login_page as pages
 from ._authorize import LoginFlow
@@ -240,6 +240,24 @@ class ZitadelProvider:
     def revoke(self, token: str) -> bool:
         """Revoke an access token, or a refresh token (and its session's access tokens)."""
         return self.state.store.revoke(token)
+
+    def sign_jwt(self, claims: Mapping[str, Any], *, issuer: str, kid: str | None = None) -> str:
+        """A JWT with `claims`, signed like the provider's tokens (see `MockZitadel.sign_jwt`)."""
+        now = self.state.clock.timestamp()
+        lifetime = int(self.state.directory.lifetimes.access_token.total_seconds())
+        document: dict[str, Any] = {
+            "iss": issuer,
+            "aud": [self.project_id],
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime,
+            "jti": self.state.ids.next_id(),
+        }
+        document.update(claims)
+        document = {name: value for name, value in document.items() if value is not None}
+        key = self.state.keys.find(kid) if kid is not None else None
+        signer = key or self.state.keys.current
+        return encode_jwt(document, signer.private_key, kid if kid is not None else signer.kid)
 
     def rotate_keys(self) -> SigningKey:
         """Sign with a new key from now on; the previous public key stays published."""

@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..jose import Clock, JWTError, KeySet, token_hash
+from ..jose import Clock, JWTError, KeySet, check_claims, token_hash
 from ..jose import encode_jwt as encode
 from ..jose import parse_jwt as parse
 from ._claims import SCOPE_OPENID, private_claims, user_info
@@ -145,7 +145,7 @@ class IssueRequest:
     access_token_type: AccessTokenType = "opaque"
 
 
-Failure = Literal["unknown", "expired", "revoked"]
+Failure = Literal["unknown", "expired", "revoked", "invalid"]
 
 
 class TokenStore:
@@ -466,27 +466,32 @@ class TokenIssuer:
 
     # ---- verifying ------------------------------------------------------------------
 
-    def verify_access_token(self, token: str) -> tuple[AccessToken | None, Failure | None]:
+    def verify_access_token(
+        self, token: str, *, issuer: str
+    ) -> tuple[AccessToken | None, Failure | None]:
         """The access token record if `token` is usable, else (record or None, why not).
 
-        Opaque tokens are looked up; JWTs must carry a valid signature of a published key
-        and a `jti` this provider issued.
+        Only tokens this provider issued count, exactly as issued. A JWT is checked as
+        Zitadel checks it before use: signed by a published key, issued by `issuer`, not
+        expired. A JWT the provider never issued (one from `sign_jwt`, or an issued one
+        with changed claims) is unknown, whatever key signed it.
         """
         record = self.store.access_tokens.get(token)
-        if record is None and token.count(".") == 2:
-            record = self._jwt_record(token)
         if record is None:
             return None, "unknown"
+        if record.kind == "jwt" and not self._jwt_valid(token, issuer):
+            return record, "invalid"
         failure = self.store.active_access_token(record)
         return (record, None) if failure is None else (record, failure)
 
-    def _jwt_record(self, token: str) -> AccessToken | None:
+    def _jwt_valid(self, token: str, issuer: str) -> bool:
         try:
             jwt = parse(token)
             key = self.keys.find(str(jwt.header.get("kid", "")))
             if key is None:
-                return None
+                return False
             jwt.verify(key.public_key)
+            check_claims(jwt.claims, now=self.clock.now(), issuer=issuer)
         except JWTError:
-            return None
-        return self.store.access_by_id.get(str(jwt.claims.get("jti", "")))
+            return False
+        return True

@@ -105,7 +105,7 @@ class UserApi:
         token = bearer_token(req)
         if not token:
             raise errors.AUTH_HEADER_INVALID
-        record, failure = self.state.tokens.verify_access_token(token)
+        record, failure = self.state.tokens.verify_access_token(token, issuer=req.base_url)
         if record is None or failure is not None:
             raise errors.TOKEN_INVALID
 
