@@ -22,9 +22,11 @@ from ._model import (
     AppKind,
     Application,
     AuthMethod,
+    InstanceFeatures,
     Organization,
     Project,
     ProjectRole,
+    SecuritySettings,
     ServiceUser,
     StubConfig,
     TokenLifetimes,
@@ -74,6 +76,8 @@ class Directory:
         self.ids = ids
         self.clock = clock
         self.lifetimes = TokenLifetimes()
+        self.features = InstanceFeatures()
+        self.security = SecuritySettings()
         self.organizations: dict[str, Organization] = {}
         self.projects: dict[str, Project] = {}
         self.applications: dict[str, Application] = {}
@@ -362,6 +366,8 @@ class Directory:
             )
             self.add_roles(project.id, stub.project.get("roles", []))
         self.lifetimes = stub.lifetimes
+        self.features = stub.features
+        self.security = stub.security
         for app in stub.applications:
             self.create_application(
                 app.name,
@@ -388,6 +394,7 @@ class Directory:
                 nick_name=spec.nick_name,
                 preferred_language=spec.preferred_language,
                 phone=spec.phone,
+                totp_secret=spec.totp_secret,
             )
         for machine in stub.service_users:
             self.create_service_user(

@@ -26,11 +26,6 @@ from ._model import (
 from ._state import State
 from ._tokens import AccessToken, IssueRequest, TokenResponse, pkce_s256
 
-_SCOPE_MISSING = (
-    "The scope of your request is missing. Please ensure some scopes are requested. "
-    "If you have any questions, you may contact the administrator of the application."
-)
-
 
 def _error(error: OAuthError) -> HttpResult:
     return HttpResult.of_json(error.body(), error.status)
@@ -175,7 +170,7 @@ class Endpoints:
     ) -> TokenResponse:
         requested = req.form.get("scope", "").split()
         if not requested:
-            raise OAuthError("invalid_request", _SCOPE_MISSING)
+            raise OAuthError("invalid_request", errors.SCOPE_MISSING)
         scopes = allowed_scopes(requested)
         audience = audience_from_scopes(requested, self.state.directory.zitadel_project_id)
         return self.state.tokens.issue(

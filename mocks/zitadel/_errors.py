@@ -221,6 +221,13 @@ def _varint(value: int) -> bytes:
             return bytes(out)
 
 
+#: The description of a request without scopes (authorize, client credentials, JWT profile).
+SCOPE_MISSING = (
+    "The scope of your request is missing. Please ensure some scopes are requested. "
+    "If you have any questions, you may contact the administrator of the application."
+)
+
+
 # Errors the OIDC endpoints return, with Zitadel's descriptions.
 def invalid_client(description: str) -> OAuthError:
     """``invalid_client`` (Zitadel writes it with status 400)."""

@@ -7,13 +7,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any, ClassVar, Literal
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from ..core import (
     AdminRoute,
     And,
     BaseMock,
     Body,
+    Callback,
     Expectation,
     ExpectationSpec,
     Method,
@@ -239,23 +240,39 @@ class MockZitadel(BaseMock):
             path_params=entry.path_params,
         )
 
-    @staticmethod
-    def to_reply(result: HttpResult) -> Reply:
-        """The engine's reply for a provider result (cookies become Set-Cookie)."""
+    def to_reply(self, result: HttpResult) -> Reply:
+        """The engine's reply for a provider result: cookies become Set-Cookie (``Secure``
+        when the issuer is https), outbound requests become the reply's callbacks."""
         headers = dict(result.headers)
+        if len(result.cookies) > 1:
+            raise ValueError(f"one cookie per reply, got {sorted(result.cookies)}")
+        attributes = "Path=/; HttpOnly; SameSite=Lax"
+        if self.issuer.startswith("https://"):
+            attributes += "; Secure"
         for name, value in result.cookies.items():
-            attributes = "Path=/; HttpOnly; SameSite=Lax"
             if value is None:
                 headers["Set-Cookie"] = f"{name}=; Max-Age=0; {attributes}"
             else:
                 headers["Set-Cookie"] = f"{name}={value}; {attributes}"
         if result.has_json:
-            return Reply.json(result.json, result.status, headers)
-        if result.html is not None:
-            return Reply.text(
+            reply = Reply.json(result.json, result.status, headers)
+        elif result.html is not None:
+            reply = Reply.text(
                 result.html, result.status, headers, content_type="text/html; charset=utf-8"
             )
-        return Reply(result.status, headers)
+        else:
+            reply = Reply(result.status, headers)
+        reply.callbacks = [
+            Callback(
+                url=outbound.url,
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+                body=urlencode(outbound.form),
+                sign=False,
+                retry_on="any_failure",
+            )
+            for outbound in result.outbound
+        ]
+        return reply
 
     # ---- error envelopes --------------------------------------------------------------
 

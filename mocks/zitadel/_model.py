@@ -51,6 +51,12 @@ class Organization(_Model):
     id: str
     name: str
     primary_domain: str
+    #: The login policy's "force MFA": every user must pass a second factor, and one
+    #: without a factor registers one (a TOTP app) on the next login.
+    force_mfa: bool = False
+    state: Literal["active", "inactive"] = "active"
+    created_at: float = 0.0
+    changed_at: float = 0.0
 
 
 class ProjectRole(_Model):
@@ -110,6 +116,12 @@ class Application(_Model):
     public_keys: dict[str, str] = Field(default_factory=dict)
     #: The key file of the last key added, in Zitadel's JSON format.
     key_file: dict[str, str] | None = None
+    #: Where logout tokens are POSTed (OpenID Back-Channel Logout 1.0); None: not sent.
+    back_channel_logout_uri: str | None = None
+    #: A custom login UI (Zitadel's "login V2"): authorize sends browsers to
+    #: ``{login_v2_base_uri}/login?authRequest=V2_...`` and the UI finishes the login
+    #: through the OIDC API v2.
+    login_v2_base_uri: str | None = None
 
     @property
     def is_public(self) -> bool:
@@ -141,6 +153,8 @@ class User(_Model):
     #: Plain text: a mock keeps passwords only to compare them.
     password: str | None = None
     password_change_required: bool = False
+    #: The base32 secret of a registered TOTP authenticator (None: no second factor).
+    totp_secret: str | None = None
     state: UserState = "active"
     #: Project roles granted to the user, by project id.
     grants: dict[str, list[str]] = Field(default_factory=dict)
@@ -182,6 +196,25 @@ class ServiceUser(_Model):
     sequence: int = 1
 
 
+class InstanceFeatures(_Model):
+    """Zitadel's feature flags the mock honours (set with the feature service v2 too)."""
+
+    #: RFC 8693 token exchange (``oidc_token_exchange``): off by default, as in Zitadel.
+    token_exchange: bool = False
+    #: OpenID Back-Channel Logout: logout tokens to apps that registered a URI.
+    back_channel_logout: bool = True
+    #: Send every login to a custom login UI (login V2) at `login_v2_base_uri`.
+    login_v2_required: bool = False
+    login_v2_base_uri: str | None = None
+
+
+class SecuritySettings(_Model):
+    """The instance's security policy."""
+
+    #: Token exchange may impersonate (a subject other than the actor).
+    impersonation: bool = False
+
+
 class UserSpec(_Model):
     """A user as a stub file declares it."""
 
@@ -197,6 +230,7 @@ class UserSpec(_Model):
     phone: str = ""
     roles: list[str] = Field(default_factory=list)
     metadata: dict[str, str] = Field(default_factory=dict)
+    totp_secret: str | None = None
 
 
 class ApplicationSpec(_Model):
@@ -242,3 +276,5 @@ class StubConfig(_Model):
     users: list[UserSpec] = Field(default_factory=list)
     service_users: list[ServiceUserSpec] = Field(default_factory=list)
     lifetimes: TokenLifetimes = Field(default_factory=TokenLifetimes)
+    features: InstanceFeatures = Field(default_factory=InstanceFeatures)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)

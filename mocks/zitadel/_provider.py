@@ -15,11 +15,13 @@ from ..core import Router
 from ..jose import Clock, SigningKey, encode_jwt
 from . import _discovery as paths
 from . import _login_page as pages
-from ._authorize import LoginFlow
+from ._authorize import Authorizer
 from ._claims import allowed_scopes
 from ._discovery import discovery_document
 from ._endpoints import Endpoints
 from ._http import HttpRequest, HttpResult
+from ._login import LoginPages
+from ._logout import Logout
 from ._model import AccessTokenType, AppKind, Application, ServiceUser, StubConfig, User
 from ._state import State
 from ._tokens import IssueRequest, TokenResponse
@@ -54,7 +56,9 @@ class ZitadelProvider:
 
     def __init__(self, seed: int | str = 0, clock: Clock | None = None) -> None:
         self.state = State.create(seed, clock)
-        self.login = LoginFlow(self.state)
+        self.authorizer = Authorizer(self.state)
+        self.login = LoginPages(self.state, self.authorizer)
+        self.logout = Logout(self.state)
         self.endpoints = Endpoints(self.state)
         self.users_api = UserApi(self.state)
         self.routes = self._routes()
@@ -64,6 +68,7 @@ class ZitadelProvider:
 
     def _routes(self) -> list[Route]:
         login, endpoints, api = self.login, self.endpoints, self.users_api
+        authorizer, logout = self.authorizer, self.logout
 
         def user_call(call: Callable[[HttpRequest, dict[str, Any]], dict[str, Any]]) -> Handler:
             return lambda req: api.handle(req, call)
@@ -71,12 +76,14 @@ class ZitadelProvider:
         routes = [
             Route("GET", paths.DISCOVERY_PATH, self.discovery, "discovery"),
             Route("GET", paths.KEYS_PATH, self.jwks, "jwks"),
-            Route("GET", paths.AUTHORIZE_PATH, login.authorize, "authorize"),
-            Route("POST", paths.AUTHORIZE_PATH, login.authorize, "authorize"),
-            Route("GET", pages.AUTHORIZE_CALLBACK_PATH, login.callback, "authorize_callback"),
+            Route("GET", paths.AUTHORIZE_PATH, authorizer.authorize, "authorize"),
+            Route("POST", paths.AUTHORIZE_PATH, authorizer.authorize, "authorize"),
+            Route("GET", pages.AUTHORIZE_CALLBACK_PATH, authorizer.callback, "authorize_callback"),
             Route("GET", pages.LOGIN_PATH, login.login_page, "login"),
             Route("POST", pages.LOGIN_NAME_PATH, login.login_name, "login_name"),
             Route("POST", pages.PASSWORD_PATH, login.password, "password"),
+            Route("POST", pages.MFA_VERIFY_PATH, login.mfa_verify, "mfa_verify"),
+            Route("POST", pages.MFA_INIT_VERIFY_PATH, login.mfa_init_verify, "mfa_init_verify"),
             Route("GET", pages.DEVICE_PATH, login.device_page, "device_page"),
             Route("POST", pages.DEVICE_PATH, login.device_code, "device_code"),
             Route("GET", pages.LOGOUT_DONE_PATH, self.logout_done, "logout_done"),
@@ -92,8 +99,8 @@ class ZitadelProvider:
                 endpoints.device_authorization,
                 "device_authorization",
             ),
-            Route("GET", paths.END_SESSION_PATH, login.end_session, "end_session"),
-            Route("POST", paths.END_SESSION_PATH, login.end_session, "end_session"),
+            Route("GET", paths.END_SESSION_PATH, logout.end_session, "end_session"),
+            Route("POST", paths.END_SESSION_PATH, logout.end_session, "end_session"),
             Route("POST", "/v2/users/human", user_call(api.add_human_user), "add_human_user"),
             Route("POST", "/v2/users", user_call(api.list_users), "list_users"),
             Route("GET", "/v2/users/{user_id}", user_call(api.get_user), "get_user"),
@@ -268,5 +275,5 @@ class ZitadelProvider:
         self.state.store.clear()
         self.state.device.clear()
         self.state.auth_requests.clear()
-        self.state.browser_sessions.clear()
+        self.state.sessions.clear()
         self.state.tokens.reservations.clear()
