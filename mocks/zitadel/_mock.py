@@ -28,6 +28,7 @@ from ..core import (
 from ..core import Path as PathMatcher
 from ..jose import Clock, SigningKey
 from . import _discovery as paths
+from . import _totp as totp
 from ._admin import ZitadelAdmin
 from ._errors import ErrorKind, OAuthError, ZitadelError
 from ._http import HttpRequest, HttpResult
@@ -428,6 +429,29 @@ class MockZitadel(BaseMock):
         on the default project. `profile`: given_name, family_name, phone, metadata, ..."""
         with self.lock:
             return self.provider.create_test_user(email, password, roles, **profile)
+
+    def enable_totp(self, user: User, secret: str | None = None) -> str:
+        """Register a TOTP authenticator for `user` (a new base32 secret unless given):
+        from now on the login asks for its code after the password."""
+        with self.lock:
+            return self.provider.enable_totp(user, secret)
+
+    def totp_code(self, user: User, at: float | None = None) -> str:
+        """The code `user`'s authenticator shows now on the mock's clock (or at `at`),
+        the same code ``pyotp.TOTP(secret).at(...)`` gives."""
+        if not user.totp_secret:
+            raise ValueError(f"totp_secret: {user.username} has no TOTP authenticator")
+        return totp.code_at(user.totp_secret, self.clock.now() if at is None else at)
+
+    def require_mfa(self, required: bool = True, *, org_id: str | None = None) -> None:
+        """The organization's login policy "force MFA": every login needs a second factor;
+        a user without one registers a TOTP app on the login pages first."""
+        with self.lock:
+            directory = self.provider.state.directory
+            org = directory.organizations.get(org_id or directory.default_org_id)
+            if org is None:
+                raise ValueError(f"org_id: no organization {org_id}")
+            org.force_mfa = required
 
     def set_auto_login(self, user: User | None = None, *, enabled: bool = True) -> None:
         """Skip the login pages: authorize logs in the ``login_hint`` user, else `user`."""

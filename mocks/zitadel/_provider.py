@@ -15,6 +15,7 @@ from ..core import Router
 from ..jose import Clock, SigningKey, encode_jwt
 from . import _discovery as paths
 from . import _login_page as pages
+from . import _totp as totp
 from ._authorize import Authorizer
 from ._claims import allowed_scopes
 from ._discovery import discovery_document
@@ -196,6 +197,12 @@ class ZitadelProvider:
         config = stub if isinstance(stub, StubConfig) else StubConfig.model_validate(stub)
         self.state.directory.apply(config)
         self.state.keys.public_key_lifetime = config.lifetimes.public_key.total_seconds()
+
+    def enable_totp(self, user: User, secret: str | None = None) -> str:
+        """Register a TOTP authenticator for `user`; returns its base32 secret."""
+        user.totp_secret = secret or totp.new_secret(self.state.ids.random_bytes(20))
+        self.state.directory.touch(user)
+        return user.totp_secret
 
     def set_auto_login(self, user: User | None = None, *, enabled: bool = True) -> None:
         """Skip the login pages: log in the ``login_hint`` user, or else `user`."""

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
+import pyotp
 import pytest
 import requests
 from aiohttp import web
@@ -366,3 +367,37 @@ def test_the_login_pages_cannot_be_framed_by_another_site(
     browser.switch_to.frame(frame)
     assert browser.find_elements(By.ID, "userCode") == []
     browser.switch_to.default_content()
+
+
+def test_a_totp_user_logs_in_with_a_second_factor(
+    mock_zitadel: MockZitadel, browser: WebDriver, relying_party: RelyingParty, alice: User
+) -> None:
+    secret = mock_zitadel.enable_totp(alice)
+    browser.get(relying_party.url + "/login")
+    _submit(browser, "loginName", "alice@example.com")
+    _submit(browser, "password", "Secret1!")
+    authenticator = pyotp.TOTP(secret)
+    wrong = "000000" if authenticator.now() != "000000" else "111111"
+    _submit(browser, "code", wrong)
+    assert _wait_for(browser, "error").text == "Invalid code"
+    assert browser.current_url == mock_zitadel.url + "/ui/login/mfa/verify"
+
+    _submit(browser, "code", authenticator.now())
+    assert _wait_for(browser, "greeting").text == "Hello Alice Liddell"
+    (session,) = mock_zitadel.provider.state.sessions.sessions.values()
+    assert session.amr == ["pwd", "otp", "mfa"]
+
+
+def test_an_organization_forcing_mfa_registers_an_authenticator_in_the_browser(
+    mock_zitadel: MockZitadel, browser: WebDriver, relying_party: RelyingParty, alice: User
+) -> None:
+    mock_zitadel.require_mfa()
+    browser.get(relying_party.url + "/login")
+    _submit(browser, "loginName", "alice@example.com")
+    _submit(browser, "password", "Secret1!")
+    uri = _wait_for(browser, "totp-uri").text
+    authenticator = pyotp.parse_uri(uri)
+    _submit(browser, "code", authenticator.now())
+    assert _wait_for(browser, "greeting").text == "Hello Alice Liddell"
+    assert alice.totp_secret == authenticator.secret
+    assert mock_zitadel.totp_code(alice, at=1000) == authenticator.at(1000)
