@@ -6,6 +6,7 @@ from typing import Any
 
 from . import _client_auth as client_auth
 from . import _errors as errors
+from ._api import bearer_token
 from ._claims import (
     SCOPE_OFFLINE_ACCESS,
     allowed_scopes,
@@ -35,14 +36,6 @@ def _tokens(response: TokenResponse) -> HttpResult:
     return HttpResult.of_json(
         response.body(), headers={"Cache-Control": "no-store", "Pragma": "no-cache"}
     )
-
-
-def bearer_token(req: HttpRequest) -> str:
-    """The access token of ``Authorization: Bearer ...`` (or the ``access_token`` parameter)."""
-    header = req.header("authorization") or ""
-    if header[:7].lower() == "bearer ":
-        return header[7:].strip()
-    return req.params().get("access_token", "")
 
 
 class Endpoints:

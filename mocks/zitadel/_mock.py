@@ -30,6 +30,7 @@ from ..jose import Clock, SigningKey
 from . import _discovery as paths
 from . import _totp as totp
 from ._admin import ZitadelAdmin
+from ._api import API_PREFIXES, CONNECT_PREFIX
 from ._errors import ErrorKind, OAuthError, ZitadelError
 from ._http import HttpRequest, HttpResult
 from ._login_page import PASSWORD_PATH
@@ -45,7 +46,6 @@ from ._model import (
 )
 from ._provider import ZitadelProvider
 from ._tokens import TokenResponse
-from ._user_api import CONNECT_PREFIX
 
 #: Contracts per provider route name: (request schema, response schema, body format).
 _CONTRACTS: dict[str, tuple[str | None, str | None, Literal["json", "form", "query"]]] = {
@@ -288,7 +288,7 @@ class MockZitadel(BaseMock):
         """Errors in Zitadel's envelopes: REST or Connect bodies on the user API, OAuth
         ``{"error", "error_description"}`` everywhere else."""
         path = request.path if request is not None else ""
-        if path.startswith(("/v2/", CONNECT_PREFIX)):
+        if path.startswith(API_PREFIXES):
             text = f"{message} ({field})" if field else message
             error = ZitadelError(_STATUS_KINDS.get(status, "internal"), "MOCK-injected", text)
             body = error.connect_body() if path.startswith(CONNECT_PREFIX) else error.rest_body()

@@ -16,6 +16,7 @@ from ..jose import Clock, SigningKey, encode_jwt
 from . import _discovery as paths
 from . import _login_page as pages
 from . import _totp as totp
+from ._api import ApiHandler, Rpc
 from ._authorize import Authorizer
 from ._claims import allowed_scopes
 from ._discovery import discovery_document
@@ -26,7 +27,7 @@ from ._logout import Logout
 from ._model import AccessTokenType, AppKind, Application, ServiceUser, StubConfig, User
 from ._state import State
 from ._tokens import IssueRequest, TokenResponse
-from ._user_api import CONNECT_PREFIX, UserApi
+from ._user_api import UserApi
 
 Handler = Callable[[HttpRequest], HttpResult]
 
@@ -61,6 +62,7 @@ class ZitadelProvider:
         self.login = LoginPages(self.state, self.authorizer)
         self.logout = Logout(self.state)
         self.endpoints = Endpoints(self.state)
+        self.api = ApiHandler(self.state)
         self.users_api = UserApi(self.state)
         self.routes = self._routes()
         self.router: Router[Route] = Router(self.routes)
@@ -68,11 +70,8 @@ class ZitadelProvider:
     # ---- routing --------------------------------------------------------------------
 
     def _routes(self) -> list[Route]:
-        login, endpoints, api = self.login, self.endpoints, self.users_api
+        login, endpoints = self.login, self.endpoints
         authorizer, logout = self.authorizer, self.logout
-
-        def user_call(call: Callable[[HttpRequest, dict[str, Any]], dict[str, Any]]) -> Handler:
-            return lambda req: api.handle(req, call)
 
         routes = [
             Route("GET", paths.DISCOVERY_PATH, self.discovery, "discovery"),
@@ -102,23 +101,17 @@ class ZitadelProvider:
             ),
             Route("GET", paths.END_SESSION_PATH, logout.end_session, "end_session"),
             Route("POST", paths.END_SESSION_PATH, logout.end_session, "end_session"),
-            Route("POST", "/v2/users/human", user_call(api.add_human_user), "add_human_user"),
-            Route("POST", "/v2/users", user_call(api.list_users), "list_users"),
-            Route("GET", "/v2/users/{user_id}", user_call(api.get_user), "get_user"),
-            Route("DELETE", "/v2/users/{user_id}", user_call(api.delete_user), "delete_user"),
-            Route(
-                "POST", "/v2/users/{user_id}/password", user_call(api.set_password), "set_password"
-            ),
         ]
-        for rpc, call, name in (
-            ("AddHumanUser", api.add_human_user, "add_human_user"),
-            ("GetUserByID", api.get_user, "get_user"),
-            ("ListUsers", api.list_users, "list_users"),
-            ("DeleteUser", api.delete_user, "delete_user"),
-            ("SetPassword", api.set_password, "set_password"),
-        ):
-            routes.append(Route("POST", CONNECT_PREFIX + rpc, user_call(call), name))
+        for rpc in self.rpcs():
+            handler = self.api.handler(rpc.call)
+            routes.append(Route("POST", rpc.connect_path, handler, rpc.name_of_route))
+            if rpc.rest is not None:
+                routes.append(Route(rpc.rest[0], rpc.rest[1], handler, rpc.name_of_route))
         return routes
+
+    def rpcs(self) -> list[Rpc]:
+        """Every API method the provider serves."""
+        return self.users_api.rpcs()
 
     def find_route(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         """The route serving `method` `path`, with its captures."""
