@@ -11,7 +11,15 @@ ties them together (`_provider`) and the mock server on the shared engine (`_moc
 
 from ..jose import Clock
 from ._mock import KeyFile, MockZitadel
-from ._model import Application, ServiceUser, StubConfig, TokenLifetimes, User
+from ._model import (
+    Application,
+    Organization,
+    ServiceUser,
+    StubConfig,
+    TokenLifetimes,
+    User,
+    UserGrant,
+)
 from ._tokens import TokenResponse
 
 __all__ = [
@@ -19,9 +27,11 @@ __all__ = [
     "Clock",
     "KeyFile",
     "MockZitadel",
+    "Organization",
     "ServiceUser",
     "StubConfig",
     "TokenLifetimes",
     "TokenResponse",
     "User",
+    "UserGrant",
 ]

@@ -32,6 +32,7 @@ from ._model import (
     ServiceUser,
     StubConfig,
     User,
+    UserGrant,
 )
 from ._tokens import TokenResponse
 
@@ -65,6 +66,8 @@ class ZitadelHost(Protocol):
     def create_service_user(self, name: str, **options: Any) -> Any: ...
 
     def find_user(self, user_id: str) -> User | None: ...
+
+    def grants_of(self, user: User | ServiceUser) -> list[UserGrant]: ...
 
     def find_principal(self, user_id: str) -> User | ServiceUser | None: ...
 
@@ -203,7 +206,8 @@ class ZitadelAdmin:
         user = _refused_as_400(
             lambda: self.mock.create_test_user(body.email, body.password, body.roles, **profile)
         )
-        return user.model_dump(mode="json", exclude={"password"})
+        grants = [g.model_dump(mode="json") for g in self.mock.grants_of(user)]
+        return {**user.model_dump(mode="json", exclude={"password"}), "grants": grants}
 
     def create_service_user(self, call: AdminCall) -> dict[str, Any]:
         body: ServiceUserInput = call.body

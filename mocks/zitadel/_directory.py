@@ -31,6 +31,7 @@ from ._model import (
     StubConfig,
     TokenLifetimes,
     User,
+    UserGrant,
 )
 
 _DEFAULT_AUTH: dict[str, AuthMethod] = {
@@ -83,6 +84,7 @@ class Directory:
         self.applications: dict[str, Application] = {}
         self.users: dict[str, User] = {}
         self.service_users: dict[str, ServiceUser] = {}
+        self.user_grants: dict[str, UserGrant] = {}
         org = Organization(id=ids.next_id(), name=org_name, primary_domain=org_domain)
         self.organizations[org.id] = org
         self.default_org_id = org.id
@@ -249,17 +251,62 @@ class Directory:
         return user
 
     def grant(
-        self, principal: User | ServiceUser, roles: Iterable[str], project_id: str | None = None
-    ) -> None:
-        """Grant `roles` of a project (default: the default project) to a user."""
+        self,
+        principal: User | ServiceUser,
+        roles: Iterable[str],
+        project_id: str | None = None,
+        *,
+        org_id: str | None = None,
+    ) -> UserGrant | None:
+        """Grant `roles` of a project (default: the default project) to a user, on behalf
+        of `org_id` (default: the project's organization). Roles the project does not
+        define yet are added to it; an existing grant of that organization gains them."""
         roles = list(roles)
         if not roles:
-            return
+            return None
         pid = project_id or self.default_project_id
         self.add_roles(pid, roles)
-        granted = list(principal.grants.get(pid, []))
-        granted += [role for role in roles if role not in granted]
-        principal.grants = {**principal.grants, pid: granted}
+        owner = org_id or self.projects[pid].org_id
+        for existing in self.grants_of(principal.id, pid):
+            if existing.org_id == owner:
+                existing.roles = existing.roles + [r for r in roles if r not in existing.roles]
+                existing.changed_at = self.clock.now()
+                existing.sequence += 1
+                return existing
+        now = self.clock.now()
+        grant = UserGrant(
+            id=self.ids.next_id(),
+            user_id=principal.id,
+            project_id=pid,
+            org_id=owner,
+            roles=list(dict.fromkeys(roles)),
+            created_at=now,
+            changed_at=now,
+        )
+        self.user_grants[grant.id] = grant
+        return grant
+
+    def grants_of(self, user_id: str, project_id: str | None = None) -> list[UserGrant]:
+        """A user's grants (on one project, when given), oldest first."""
+        return [
+            grant
+            for grant in self.user_grants.values()
+            if grant.user_id == user_id and project_id in (None, grant.project_id)
+        ]
+
+    def roles(self, user_id: str, project_id: str) -> list[str]:
+        """The role keys a user holds on a project, from all its grants."""
+        keys: list[str] = []
+        for grant in self.grants_of(user_id, project_id):
+            keys += [role for role in grant.roles if role not in keys]
+        return keys
+
+    def remove_principal(self, user_id: str) -> User | ServiceUser | None:
+        """Delete a human or machine user and its grants."""
+        principal = self.users.pop(user_id, None) or self.service_users.pop(user_id, None)
+        for grant in self.grants_of(user_id):
+            del self.user_grants[grant.id]
+        return principal
 
     def create_service_user(
         self,

@@ -38,11 +38,13 @@ from ._model import (
     AccessTokenType,
     AppKind,
     Application,
+    Organization,
     Project,
     ServiceUser,
     StubConfig,
     TokenLifetimes,
     User,
+    UserGrant,
 )
 from ._provider import ZitadelProvider
 from ._tokens import TokenResponse
@@ -311,6 +313,9 @@ class MockZitadel(BaseMock):
                 "project_id": self.project_id,
                 "zitadel_project_id": directory.zitadel_project_id,
                 "organization": directory.org.model_dump(mode="json"),
+                "organizations": [
+                    o.model_dump(mode="json") for o in directory.organizations.values()
+                ],
                 "projects": [p.model_dump(mode="json") for p in directory.projects.values()],
                 "applications": [
                     a.model_dump(mode="json") for a in directory.applications.values()
@@ -322,6 +327,7 @@ class MockZitadel(BaseMock):
                 "service_users": [
                     u.model_dump(mode="json") for u in directory.service_users.values()
                 ],
+                "grants": [g.model_dump(mode="json") for g in directory.user_grants.values()],
                 "auto_login": self.provider.state.auto_login,
                 "now": self.clock.now(),
             }
@@ -366,6 +372,37 @@ class MockZitadel(BaseMock):
             return self.provider.state.directory.create_project(
                 name, roles, project_role_assertion=project_role_assertion
             )
+
+    def create_organization(self, name: str, primary_domain: str | None = None) -> Organization:
+        """Add an organization (its users log in with ``user@{primary_domain}`` too)."""
+        with self.lock:
+            return self.provider.state.directory.create_organization(name, primary_domain)
+
+    def grant_roles(
+        self,
+        user: User | ServiceUser,
+        *roles: str,
+        project_id: str | None = None,
+        org_id: str | None = None,
+    ) -> UserGrant:
+        """Grant `roles` of the default (or given) project to `user`, on behalf of `org_id`
+        (default: the project's organization); role claims name that organization."""
+        if not roles:
+            raise ValueError("roles: grant at least one role")
+        with self.lock:
+            directory = self.provider.state.directory
+            if project_id is not None and project_id not in directory.projects:
+                raise ValueError(f"project_id: no project {project_id}")
+            if org_id is not None and org_id not in directory.organizations:
+                raise ValueError(f"org_id: no organization {org_id}")
+            grant = directory.grant(user, roles, project_id, org_id=org_id)
+            assert grant is not None
+            return grant
+
+    def grants_of(self, user: User | ServiceUser) -> list[UserGrant]:
+        """The user's grants (roles per project and granting organization)."""
+        with self.lock:
+            return self.provider.state.directory.grants_of(user.id)
 
     def add_roles(self, *roles: str, project_id: str | None = None) -> None:
         """Define roles on the default (or the given) project."""

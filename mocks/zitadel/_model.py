@@ -156,8 +156,6 @@ class User(_Model):
     #: The base32 secret of a registered TOTP authenticator (None: no second factor).
     totp_secret: str | None = None
     state: UserState = "active"
-    #: Project roles granted to the user, by project id.
-    grants: dict[str, list[str]] = Field(default_factory=dict)
     #: Metadata values as text; claims carry them base64url encoded, as Zitadel does.
     metadata: dict[str, str] = Field(default_factory=dict)
     created_at: float = 0.0
@@ -189,7 +187,6 @@ class ServiceUser(_Model):
     public_keys: dict[str, str] = Field(default_factory=dict)
     #: The key file of the last key added, in Zitadel's JSON format.
     key_file: dict[str, str] | None = None
-    grants: dict[str, list[str]] = Field(default_factory=dict)
     metadata: dict[str, str] = Field(default_factory=dict)
     created_at: float = 0.0
     changed_at: float = 0.0
@@ -213,6 +210,21 @@ class SecuritySettings(_Model):
 
     #: Token exchange may impersonate (a subject other than the actor).
     impersonation: bool = False
+
+
+class UserGrant(_Model):
+    """Roles of a project granted to a user by an organization (Zitadel's user grant,
+    called an "authorization" in the v2 API). Role claims name the granting organization:
+    ``{role: {org_id: org_primary_domain}}``."""
+
+    id: str
+    user_id: str
+    project_id: str
+    org_id: str
+    roles: list[str] = Field(default_factory=list)
+    created_at: float = 0.0
+    changed_at: float = 0.0
+    sequence: int = 1
 
 
 class UserSpec(_Model):

@@ -211,8 +211,7 @@ class UserApi:
         """DeleteUser: the user and its sessions' tokens stop working."""
         principal = self._principal(param(req, body, "userId"))
         directory = self.state.directory
-        directory.users.pop(principal.id, None)
-        directory.service_users.pop(principal.id, None)
+        directory.remove_principal(principal.id)
         for session in self.state.store.sessions.values():
             if session.user_id == principal.id:
                 session.active = False
