@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from . import _errors as errors
 from ._errors import ZitadelError
@@ -55,6 +55,14 @@ class Rpc:
     def connect_path(self) -> str:
         """``/zitadel.<package>.<Service>/<Rpc>``."""
         return f"/{self.service}/{self.name}"
+
+
+class Service(Protocol):
+    """A group of API methods (one of Zitadel's services, or part of one)."""
+
+    def rpcs(self) -> list[Rpc]:
+        """The methods, with their REST routes."""
+        ...
 
 
 def bearer_token(req: HttpRequest) -> str:
@@ -119,6 +127,20 @@ def param(req: HttpRequest, body: dict[str, Any], camel: str) -> str:
     """A field that REST paths carry in the path (``{user_id}``) and Connect in the body."""
     snake = re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), camel)
     return req.path_params.get(snake) or str(get(body, camel) or "")
+
+
+def object_details(
+    sequence: int, changed_at: float, owner: str, created_at: float | None = None
+) -> dict[str, Any]:
+    """The ``details`` of a changed object (``zitadel.object.v2.Details``)."""
+    document: dict[str, Any] = {
+        "sequence": str(sequence),
+        "changeDate": timestamp(changed_at),
+        "resourceOwner": owner,
+    }
+    if created_at is not None:
+        document["creationDate"] = timestamp(created_at)
+    return document
 
 
 def list_details(total: int, now: float) -> dict[str, Any]:

@@ -157,13 +157,12 @@ class Authorizer:
         if not self.state.auto_login:
             return None
         directory = self.state.directory
-        if auth.login_hint:
-            user = directory.find_user_by_login_name(auth.login_hint)
-            if user is not None:
-                return user
-        if self.state.auto_login_user_id:
-            return directory.find_user(self.state.auto_login_user_id)
-        return None
+        user = directory.find_user_by_login_name(auth.login_hint) if auth.login_hint else None
+        if user is None and self.state.auto_login_user_id:
+            user = directory.find_user(self.state.auto_login_user_id)
+        if user is not None and auth.org_id and user.org_id != auth.org_id:
+            return None  # the org scope restricts the login to another organization
+        return user
 
     # ---- /oauth/v2/authorize/callback ----------------------------------------------
 

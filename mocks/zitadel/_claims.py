@@ -147,7 +147,13 @@ def _role_audience(
     audience: list[str] = []
     if not current_project_only and (requested or SCOPE_PROJECTS_ROLES in scopes):
         audience = audience_from_scopes(scopes, zitadel_project_id)
-    wants_project = project_role_assertion or current_project_only or audience or requested
+    wants_project = (
+        project_role_assertion
+        or current_project_only
+        or audience
+        or requested
+        or SCOPE_PROJECTS_ROLES in scopes
+    )
     if wants_project and project_id and project_id not in audience:
         audience.append(project_id)
     return audience, requested

@@ -85,7 +85,14 @@ class Directory:
         self.users: dict[str, User] = {}
         self.service_users: dict[str, ServiceUser] = {}
         self.user_grants: dict[str, UserGrant] = {}
-        org = Organization(id=ids.next_id(), name=org_name, primary_domain=org_domain)
+        now = clock.now()
+        org = Organization(
+            id=ids.next_id(),
+            name=org_name,
+            primary_domain=org_domain,
+            created_at=now,
+            changed_at=now,
+        )
         self.organizations[org.id] = org
         self.default_org_id = org.id
         #: The instance's own ZITADEL project: the audience of tokens for its APIs.
@@ -108,10 +115,19 @@ class Directory:
         """The organization with this id (the default one when it is unknown)."""
         return self.organizations.get(org_id, self.org)
 
-    def create_organization(self, name: str, primary_domain: str | None = None) -> Organization:
-        """Add an organization."""
+    def create_organization(
+        self, name: str, primary_domain: str | None = None, *, org_id: str | None = None
+    ) -> Organization:
+        """Add an organization (its primary domain defaults to ``{name}.localhost``)."""
         domain = primary_domain or f"{_slug(name).replace('_', '-')}.localhost"
-        org = Organization(id=self.ids.next_id(), name=name, primary_domain=domain)
+        now = self.clock.now()
+        org = Organization(
+            id=org_id or self.ids.next_id(),
+            name=name,
+            primary_domain=domain,
+            created_at=now,
+            changed_at=now,
+        )
         self.organizations[org.id] = org
         return org
 
@@ -392,7 +408,7 @@ class Directory:
         pem = keys.get(key_id)
         return load_public_pem(pem) if pem else None
 
-    def touch(self, user: User) -> None:
+    def touch(self, user: User | ServiceUser) -> None:
         """Record a change of the user (change date and sequence)."""
         user.changed_at = self.clock.now()
         user.sequence += 1

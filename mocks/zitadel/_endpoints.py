@@ -263,7 +263,7 @@ class Endpoints:
             return HttpResult.of_json(self.introspection_document(req.base_url, record, app))
         if record is None or failure is not None:
             return HttpResult.of_json({"active": False})
-        if app.client_id not in record.audience and app.project_id not in record.audience:
+        if not record.pat and not {app.client_id, app.project_id} & set(record.audience):
             return HttpResult.of_json({"active": False})
         return HttpResult.of_json(self.introspection_document(req.base_url, record, app))
 
@@ -303,6 +303,10 @@ class Endpoints:
             "iss": issuer,
             "jti": record.id,
         }
+        if not record.client_id:  # a personal access token
+            del document["client_id"]
+        if record.actor:
+            document["act"] = record.actor
         if principal is not None:
             project = directory.projects.get(app.project_id)
             info = user_info(

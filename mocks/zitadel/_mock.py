@@ -455,6 +455,16 @@ class MockZitadel(BaseMock):
             raise ValueError("a service user created with_key=False has no key file")
         return KeyFile(user.key_file, user)
 
+    def create_personal_access_token(
+        self, user: ServiceUser, *, expires_at: float | None = None
+    ) -> str:
+        """A personal access token for a service user (never expiring unless `expires_at`,
+        epoch seconds): a bearer token for Zitadel's APIs and for introspection."""
+        with self.lock:
+            if self.provider.state.directory.service_users.get(user.id) is not user:
+                raise ValueError(f"user: {user.username} is not a service user of this mock")
+            return self.provider.state.tokens.personal_access_token(user, expires_at).token
+
     def create_test_user(
         self,
         email: str,

@@ -16,15 +16,20 @@ from ..jose import Clock, SigningKey, encode_jwt
 from . import _discovery as paths
 from . import _login_page as pages
 from . import _totp as totp
-from ._api import ApiHandler, Rpc
+from ._api import ApiHandler, Rpc, Service
 from ._authorize import Authorizer
 from ._claims import allowed_scopes
+from ._credentials_api import CredentialsApi
 from ._discovery import discovery_document
 from ._endpoints import Endpoints
 from ._http import HttpRequest, HttpResult
+from ._instance_api import InstanceApi
 from ._login import LoginPages
 from ._logout import Logout
 from ._model import AccessTokenType, AppKind, Application, ServiceUser, StubConfig, User
+from ._oidc_api import OidcApi
+from ._org_api import OrgApi
+from ._session_api import SessionApi
 from ._state import State
 from ._tokens import IssueRequest, TokenResponse
 from ._user_api import UserApi
@@ -64,6 +69,14 @@ class ZitadelProvider:
         self.endpoints = Endpoints(self.state)
         self.api = ApiHandler(self.state)
         self.users_api = UserApi(self.state)
+        self.services: list[Service] = [
+            self.users_api,
+            CredentialsApi(self.state),
+            SessionApi(self.state, self.logout),
+            OidcApi(self.state, self.authorizer),
+            OrgApi(self.state),
+            InstanceApi(self.state),
+        ]
         self.routes = self._routes()
         self.router: Router[Route] = Router(self.routes)
 
@@ -111,7 +124,7 @@ class ZitadelProvider:
 
     def rpcs(self) -> list[Rpc]:
         """Every API method the provider serves."""
-        return self.users_api.rpcs()
+        return [rpc for service in self.services for rpc in service.rpcs()]
 
     def find_route(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         """The route serving `method` `path`, with its captures."""

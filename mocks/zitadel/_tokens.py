@@ -114,6 +114,19 @@ class AccessToken:
     expires_at: int
     kind: AccessTokenType
     revoked: bool = False
+    #: A personal access token of a (machine) user: no session, no client, long-lived.
+    pat: bool = False
+    #: The actor of an exchanged token (RFC 8693 ``act``), when another user acts.
+    actor: dict[str, Any] | None = None
+
+
+#: The scopes Zitadel gives a personal access token.
+PAT_SCOPES = [
+    "openid",
+    "profile",
+    "urn:zitadel:iam:user:metadata",
+    "urn:zitadel:iam:user:resourceowner",
+]
 
 
 @dataclass
@@ -280,6 +293,27 @@ class TokenIssuer:
         )
         self.reservations.setdefault(user_id, []).append(response)
         return response
+
+    def personal_access_token(
+        self, principal: User | ServiceUser, expires_at: float | None
+    ) -> AccessToken:
+        """A new personal access token for `principal` (Zitadel's default: until 9999)."""
+        now = self.clock.timestamp()
+        record = AccessToken(
+            token=self.ids.token(48),
+            id=self.ids.next_id(),
+            session_id="",
+            subject=principal.id,
+            client_id="",
+            scopes=list(PAT_SCOPES),
+            audience=[self.directory.zitadel_project_id],
+            issued_at=now,
+            expires_at=int(expires_at) if expires_at is not None else 253402300799,
+            kind="opaque",
+            pat=True,
+        )
+        self.store.add_access_token(record)
+        return record
 
     def _take_reservation(self, user_id: str) -> TokenResponse | None:
         waiting = self.reservations.get(user_id)

@@ -1,4 +1,4 @@
-"""Zitadel's v2 user API: add, get, list, delete users and set passwords.
+"""Zitadel's v2 user API: add, get, list, delete users, set passwords and metadata.
 
 Served on the REST paths (``POST /v2/users/human``, ``GET /v2/users/{id}`` ...) and on the
 Connect paths the official SDKs call (``POST /zitadel.user.v2.UserService/AddHumanUser``
@@ -46,6 +46,8 @@ ORG_NOT_FOUND = ZitadelError("not_found", "QUERY-iTTGJ", "Errors.Org.NotFound")
 PASSWORD_INVALID = ZitadelError("invalid_argument", "COMMAND-3M0fs", "Errors.User.Password.Invalid")
 PASSWORD_EMPTY = ZitadelError("invalid_argument", "COMMAND-Dg2wa", "Errors.User.Password.Empty")
 NOT_HUMAN = ZitadelError("failed_precondition", "COMMAND-3M9ds", "Errors.User.NotHuman")
+METADATA_INVALID = ZitadelError("invalid_argument", "META-2m00f", "Errors.Metadata.Invalid")
+METADATA_NOT_FOUND = ZitadelError("not_found", "META-ui3n8", "Errors.Metadata.NotFound")
 
 
 class UserApi:
@@ -56,13 +58,19 @@ class UserApi:
 
     def rpcs(self) -> list[Rpc]:
         """The UserService methods, with the REST routes of those that have one."""
+        user = "/v2/users/{user_id}"
         return [
             Rpc(SERVICE, "AddHumanUser", self.add_human_user, ("POST", "/v2/users/human")),
             Rpc(SERVICE, "ListUsers", self.list_users, ("POST", "/v2/users")),
-            Rpc(SERVICE, "GetUserByID", self.get_user, ("GET", "/v2/users/{user_id}"), "get_user"),
-            Rpc(SERVICE, "DeleteUser", self.delete_user, ("DELETE", "/v2/users/{user_id}")),
+            Rpc(SERVICE, "GetUserByID", self.get_user, ("GET", user), "get_user"),
+            Rpc(SERVICE, "DeleteUser", self.delete_user, ("DELETE", user)),
+            Rpc(SERVICE, "SetPassword", self.set_password, ("POST", f"{user}/password")),
+            Rpc(SERVICE, "SetUserMetadata", self.set_metadata, ("POST", f"{user}/metadata")),
             Rpc(
-                SERVICE, "SetPassword", self.set_password, ("POST", "/v2/users/{user_id}/password")
+                SERVICE, "ListUserMetadata", self.list_metadata, ("POST", f"{user}/metadata/search")
+            ),
+            Rpc(
+                SERVICE, "DeleteUserMetadata", self.delete_metadata, ("DELETE", f"{user}/metadata")
             ),
         ]
 
@@ -201,6 +209,47 @@ class UserApi:
             except (binascii.Error, ValueError):
                 raise BAD_BODY from None
         return metadata
+
+    # ---- metadata ---------------------------------------------------------------------
+
+    def set_metadata(self, req: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
+        """SetUserMetadata: set keys (values are protojson bytes, base64)."""
+        principal = self._principal(param(req, body, "userId"))
+        entries = get(body, "metadata")
+        if not isinstance(entries, list) or not entries:
+            raise METADATA_INVALID
+        principal.metadata = {**principal.metadata, **self._metadata(entries)}
+        self.state.directory.touch(principal)
+        return {"setDate": timestamp(principal.changed_at)}
+
+    def list_metadata(self, req: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
+        """ListUserMetadata: every key with its value (base64) and dates."""
+        principal = self._principal(param(req, body, "userId"))
+        entries = [
+            {
+                "key": key,
+                "value": base64.b64encode(value.encode()).decode(),
+                "creationDate": timestamp(principal.created_at),
+                "changeDate": timestamp(principal.changed_at),
+            }
+            for key, value in sorted(principal.metadata.items())
+        ]
+        pagination = {"totalResult": str(len(entries)), "appliedLimit": "100"}
+        return {"pagination": pagination, "metadata": entries}
+
+    def delete_metadata(self, req: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
+        """DeleteUserMetadata: remove keys (all must exist)."""
+        principal = self._principal(param(req, body, "userId"))
+        keys = get(body, "keys")
+        if req.method == "DELETE" and not keys:
+            keys = req.query.get("keys", "").split(",") if req.query.get("keys") else []
+        if not isinstance(keys, list) or not keys:
+            raise METADATA_INVALID
+        if any(str(key) not in principal.metadata for key in keys):
+            raise METADATA_NOT_FOUND
+        principal.metadata = {k: v for k, v in principal.metadata.items() if k not in keys}
+        self.state.directory.touch(principal)
+        return {"deletionDate": timestamp(principal.changed_at)}
 
     def get_user(self, req: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
         """GetUserByID."""
