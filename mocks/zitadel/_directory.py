@@ -85,6 +85,8 @@ class Directory:
         self.users: dict[str, User] = {}
         self.service_users: dict[str, ServiceUser] = {}
         self.user_grants: dict[str, UserGrant] = {}
+        #: Users allowed to impersonate others through token exchange.
+        self.impersonators: set[str] = set()
         now = clock.now()
         org = Organization(
             id=ids.next_id(),

@@ -14,6 +14,7 @@ from ._claims import (
     user_info,
 )
 from ._errors import OAuthError
+from ._exchange import GRANT_TOKEN_EXCHANGE, TokenExchange
 from ._http import HttpRequest, HttpResult
 from ._model import (
     GRANT_AUTHORIZATION_CODE,
@@ -43,6 +44,7 @@ class Endpoints:
 
     def __init__(self, state: State) -> None:
         self.state = state
+        self.exchange = TokenExchange(state)
 
     # ---- helpers --------------------------------------------------------------------
 
@@ -76,6 +78,10 @@ class Endpoints:
                 return _tokens(self._jwt_profile(req))
             if grant_type == GRANT_DEVICE_CODE:
                 return _tokens(self._device_token(req))
+            if grant_type == GRANT_TOKEN_EXCHANGE:
+                app = self._client(req)
+                self._check_grant(app, GRANT_TOKEN_EXCHANGE)
+                return _tokens(self.exchange.exchange(req, app))
             if not grant_type:
                 raise OAuthError("invalid_request", "grant_type missing")
             raise OAuthError("unsupported_grant_type", f"{grant_type} not supported")

@@ -23,6 +23,7 @@ OAuthErrorCode = Literal[
     "unauthorized_client",
     "unsupported_grant_type",
     "invalid_scope",
+    "invalid_target",
     "access_denied",
     "server_error",
     "temporarily_unavailable",

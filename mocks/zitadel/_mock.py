@@ -38,8 +38,10 @@ from ._model import (
     AccessTokenType,
     AppKind,
     Application,
+    InstanceFeatures,
     Organization,
     Project,
+    SecuritySettings,
     ServiceUser,
     StubConfig,
     TokenLifetimes,
@@ -409,6 +411,27 @@ class MockZitadel(BaseMock):
         with self.lock:
             directory = self.provider.state.directory
             directory.add_roles(project_id or directory.default_project_id, roles)
+
+    @property
+    def features(self) -> InstanceFeatures:
+        """The instance's feature flags; assign fields to switch them, e.g.
+        ``mock.features.token_exchange = True`` (token exchange is off by default)."""
+        return self.provider.state.directory.features
+
+    @property
+    def security(self) -> SecuritySettings:
+        """The security policy, e.g. ``mock.security.impersonation = True``."""
+        return self.provider.state.directory.security
+
+    def allow_impersonation(self, user: User | ServiceUser, allowed: bool = True) -> None:
+        """Let `user` impersonate others through token exchange (Zitadel's
+        ``*_END_USER_IMPERSONATOR`` roles); the security policy must allow it too."""
+        with self.lock:
+            impersonators = self.provider.state.directory.impersonators
+            if allowed:
+                impersonators.add(user.id)
+            else:
+                impersonators.discard(user.id)
 
     @property
     def lifetimes(self) -> TokenLifetimes:

@@ -143,7 +143,13 @@ class ZitadelProvider:
 
     def discovery(self, req: HttpRequest) -> HttpResult:
         """``/.well-known/openid-configuration``."""
-        return HttpResult.of_json(discovery_document(req.base_url))
+        features = self.state.directory.features
+        document = discovery_document(
+            req.base_url,
+            token_exchange=features.token_exchange,
+            back_channel_logout=features.back_channel_logout,
+        )
+        return HttpResult.of_json(document)
 
     def jwks(self, req: HttpRequest) -> HttpResult:
         """``/oauth/v2/keys``: the published signing keys."""

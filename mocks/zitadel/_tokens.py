@@ -38,6 +38,9 @@ class TokenResponse:
     id_token: str | None = None
     state: str | None = None
     issued: bool = False
+    #: RFC 8693 responses: what `access_token` is, and the granted scope.
+    issued_token_type: str | None = None
+    scope: str | None = None
 
     def body(self) -> dict[str, Any]:
         """The JSON body, without empty members (Zitadel marshals them with omitempty)."""
@@ -53,6 +56,10 @@ class TokenResponse:
             document["id_token"] = self.id_token
         if self.state:
             document["state"] = self.state
+        if self.issued_token_type:
+            document["issued_token_type"] = self.issued_token_type
+        if self.scope is not None:
+            document["scope"] = self.scope
         return document
 
 
@@ -97,6 +104,8 @@ class OIDCSession:
     refresh_expires_at: float = 0.0
     refresh_idle_expires_at: float = 0.0
     active: bool = True
+    #: RFC 8693 ``act``: who acts for the user (token exchange with an actor).
+    actor: dict[str, Any] | None = None
 
 
 @dataclass
@@ -156,6 +165,7 @@ class IssueRequest:
     state: str = ""
     refresh: bool = False
     access_token_type: AccessTokenType = "opaque"
+    actor: dict[str, Any] | None = None
 
 
 Failure = Literal["unknown", "expired", "revoked", "invalid"]
@@ -338,6 +348,7 @@ class TokenIssuer:
             nonce=request.nonce,
             sid=request.sid,
             access_token_type=request.access_token_type,
+            actor=request.actor,
         )
         self.store.sessions[session.id] = session
         reserved = self._take_reservation(session.user_id) if use_reservation else None
@@ -350,6 +361,17 @@ class TokenIssuer:
         response.state = request.state or None
         response.issued = True
         return response
+
+    def id_token_only(self, issuer: str, request: IssueRequest) -> tuple[str, int]:
+        """An ID token alone (token exchange's ``id_token`` type), and its lifetime."""
+        response = self.issue(issuer, request)
+        record = self.store.access_tokens.pop(response.access_token)
+        self.store.access_by_id.pop(record.id, None)
+        session = self.store.sessions[record.session_id]
+        principal = request.principal
+        skew = int(request.app.clock_skew.total_seconds()) if request.app else 0
+        token = self._id_token(issuer, session, principal, request.app, "", False, skew)
+        return token, int(self.directory.lifetimes.id_token.total_seconds())
 
     def refresh(
         self, issuer: str, session: OIDCSession, app: Application | None, scopes: list[str]
@@ -406,6 +428,7 @@ class TokenIssuer:
             issued_at=now,
             expires_at=now + lifetime,
             kind=session.access_token_type,
+            actor=session.actor,
         )
         if session.access_token_type == "jwt":
             record.token = self._jwt_access_token(issuer, record, principal, session, app, skew)
@@ -450,6 +473,8 @@ class TokenIssuer:
             "jti": record.id,
             "client_id": record.client_id,
         }
+        if session.actor:
+            document["act"] = session.actor
         document.update(private_claims(claims))
         key = self.keys.current
         return encode(document, key.private_key, key.kid)
@@ -490,7 +515,10 @@ class TokenIssuer:
             claims["amr"] = session.amr
         claims["azp"] = session.client_id
         claims["client_id"] = session.client_id
-        claims["at_hash"] = token_hash(access_token)
+        if access_token:
+            claims["at_hash"] = token_hash(access_token)
+        if session.actor:
+            claims["act"] = session.actor
         if session.sid:
             claims["sid"] = session.sid
         for name, value in info.items():
