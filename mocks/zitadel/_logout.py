@@ -73,13 +73,13 @@ class Logout:
         directory = self.state.directory
         redirect = req.base_url + pages.LOGOUT_DONE_PATH
         client_id = params.get("client_id", "")
-        user_id = ""
+        user_id = sid = ""
         hint = params.get("id_token_hint", "")
         if hint:
             claims = self._verify_id_token_hint(hint, req.base_url)
             if claims is None:
                 return error_result(OAuthError("invalid_request", "id_token_hint invalid"))
-            user_id = str(claims.get("sub", ""))
+            user_id, sid = str(claims.get("sub", "")), str(claims.get("sid", ""))
             azp = str(claims.get("azp", ""))
             if client_id and client_id != azp:
                 return error_result(
@@ -101,10 +101,20 @@ class Logout:
             separator = "&" if "?" in redirect else "?"
             redirect = f"{redirect}{separator}{urlencode({'state': params['state']})}"
         result = HttpResult.redirect(redirect)
-        session = self.state.sessions.of_agent(req.cookies.get(USER_AGENT_COOKIE, ""))
-        if session is not None and (not user_id or session.user_id == user_id):
+        session = self._session_to_end(req, sid, user_id)
+        if session is not None:
             result.outbound = self.terminate(req.base_url, session)
         return result
+
+    def _session_to_end(self, req: HttpRequest, sid: str, user_id: str) -> Session | None:
+        """The session a logout ends: the hint's ``sid`` (a session of the API v2 or of a
+        browser), else the browser's own session; never another user's."""
+        session = self.state.sessions.get(sid) if sid else None
+        if session is None:
+            session = self.state.sessions.of_agent(req.cookies.get(USER_AGENT_COOKIE, ""))
+        if session is None or (user_id and session.user_id != user_id):
+            return None
+        return session
 
     def _verify_id_token_hint(self, token: str, issuer: str) -> dict[str, object] | None:
         """The claims of an ID token this provider signed for `issuer` (expired ones are
