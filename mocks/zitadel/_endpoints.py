@@ -24,6 +24,7 @@ from ._model import (
     GRANT_REFRESH_TOKEN,
     Application,
     ServiceUser,
+    User,
 )
 from ._state import State
 from ._tokens import AccessToken, IssueRequest, TokenResponse, pkce_s256
@@ -329,6 +330,7 @@ class Endpoints:
                 document["username"] = info["preferred_username"]
             for name, value in info.items():
                 document.setdefault(name, value)
+            self._complement(document, principal, record)
         return document
 
     # ---- /oauth/v2/revoke -----------------------------------------------------------
@@ -374,4 +376,18 @@ class Endpoints:
             userinfo_assertion=True,
             role_assertion=True,
         )
+        self._complement(info, principal, record)
         return HttpResult.of_json(info)
+
+    def _complement(
+        self, claims: dict[str, Any], principal: User | ServiceUser, record: AccessToken
+    ) -> None:
+        """Run the "pre userinfo creation" actions on `claims`."""
+        self.state.tokens.actions.complement(
+            "pre_userinfo_creation",
+            claims,
+            user=principal,
+            org=self.state.directory.org_of(principal.org_id),
+            client_id=record.client_id,
+            scopes=record.scopes,
+        )

@@ -29,6 +29,7 @@ from ..core import Path as PathMatcher
 from ..jose import Clock, SigningKey
 from . import _discovery as paths
 from . import _totp as totp
+from ._actions import Action, ActionFunction
 from ._admin import ZitadelAdmin
 from ._api import API_PREFIXES, CONNECT_PREFIX
 from ._errors import ErrorKind, OAuthError, ZitadelError
@@ -36,6 +37,8 @@ from ._http import HttpRequest, HttpResult
 from ._login_page import PASSWORD_PATH
 from ._model import (
     AccessTokenType,
+    ActionRule,
+    ActionTrigger,
     AppKind,
     Application,
     InstanceFeatures,
@@ -527,6 +530,44 @@ class MockZitadel(BaseMock):
         """Skip the login pages: authorize logs in the ``login_hint`` user, else `user`."""
         with self.lock:
             self.provider.set_auto_login(user, enabled=enabled)
+
+    def add_action(
+        self,
+        name: str,
+        function: ActionFunction | None = None,
+        *,
+        claims: Mapping[str, Any] | None = None,
+        trigger: ActionTrigger = "pre_userinfo_creation",
+        client_id: str | None = None,
+        user_id: str | None = None,
+    ) -> None:
+        """Register a "complement token" action: `function(context)` returns claims to add
+        (or None), or `claims` are added as they are (for one client or user if given).
+
+        ``pre_userinfo_creation`` claims go into ID tokens, userinfo and introspection,
+        ``pre_access_token_creation`` ones into JWT access tokens. Existing claims win
+        and ``urn:zitadel:iam*`` keys are ignored, as in Zitadel.
+        """
+        if (function is None) == (claims is None):
+            raise ValueError("function: give a function or claims, not both")
+        if function is not None:
+            action = Action(name, trigger, function)
+        else:
+            rule = ActionRule(
+                name=name,
+                trigger=trigger,
+                claims=dict(claims or {}),
+                client_id=client_id,
+                user_id=user_id,
+            )
+            action = Action.from_rule(rule)
+        with self.lock:
+            self.provider.state.tokens.actions.add(action)
+
+    def remove_action(self, name: str) -> bool:
+        """Forget an action; False if none has that name."""
+        with self.lock:
+            return self.provider.state.tokens.actions.remove(name)
 
     # ---- expectations -------------------------------------------------------------------
 

@@ -17,6 +17,8 @@ AuthMethod = Literal["none", "client_secret_basic", "client_secret_post", "priva
 AccessTokenType = Literal["opaque", "jwt"]
 Gender = Literal["", "female", "male", "diverse"]
 UserState = Literal["active", "inactive", "locked", "initial"]
+#: When a "complement token" action runs (Zitadel's triggers of that flow).
+ActionTrigger = Literal["pre_userinfo_creation", "pre_access_token_creation"]
 
 GRANT_AUTHORIZATION_CODE = "authorization_code"
 GRANT_REFRESH_TOKEN = "refresh_token"
@@ -227,6 +229,18 @@ class UserGrant(_Model):
     sequence: int = 1
 
 
+class ActionRule(_Model):
+    """An action as JSON: static claims, for every token or one client's or user's."""
+
+    name: str = Field(min_length=1)
+    trigger: ActionTrigger = "pre_userinfo_creation"
+    claims: dict[str, Any] = Field(min_length=1)
+    #: Only for tokens of this client id.
+    client_id: str | None = None
+    #: Only for tokens of this user id.
+    user_id: str | None = None
+
+
 class UserSpec(_Model):
     """A user as a stub file declares it."""
 
@@ -289,4 +303,6 @@ class StubConfig(_Model):
     service_users: list[ServiceUserSpec] = Field(default_factory=list)
     lifetimes: TokenLifetimes = Field(default_factory=TokenLifetimes)
     features: InstanceFeatures = Field(default_factory=InstanceFeatures)
+    #: "Complement token" actions as JSON rules (static claims).
+    actions: list[ActionRule] = Field(default_factory=list)
     security: SecuritySettings = Field(default_factory=SecuritySettings)

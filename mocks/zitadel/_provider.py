@@ -16,6 +16,7 @@ from ..jose import Clock, SigningKey, encode_jwt
 from . import _discovery as paths
 from . import _login_page as pages
 from . import _totp as totp
+from ._actions import Action
 from ._api import ApiHandler, Rpc, Service
 from ._authorize import Authorizer
 from ._claims import allowed_scopes
@@ -208,6 +209,8 @@ class ZitadelProvider:
         """Configure from a stub file's content."""
         config = stub if isinstance(stub, StubConfig) else StubConfig.model_validate(stub)
         self.state.directory.apply(config)
+        for rule in config.actions:
+            self.state.tokens.actions.add(Action.from_rule(rule))
         self.state.keys.public_key_lifetime = config.lifetimes.public_key.total_seconds()
 
     def enable_totp(self, user: User, secret: str | None = None) -> str:

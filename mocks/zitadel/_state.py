@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..jose import Clock, KeySet
+from ._actions import Actions
 from ._device import DeviceFlow
 from ._directory import Directory
 from ._ids import IdGenerator
@@ -83,7 +84,7 @@ class State:
             directory=directory,
             keys=keys,
             store=store,
-            tokens=TokenIssuer(directory, keys, store, ids, clock),
+            tokens=TokenIssuer(directory, keys, store, ids, clock, Actions()),
             device=DeviceFlow(ids, clock),
             sessions=SessionStore(ids, clock),
         )

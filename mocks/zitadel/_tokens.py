@@ -17,6 +17,7 @@ from typing import Any, Literal
 from ..jose import Clock, JWTError, KeySet, check_claims, token_hash
 from ..jose import encode_jwt as encode
 from ..jose import parse_jwt as parse
+from ._actions import Actions
 from ._claims import SCOPE_OPENID, private_claims, user_info
 from ._directory import Directory
 from ._ids import IdGenerator
@@ -286,8 +287,11 @@ class TokenIssuer:
         store: TokenStore,
         ids: IdGenerator,
         clock: Clock,
+        actions: Actions | None = None,
     ) -> None:
         self.directory = directory
+        #: The "complement token" actions run when tokens are minted.
+        self.actions = actions or Actions()
         self.keys = keys
         self.store = store
         self.ids = ids
@@ -476,6 +480,14 @@ class TokenIssuer:
         if session.actor:
             document["act"] = session.actor
         document.update(private_claims(claims))
+        self.actions.complement(
+            "pre_access_token_creation",
+            document,
+            user=principal,
+            org=self.directory.org_of(principal.org_id),
+            client_id=session.client_id,
+            scopes=session.scopes,
+        )
         key = self.keys.current
         return encode(document, key.private_key, key.kid)
 
@@ -523,6 +535,14 @@ class TokenIssuer:
             claims["sid"] = session.sid
         for name, value in info.items():
             claims.setdefault(name, value)
+        self.actions.complement(
+            "pre_userinfo_creation",
+            claims,
+            user=principal,
+            org=self.directory.org_of(principal.org_id),
+            client_id=session.client_id,
+            scopes=session.scopes,
+        )
         key = self.keys.current
         return encode(claims, key.private_key, key.kid)
 
