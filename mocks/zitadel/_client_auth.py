@@ -30,6 +30,8 @@ _HEX = "0123456789abcdefABCDEF"
 
 def query_unescape(value: str) -> str:
     """Go's ``url.QueryUnescape``: '+' is a space, ``%XX`` a byte; bad escapes raise ValueError."""
+    if "%" not in value and "+" not in value:
+        return value  # nothing to unescape (the usual case: ids and generated secrets)
     out = bytearray()
     i = 0
     raw = value.encode()

@@ -7,6 +7,7 @@ Every test talks to MockZitadel over a real socket; the forged tokens come from
 from __future__ import annotations
 
 import base64
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -313,3 +314,16 @@ def test_sign_jwt_with_a_retired_but_published_key(mock_zitadel: MockZitadel) ->
     assert jwt.get_unverified_header(token)["kid"] == old
     key = jwt.PyJWKClient(mock_zitadel.url + "/oauth/v2/keys").get_signing_key_from_jwt(token)
     assert jwt.decode(token, key.key, algorithms=["RS256"], audience=mock_zitadel.project_id)
+
+
+def test_rfc7517_a_jwt_whose_key_left_the_jwks_is_inactive(
+    mock_zitadel: MockZitadel, jwt_app: Application, alice: User
+) -> None:
+    mock_zitadel.freeze_time(1_700_000_000)
+    mock_zitadel.lifetimes.access_token = timedelta(hours=48)
+    token = mock_zitadel.issue_token(alice, jwt_app).access_token
+    mock_zitadel.rotate_keys()
+    mock_zitadel.advance_time(29 * 3600)
+    assert _introspect(mock_zitadel, jwt_app, token)["active"] is True
+    mock_zitadel.advance_time(2 * 3600)  # the retired key is no longer published (30 h)
+    assert _introspect(mock_zitadel, jwt_app, token) == {"active": False}
