@@ -72,7 +72,22 @@ _CONTRACTS: dict[str, tuple[str | None, str | None, Literal["json", "form", "que
     "list_users": ("user.list.request", "user.list.response", "json"),
     "delete_user": (None, "user.delete.response", "json"),
     "set_password": ("user.set_password.request", "user.set_password.response", "json"),
+    "create_session": ("session.create.request", "session.create.response", "json"),
+    "set_session": (None, "session.set.response", "json"),
+    "get_session": (None, "session.get.response", "json"),
+    "get_auth_request": (None, "oidc.get_auth_request.response", "json"),
+    "create_callback": ("oidc.create_callback.request", "oidc.create_callback.response", "json"),
+    "add_personal_access_token": (None, "user.add_pat.response", "json"),
+    "create_authorization": (
+        "authorization.create.request",
+        "authorization.create.response",
+        "json",
+    ),
+    "add_organization": (None, "org.add.response", "json"),
 }
+#: API routes whose contract violations Zitadel itself refuses (protojson rejects unknown
+#: fields): answered with Zitadel's 400 naming the field instead of being served.
+_REFUSED_WHEN_INVALID = frozenset({"create_session", "create_callback", "create_authorization"})
 #: Endpoints `fail_next` knows, by name.
 ENDPOINTS = {
     "token": ("POST", paths.TOKEN_PATH),
@@ -179,7 +194,8 @@ class MockZitadel(BaseMock):
 
         A request breaking its contract is still served (`serve_invalid`): the provider
         validates what Zitadel validates and answers Zitadel's own error, and `verify()`
-        reports the violation.
+        reports the violation. The newer API calls, whose whole body the contract
+        describes, are refused with Zitadel's 400 naming the field instead.
         """
         template = ZitadelProvider(seed=0, clock=Clock(fixed=0))
         routes = []
@@ -198,7 +214,7 @@ class MockZitadel(BaseMock):
                     request_schema=request_schema,
                     response_schema=response_schema,
                     body_format=body_format,
-                    serve_invalid=True,
+                    serve_invalid=route.name not in _REFUSED_WHEN_INVALID,
                 )
             )
         return routes
