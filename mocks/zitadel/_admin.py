@@ -85,7 +85,7 @@ class ZitadelHost(Protocol):
         self, email: str, password: str | None = ..., roles: Iterable[str] = (), **profile: Any
     ) -> User: ...
 
-    def create_service_user(self, name: str, **options: Any) -> Any: ...
+    def add_service_user(self, name: str, **options: Any) -> ServiceUser: ...
 
     def find_user(self, user_id: str) -> User | None: ...
 
@@ -191,8 +191,8 @@ class ZitadelAdmin:
 
     def create_service_user(self, call: AdminCall) -> dict[str, Any]:
         body: ServiceUserInput = call.body
-        key_file = self.mock.create_service_user(body.name, **body.model_dump(exclude={"name"}))
-        return {"user": key_file.user.model_dump(mode="json"), "key_file": dict(key_file)}
+        user = self.mock.add_service_user(body.name, **body.model_dump(exclude={"name"}))
+        return {"user": user.model_dump(mode="json"), "key_file": user.key_file}
 
     def _user(self, user_id: str) -> User:
         user = self.mock.find_user(user_id)
@@ -329,23 +329,17 @@ class ZitadelAdmin:
     def routes(self) -> list[AdminRoute]:
         """The ``/__admin/zitadel`` table."""
 
-        not_found = ((404, "No such user, application or organization", None),)
+        unknown = ((404, "No such user, application or organization (`error.field`)", "Error"),)
 
-        def post(path: str, handler: Any, summary: str, body: Any, status: int = 200) -> AdminRoute:
+        def post(
+            path: str, handler: Any, summary: str, body: Any, status: int = 200, **more: Any
+        ) -> AdminRoute:
             return AdminRoute(
-                "POST", PREFIX + path, handler, summary, body=body, status=status, responses=()
+                "POST", PREFIX + path, handler, summary, body=body, status=status, **more
             )
 
         def lookup(path: str, handler: Any, summary: str, body: Any, status: int) -> AdminRoute:
-            return AdminRoute(
-                "POST",
-                PREFIX + path,
-                handler,
-                summary,
-                body=body,
-                status=status,
-                responses=not_found,
-            )
+            return post(path, handler, summary, body, status, responses=unknown)
 
         return [
             AdminRoute(
@@ -419,7 +413,7 @@ class ZitadelAdmin:
                 PREFIX + "/actions/{name}",
                 self.remove_action,
                 "Remove an action",
-                responses=((404, "No such action", None),),
+                responses=((404, "No such action (`error.field` names it)", "Error"),),
             ),
         ]
 
