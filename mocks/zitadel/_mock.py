@@ -292,6 +292,7 @@ class MockZitadel(BaseMock):
                 headers={"Content-Type": "application/x-www-form-urlencoded"},
                 body=urlencode(outbound.form),
                 sign=False,
+                template=False,
                 retry_on="any_failure",
             )
             for outbound in result.outbound
