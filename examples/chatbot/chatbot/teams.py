@@ -64,7 +64,13 @@ class TeamsChannel:
         return [web.post("/api/messages", self.messages)]
 
     async def messages(self, request: web.Request) -> web.StreamResponse:
-        """Hand the activity to the adapter (it checks the token and runs the turn)."""
+        """Hand the activity to the adapter (it checks the token and runs the turn).
+
+        An activity without any token is refused here: botbuilder 4.17 fails on it with
+        an AttributeError (a 500) instead of its 401.
+        """
+        if not request.headers.get("Authorization"):
+            raise web.HTTPUnauthorized(text="no channel token")
         response = await self.adapter.process(request, self.bot)
         return response if response is not None else web.Response(status=201)
 
