@@ -25,6 +25,8 @@ import asyncpg
 
 #: The account the server runs as when we are root.
 SERVER_USER = "postgres"
+#: A cluster for tests: local trust, UTF-8, no fsync of the new files.
+INITDB = ["--auth=trust", "-E", "UTF8", "--no-sync", "--no-instructions"]
 #: Settings for a throwaway server: fast, not durable.
 FAST = ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
 
@@ -42,8 +44,7 @@ def find_bindir() -> Path:
     )
     if not versions:
         raise PostgresUnavailable(
-            "no PostgreSQL server binaries under /usr/lib/postgresql: "
-            "apt-get install -y postgresql"
+            "no PostgreSQL server binaries under /usr/lib/postgresql: apt-get install -y postgresql"
         )
     return versions[-1]
 
@@ -72,12 +73,8 @@ class PostgresServer:
         try:
             prefix = _run_as_server_user(directory)
             data = directory / "data"
-            subprocess.run(
-                [*prefix, str(bindir / "initdb"), "-D", str(data), "-U", "postgres"]
-                + ["--auth=trust", "-E", "UTF8", "--no-sync", "--no-instructions"],
-                check=True,
-                capture_output=True,
-            )
+            initdb = [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", *INITDB]
+            subprocess.run([*prefix, *initdb], check=True, capture_output=True)
             for _ in range(attempts):
                 server = cls._serve(prefix, bindir, directory)
                 if server is not None:
@@ -92,13 +89,9 @@ class PostgresServer:
     def _serve(cls, prefix: list[str], bindir: Path, directory: Path) -> PostgresServer | None:
         port = free_port()
         with open(directory / "server.log", "ab") as log:
-            process = subprocess.Popen(
-                [*prefix, str(bindir / "postgres"), "-D", str(directory / "data")]
-                + ["-p", str(port), "-k", str(directory), "-c", "listen_addresses=127.0.0.1"]
-                + FAST,
-                stdout=subprocess.DEVNULL,
-                stderr=log,
-            )
+            where = ["-p", str(port), "-k", str(directory), "-c", "listen_addresses=127.0.0.1"]
+            server = [str(bindir / "postgres"), "-D", str(directory / "data"), *where, *FAST]
+            process = subprocess.Popen([*prefix, *server], stdout=subprocess.DEVNULL, stderr=log)
         server = cls(process, port, directory)
         if server._wait_ready():
             return server
