@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,18 +18,20 @@ from typing import Any
 
 import asyncpg
 import pytest
+import requests
 
 EXAMPLE = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(EXAMPLE))  # the `chatbot` package, as `python -m chatbot` finds it
 
 from bot_server import BotServer  # noqa: E402
 from postgres import PostgresServer, free_port  # noqa: E402
+from web_client import log_in  # noqa: E402
 
 from mocks.core import mock_environment  # noqa: E402
 from mocks.llm import MockLLM  # noqa: E402
 from mocks.teams import MockTeams  # noqa: E402
 from mocks.whatsapp import MockWhatsApp  # noqa: E402
-from mocks.zitadel import Application, MockZitadel  # noqa: E402
+from mocks.zitadel import Application, MockZitadel, User  # noqa: E402
 
 #: The tables the bot creates, emptied before each test.
 TABLES = ("messages", "web_sessions")
@@ -128,6 +131,7 @@ def chatbot(
         "chatbot",
         kind="web",
         auth_method="none",  # a public client: PKCE, no secret
+        dev_mode=True,  # Zitadel's development mode: http redirect URIs are allowed
         redirect_uris=[f"{url}/callback"],
         post_logout_redirect_uris=[f"{url}/bye"],
     )
@@ -141,5 +145,31 @@ def chatbot(
     server = BotServer(environ, port).start()
     try:
         yield Chatbot(server, environ, application)
+        # Status webhooks of the test's last sends still reach this bot, not a closed port.
+        mock_whatsapp.wait_for_callbacks(10)
     finally:
         server.close()
+
+
+@pytest.fixture
+def ada(mock_zitadel: MockZitadel) -> User:
+    """A user of the identity provider."""
+    return mock_zitadel.create_test_user(
+        "ada@example.com", password="Analytical1!", given_name="Ada", family_name="Lovelace"
+    )
+
+
+@pytest.fixture
+def web_session(chatbot: Chatbot, mock_zitadel: MockZitadel, ada: User) -> requests.Session:
+    """Ada, logged in to the web chat over HTTP (the provider logs her in by itself)."""
+    mock_zitadel.set_auto_login(ada)
+    return log_in(chatbot.url)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 10, what: str = "it") -> None:
+    """Poll `condition` until it holds; fail saying `what` did not happen."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout}s")
+        time.sleep(0.02)
