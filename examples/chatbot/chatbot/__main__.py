@@ -14,14 +14,15 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from aiohttp import web
-
-from .app import create_app
 from .config import ConfigError, Settings
 
 
 async def serve(settings: Settings, host: str, port: int) -> None:
     """Serve on `host`:`port` (0: any free port) until a signal says stop."""
+    from aiohttp import web
+
+    from .app import create_app
+
     runner = web.AppRunner(await create_app(settings))
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
