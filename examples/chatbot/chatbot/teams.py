@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
-from botbuilder.core import ActivityHandler, TurnContext  # type: ignore[import-untyped]
-from botbuilder.integration.aiohttp import (  # type: ignore[import-untyped]
+from botbuilder.core import ActivityHandler, TurnContext  # type: ignore[import-untyped,unused-ignore]
+from botbuilder.integration.aiohttp import (  # type: ignore[import-untyped,unused-ignore]
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )

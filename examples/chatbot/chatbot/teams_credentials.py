@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 import requests
-from botframework.connector.auth import (  # type: ignore[import-untyped]
+from botframework.connector.auth import (  # type: ignore[import-untyped,unused-ignore]
     MicrosoftAppCredentials,
     PasswordServiceClientCredentialFactory,
 )

@@ -128,7 +128,7 @@ class FixtureStack:
     def auto_login(self, email: str, given_name: str, family_name: str) -> str:
         user = self.zitadel.create_test_user(email, given_name=given_name, family_name=family_name)
         self.zitadel.set_auto_login(user)
-        return user.id
+        return str(user.id)
 
     def model_calls_tool(self, prompt: str, name: str, arguments: dict[str, Any]) -> None:
         self.llm.expect_tool_call(name, arguments, prompt_contains=prompt).once()
@@ -153,7 +153,7 @@ class FixtureStack:
         self.whatsapp.conversation(user).user_says(text)
 
     def whatsapp_reply(self, user: str, contains: str) -> str:
-        return self.whatsapp.conversation(user).assert_response_contains(contains).text
+        return str(self.whatsapp.conversation(user).assert_response_contains(contains).text)
 
     def teams_says(self, user: str, text: str) -> str:
         answer = self.teams.conversation(user).user_says(text)
@@ -161,7 +161,9 @@ class FixtureStack:
         return str(answer.activity["from"]["aadObjectId"])
 
     def teams_reply(self, user: str, contains: str) -> str:
-        return self.teams.conversation(user).replies[-1].text
+        replies = [r.text for r in self.teams.conversation(user).replies if contains in r.text]
+        assert replies, self.teams.conversation(user).transcript
+        return str(replies[-1])
 
     def verify(self) -> None:
         for mock in (self.llm, self.whatsapp, self.teams, self.zitadel):
@@ -180,6 +182,7 @@ class AdminStack:
         self.whatsapp = environ["MOCK_WHATSAPP_URL"]
         self.teams = environ["MOCK_TEAMS_URL"]
         self.zitadel = environ["MOCK_ZITADEL_URL"]
+        self._teams_chats: dict[str, str] = {}  # user -> conversation id
 
     def auto_login(self, email: str, given_name: str, family_name: str) -> str:
         user = admin(
@@ -251,13 +254,17 @@ class AdminStack:
             "POST", f"{self.teams}/__admin/teams/simulate/message", {"text": text, "user": user}
         )
         assert answer["status"] in (200, 201), answer
+        self._teams_chats[user] = answer["activity"]["conversation"]["id"]
         return str(answer["activity"]["from"]["aadObjectId"])
 
     def teams_reply(self, user: str, contains: str) -> str:
-        entries = admin("GET", f"{self.teams}/__admin/teams/transcript")["entries"]
-        said = [e for e in entries if e["direction"] == "out" and e["kind"] == "message"]
-        assert said and contains in said[-1]["text"], entries
-        return str(said[-1]["text"])
+        chat = self._teams_chats[user]
+        entries = admin(
+            "GET", f"{self.teams}/__admin/teams/transcript", params={"conversation": chat}
+        )["entries"]
+        said = [e["text"] for e in entries if e["direction"] == "out" and contains in e["text"]]
+        assert said, entries
+        return str(said[-1])
 
     def verify(self) -> None:
         for url in (self.llm, self.whatsapp, self.teams, self.zitadel):

@@ -90,8 +90,8 @@ class PostgresServer:
         port = free_port()
         with open(directory / "server.log", "ab") as log:
             where = ["-p", str(port), "-k", str(directory), "-c", "listen_addresses=127.0.0.1"]
-            server = [str(bindir / "postgres"), "-D", str(directory / "data"), *where, *FAST]
-            process = subprocess.Popen([*prefix, *server], stdout=subprocess.DEVNULL, stderr=log)
+            command = [str(bindir / "postgres"), "-D", str(directory / "data"), *where, *FAST]
+            process = subprocess.Popen([*prefix, *command], stdout=subprocess.DEVNULL, stderr=log)
         server = cls(process, port, directory)
         if server._wait_ready():
             return server
