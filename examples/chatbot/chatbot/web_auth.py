@@ -13,6 +13,7 @@ import html
 import logging
 import secrets
 
+import aiohttp
 from aiohttp import web
 
 from .oidc import LoginFailed, OidcClient
@@ -45,14 +46,19 @@ class WebAuth:
 
     async def session_of(self, request: web.Request) -> WebSession | None:
         """The request's session if the provider still accepts it; an expired one is
-        deleted."""
+        deleted. Raises 503 when the provider cannot be asked."""
         session_id = request.cookies.get(COOKIE)
         if not session_id:
             return None
         session = await self.store.find_session(session_id)
         if session is None:
             return None
-        if await self.oidc.userinfo(session.access_token) is None:
+        try:
+            profile = await self.oidc.userinfo(session.access_token)
+        except aiohttp.ClientError as error:
+            log.warning("cannot check the session of %s: %r", session.subject, error)
+            raise web.HTTPServiceUnavailable(text="the login service is unavailable") from error
+        if profile is None:
             log.info("session of %s expired at the provider", session.subject)
             await self.store.delete_session(session.id)
             return None

@@ -42,7 +42,6 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="db")
 
     def rows(self, sql: str, *args: Any) -> list[dict[str, Any]]:
         """The rows `sql` gives, as dicts (works from sync and async tests alike)."""
@@ -54,7 +53,8 @@ class Database:
             finally:
                 await connection.close()
 
-        return self._pool.submit(asyncio.run, fetch()).result(30)
+        with ThreadPoolExecutor(1, thread_name_prefix="db") as pool:  # its own event loop
+            return pool.submit(asyncio.run, fetch()).result(30)
 
     def turns(self, channel: str, user_id: str) -> list[tuple[str, str]]:
         """A user's stored conversation: (role, content), oldest first."""

@@ -167,6 +167,19 @@ async def test_an_expired_login_sends_the_browser_to_log_in_again(
     assert refused.value.status == 401
 
 
+def test_a_failing_login_service_is_a_503_and_the_session_is_kept(
+    chatbot: Chatbot,
+    mock_zitadel: MockZitadel,
+    web_session: requests.Session,
+    database: Database,
+) -> None:
+    mock_zitadel.expect("GET", "/oidc/v1/userinfo").with_error(503).once()
+    page = web_session.get(chatbot.url + "/", allow_redirects=False, timeout=10)
+    assert page.status_code == 503 and "login service is unavailable" in page.text
+    assert len(database.rows("SELECT id FROM web_sessions")) == 1
+    assert web_session.get(chatbot.url + "/", timeout=10).status_code == 200  # back again
+
+
 async def test_bad_frames_get_errors_and_the_socket_keeps_serving(
     chatbot: Chatbot, web_session: requests.Session, database: Database, ada: User
 ) -> None:

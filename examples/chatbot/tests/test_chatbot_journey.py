@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from conftest import EXAMPLE, Chatbot, Database
@@ -120,7 +119,7 @@ async def test_the_journey_with_a_standalone_stack(
     await run_journey(AdminStack(standalone_stack), standalone_bot, database)
 
 
-def test_the_bot_names_every_missing_variable(tmp_path: Path) -> None:
+def test_the_bot_names_every_missing_variable() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "chatbot", "--port", "0"],
         cwd=EXAMPLE,
