@@ -128,7 +128,7 @@ def assert_output(printed: str, shown: str) -> None:
     assert pattern.fullmatch(_loose(printed)), f"printed:\n{printed}\nthe page shows:\n{shown}"
 
 
-@pytest.mark.parametrize("block", SNIPPETS, ids=str)
+@pytest.mark.parametrize("block", SNIPPETS, ids=lambda block: block.where)
 def test_python_example_runs(block: Block) -> None:
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
@@ -192,8 +192,18 @@ _ONE_SHOT = ("mocks.contracts",)
 
 
 def commands(source: str) -> Iterator[str]:
-    """The command lines of a shell block (continuation lines joined)."""
-    yield from (line for line in source.replace("\\\n", " ").splitlines() if line.strip())
+    """The commands of a shell block: continuation lines joined, quotes spanning lines kept."""
+    pending = ""
+    for line in source.replace("\\\n", " ").splitlines():
+        pending = f"{pending}\n{line}" if pending else line
+        try:
+            shlex.split(pending, comments=True)
+        except ValueError:  # a quote still open: the command goes on
+            continue
+        if pending.strip():
+            yield pending
+        pending = ""
+    assert not pending, f"unclosed quote in {pending!r}"
 
 
 @dataclass
