@@ -179,6 +179,15 @@ class _LookupMatcher(Matcher):
             return []
         return [Difference(field_name, _describe(self.op, self.value), _show(actual))]
 
+    def _check_any(self, field_name: str, values: list[Any]) -> list[Difference]:
+        """Check a field that may repeat (headers, query and form fields): any value may match."""
+        if self.op in ("present", "absent") or not values:
+            return self._check(field_name, values[0] if values else MISSING)
+        for value in values:
+            if not self._check(field_name, value):
+                return []
+        return self._check(field_name, values[0] if len(values) == 1 else values)
+
 
 class Anything(Matcher):
     """Matches every request."""
@@ -324,14 +333,7 @@ class Query(_LookupMatcher):
     name: str
 
     def differences(self, request: RecordedRequest) -> list[Difference]:
-        values = request.query.getall(self.name, [])
-        label = f"query[{self.name}]"
-        if self.op in ("present", "absent") or not values:
-            return self._check(label, values[0] if values else MISSING)
-        for value in values:
-            if not self._check(label, value):
-                return []
-        return self._check(label, values[0] if len(values) == 1 else values)
+        return self._check_any(f"query[{self.name}]", request.query.getall(self.name, []))
 
 
 class Header(_LookupMatcher):
@@ -341,14 +343,7 @@ class Header(_LookupMatcher):
     name: str
 
     def differences(self, request: RecordedRequest) -> list[Difference]:
-        values = request.headers.getall(self.name, [])
-        label = f"header[{self.name}]"
-        if self.op in ("present", "absent") or not values:
-            return self._check(label, values[0] if values else MISSING)
-        for value in values:
-            if not self._check(label, value):
-                return []
-        return self._check(label, values[0])
+        return self._check_any(f"header[{self.name}]", request.headers.getall(self.name, []))
 
 
 class JsonBody(Matcher):
@@ -407,15 +402,9 @@ class Form(_LookupMatcher):
     name: str
 
     def differences(self, request: RecordedRequest) -> list[Difference]:
-        label = f"form[{self.name}]"
         values: list[Any] = list(request.form.getall(self.name, []))
         values += [f.filename for f in request.files if f.name == self.name]
-        if self.op in ("present", "absent") or not values:
-            return self._check(label, values[0] if values else MISSING)
-        for value in values:
-            if not self._check(label, value):
-                return []
-        return self._check(label, values[0])
+        return self._check_any(f"form[{self.name}]", values)
 
 
 class Predicate(Matcher):

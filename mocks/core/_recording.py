@@ -40,23 +40,14 @@ from ._matchers import Path as PathMatcher
 from ._redact import REDACTED, Redactor, without_redacted
 from ._reply import Reply, StreamChunk
 from ._request import RecordedRequest
-from ._responders import RecordedResponse, Responder, SequenceResponse
+from ._responders import RecordedResponse, Responder, ResponderHost, SequenceResponse
 from ._state import MockState
 
 
-class RecordingHost(Protocol):
-    """What record and replay use of a mock."""
+class RecordingHost(ResponderHost, Protocol):
+    """What record and replay use of a mock (its error envelope for upstream failures)."""
 
     state: MockState
-
-    def error_reply(
-        self,
-        status: int,
-        message: str,
-        request: RecordedRequest | None = None,
-        *,
-        field: str | None = None,
-    ) -> Reply: ...
 
     def add_expectation(self, spec: ExpectationSpec) -> Expectation: ...
 
