@@ -70,6 +70,15 @@ def _followed_by_output(block: Block) -> Block | None:
 
 
 SNIPPETS = [b for b in BLOCKS if b.language == "python" and not b.title]
+#: The quick run (``-m "not integration"``) leaves out what starts processes.
+integration = pytest.mark.integration
+
+
+def _snippet(block: Block) -> object:
+    marks = [integration] if "subprocess" in block.source else []
+    return pytest.param(block, id=block.where, marks=marks)
+
+
 PROJECTS = sorted({b.page for b in BLOCKS if _is_file(b) and b.title.endswith(".py")})
 SHELL_PAGES = sorted({b.page for b in BLOCKS if b.language == "bash"})
 
@@ -128,7 +137,7 @@ def assert_output(printed: str, shown: str) -> None:
     assert pattern.fullmatch(_loose(printed)), f"printed:\n{printed}\nthe page shows:\n{shown}"
 
 
-@pytest.mark.parametrize("block", SNIPPETS, ids=lambda block: block.where)
+@pytest.mark.parametrize("block", [_snippet(b) for b in SNIPPETS])
 def test_python_example_runs(block: Block) -> None:
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
@@ -164,6 +173,7 @@ def write_files(page: str, folder: Path) -> list[Path]:
     return written
 
 
+@integration
 @pytest.mark.parametrize("page", PROJECTS)
 def test_page_tests_pass_under_pytest(page: str, tmp_path: Path) -> None:
     write_files(page, tmp_path)
@@ -356,6 +366,7 @@ class Terminal:
         return statuses
 
 
+@integration
 @pytest.mark.parametrize("page", SHELL_PAGES)
 def test_page_shell_commands_work(page: str, tmp_path: Path) -> None:
     write_files(page, tmp_path)
@@ -371,6 +382,7 @@ def test_page_shell_commands_work(page: str, tmp_path: Path) -> None:
     assert terminal.ran, f"{page}: no command of its shell blocks ran"
 
 
+@integration
 def test_the_terminal_refuses_a_wrong_status(tmp_path: Path) -> None:
     terminal = Terminal(tmp_path)
     try:
@@ -408,6 +420,7 @@ def test_an_admin_example_with_a_wrong_status_is_a_problem() -> None:
     assert any("no example for POST /__admin/expectations" in p for p in problems)
 
 
+@integration
 def test_the_cli_page_has_every_mocks_help() -> None:
     page = cli.expand((DOCS / "reference" / "cli.md").read_text())
     for service in available_mocks():
