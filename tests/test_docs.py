@@ -251,7 +251,7 @@ class Terminal:
             )
             assert result.returncode == 0, result.stdout + result.stderr
             return
-        shown_ports, flags = self._free_ports(module, flags)
+        shown_ports, flags = self._free_ports(module, [self._url(flag) for flag in flags])
         process = subprocess.Popen(
             [sys.executable, "-m", module, *flags],
             cwd=self.folder,
