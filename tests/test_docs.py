@@ -199,6 +199,7 @@ _LOCAL_URL = re.compile(r"http://(?:127\.0\.0\.1|localhost):(\d+)")
 _VARIABLE = re.compile(r"\$\{?([A-Z_][A-Z0-9_]*)\}?")
 _LISTENING = re.compile(r"listening on (http://\S+)")
 _ONE_SHOT = ("mocks.contracts",)
+_PLUMBING = {"|", "&&", ";", "&>"}
 
 
 def commands(source: str) -> Iterator[str]:
@@ -223,7 +224,9 @@ class Terminal:
     folder: Path
     variables: dict[str, str] = field(default_factory=dict)
     ports: dict[str, str] = field(default_factory=dict)
-    processes: list[subprocess.Popen[str]] = field(default_factory=list)
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    #: Output read from each process (by pid) but not yet taken as lines.
+    pending: dict[int, bytes] = field(default_factory=dict)
     ran: list[str] = field(default_factory=list)
 
     def run(self, line: str) -> None:
@@ -237,6 +240,8 @@ class Terminal:
         self.ran.append(line)
 
     def start(self, words: list[str]) -> None:
+        plumbing = [i for i, w in enumerate(words) if w in _PLUMBING or w.startswith((">", "2>"))]
+        words = words[: plumbing[0]] if plumbing else words  # output redirections, pipes
         words = [w for w in words if w != "&"]  # a server runs in the background either way
         module, flags = words[0], words[1:]
         if module.startswith(_ONE_SHOT) or "--help" in flags:
@@ -258,7 +263,6 @@ class Terminal:
             env=_environment(),
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            text=True,
         )
         self.processes.append(process)
         if module == "mocks":
@@ -287,7 +291,7 @@ class Terminal:
                 result.append(flag)
         return shown, result
 
-    def _read_environment(self, process: subprocess.Popen[str], ports: dict[str, str]) -> None:
+    def _read_environment(self, process: subprocess.Popen[bytes], ports: dict[str, str]) -> None:
         while True:
             line = self._line(process)
             if line.startswith("# ready"):
@@ -297,18 +301,19 @@ class Terminal:
         for service, port in ports.items():
             self.ports[port] = self.variables[f"MOCK_{service.upper()}_URL"]
 
-    @staticmethod
-    def _line(process: subprocess.Popen[str], timeout: float = 60.0) -> str:
+    def _line(self, process: subprocess.Popen[bytes], timeout: float = 60.0) -> str:
+        """The next line `process` prints (read unbuffered: select() sees all that is left)."""
         assert process.stdout is not None
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while b"\n" not in self.pending.get(process.pid, b""):
+            assert time.monotonic() < deadline, "no output in time"
             ready, _, _ = select.select([process.stdout], [], [], 0.1)
-            if ready:
-                line = process.stdout.readline()
-                if line:
-                    return line.rstrip("\n")
-            assert process.poll() is None, f"exit status {process.returncode} before any output"
-        raise AssertionError("no output in time")
+            chunk = os.read(process.stdout.fileno(), 65536) if ready else b""
+            assert chunk or process.poll() is None, f"exit status {process.returncode}"
+            self.pending[process.pid] = self.pending.get(process.pid, b"") + chunk
+        line, _, rest = self.pending[process.pid].partition(b"\n")
+        self.pending[process.pid] = rest
+        return line.decode()
 
     def _url(self, text: str) -> str:
         def variable(match: re.Match[str]) -> str:
@@ -321,7 +326,7 @@ class Terminal:
             assert port in self.ports, f"nothing on this page listens on port {port}"
             return self.ports[port]
 
-        return _LOCAL_URL.sub(local, _VARIABLE.sub(variable, text))
+        return _VARIABLE.sub(variable, _LOCAL_URL.sub(local, text))  # variables hold real URLs
 
     def curl(self, words: list[str], line: str) -> None:
         method, headers, data, url = None, {}, None, None
