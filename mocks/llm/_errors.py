@@ -189,11 +189,23 @@ def invalid_api_key(key: str) -> LLMError:
     )
 
 
+#: What the 404 for an unknown model adds, so a user finds the way out at once.
+UNKNOWN_MODEL_HINT = (
+    "MockLLM serves the models of its catalogue only: to serve any model name, start it "
+    "with allow_unknown_models=True (python -m mocks.llm --allow-unknown-models, or "
+    'PATCH /__admin/llm/settings {{"allow_unknown_models": true}}); to add this one, '
+    "pass extra_models=['{model}'] (--extra-models '{model}', or "
+    'POST /__admin/llm/models {{"id": "{model}"}}).'
+)
+
+
 def model_not_found(model: str, *, param: str | None = None) -> LLMError:
-    """A model that does not exist (or that the key may not use)."""
+    """A model that does not exist (or that the key may not use); the message says
+    how to make MockLLM serve it."""
     return LLMError(
         404,
-        f"The model `{model}` does not exist or you do not have access to it.",
+        f"The model `{model}` does not exist or you do not have access to it. "
+        + UNKNOWN_MODEL_HINT.format(model=model),
         param=param,
         code="model_not_found",
     )

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Self, cast
 
+from pydantic import ValidationError
+
 from mocks.core import (
+    AdminRoute,
     BaseMock,
+    CliOption,
     Expectation,
     ExpectationOwner,
     ExpectationSpec,
@@ -28,6 +34,7 @@ from mocks.core import (
 
 from . import _errors as errors
 from . import _ids
+from ._admin import LLMAdmin
 from ._chat import create_chat_completion, stream_chat_completion
 from ._chat import prompt_tokens as chat_prompt_size
 from ._completions import create_completion, prompt_texts, stream_completion
@@ -40,7 +47,7 @@ from ._matchers import (
     PromptField,
     ToolOffered,
 )
-from ._models import DEFAULT_MODELS, ModelCatalog, ModelInfo
+from ._models import DEFAULT_MODELS, ModelCatalog, ModelInfo, parse_model
 from ._ratelimit import RateLimiter
 from ._responders import EmbeddingReply, LLMReply, ToolCallSpec
 from ._responses import create_response, input_tokens, stream_response
@@ -57,6 +64,7 @@ DEFAULT_EMBEDDING_SIZE = 1536
 #: Retry delay advertised by injected 429s: short, so retrying tests stay fast.
 INJECTED_RETRY_AFTER = 0.05
 RETRY_HEADER = "X-Stainless-Retry-Count"
+TOOL_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 
 #: ``with_error(status, message)``: a message naming one of these answers that error.
 _NAMED_ERRORS: dict[str, Callable[[], LLMError]] = {
@@ -74,6 +82,51 @@ _NAMED_ERRORS: dict[str, Callable[[], LLMError]] = {
     "overloaded": errors.overloaded,
     "context_length_exceeded": lambda: errors.context_length_exceeded(128_000, 130_000),
 }
+
+
+def tool_call_spec(name: Any, arguments: Any, call_id: Any = None, *, where: str) -> ToolCallSpec:
+    """A `ToolCallSpec` from a test's arguments, refusing what cannot be a call with a
+    message naming the argument and what it may be."""
+    if not isinstance(name, str) or not TOOL_NAME.fullmatch(name):
+        raise ValueError(
+            f"{where}: name must be a function name of 1 to 64 letters, digits, '_' or '-'; "
+            f"got {name!r}"
+        )
+    if arguments is not None and not isinstance(arguments, str | Mapping):
+        raise TypeError(
+            f"{where}: arguments must be a mapping of argument names to values (a dict), "
+            f"JSON text or None; got {type(arguments).__name__} {arguments!r}"
+        )
+    if isinstance(arguments, Mapping) and not all(isinstance(k, str) for k in arguments):
+        raise TypeError(f"{where}: arguments must have string keys; got {dict(arguments)!r}")
+    if call_id is not None and not isinstance(call_id, str):
+        raise TypeError(f"{where}: call_id must be a string or None; got {call_id!r}")
+    try:
+        return ToolCallSpec(
+            name=name,
+            arguments=arguments if isinstance(arguments, str) else dict(arguments or {}),
+            id=call_id,
+        )
+    except ValidationError as exc:  # arguments that JSON cannot carry
+        problem = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
+        raise ValueError(f"{where}: {problem}") from None
+
+
+def tool_call_of(call: Any, where: str) -> ToolCallSpec:
+    """A call of `expect_tool_calls`: a `ToolCallSpec` or a ``(name, arguments)`` pair."""
+    if isinstance(call, ToolCallSpec):
+        return call
+    if not isinstance(call, tuple | list) or len(call) != 2:
+        raise TypeError(f"{where} must be a ToolCallSpec or a (name, arguments) pair; got {call!r}")
+    return tool_call_spec(call[0], call[1], where=where)
+
+
+def _model_flag(text: str) -> ModelInfo:
+    """``--extra-models`` read by `parse_model`, its complaint shown as argparse shows it."""
+    try:
+        return parse_model(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def endpoint_of(path: str) -> str | None:
@@ -212,7 +265,9 @@ class MockLLM(BaseMock):
             llm.verify()
 
     Options: ``api_keys`` (accept only these; default any non-empty key), ``models``
-    (the catalogue), ``allow_unknown_models`` (serve any model name instead of 404),
+    (the catalogue), ``extra_models`` (models added to it: `ModelInfo` or ids, as
+    `parse_model` reads them), ``allow_unknown_models`` (serve any model name instead
+    of 404; also ``--allow-unknown-models`` and ``PATCH /__admin/llm/settings``),
     ``context_window`` (overrides every model's), ``requests_per_minute`` and
     ``tokens_per_minute`` (rate limits), ``created`` (a fixed timestamp), and the
     engine's options (``seed``, ``strict``, ``latency``, ``error_rate``, ...).
@@ -226,6 +281,7 @@ class MockLLM(BaseMock):
         *,
         api_keys: Iterable[str] | None = None,
         models: Iterable[ModelInfo] = DEFAULT_MODELS,
+        extra_models: Iterable[ModelInfo | str] = (),
         allow_unknown_models: bool = False,
         context_window: int | None = None,
         requests_per_minute: int | None = None,
@@ -240,7 +296,12 @@ class MockLLM(BaseMock):
             tokens_per_minute,
         )
         self.api_keys: list[str] | None = self._initial[0]
-        self.models = ModelCatalog(models)
+        self._initial_models = [
+            *models,
+            *(parse_model(m) if isinstance(m, str) else m for m in extra_models),
+        ]
+        self._initial_allow_unknown = allow_unknown_models
+        self.models = ModelCatalog(self._initial_models)
         self.allow_unknown_models = allow_unknown_models
         self.context_window = context_window
         self.limiter = RateLimiter(requests_per_minute, tokens_per_minute)
@@ -312,6 +373,41 @@ class MockLLM(BaseMock):
         self.api_keys = None if self._initial[0] is None else list(self._initial[0])
         self.context_window = self._initial[1]
         self.limiter = RateLimiter(self._initial[2], self._initial[3])
+        self.models = ModelCatalog(self._initial_models)
+        self.allow_unknown_models = self._initial_allow_unknown
+
+    def llm_settings(self) -> dict[str, Any]:
+        """The settings ``GET /__admin/llm/settings`` shows."""
+        return {
+            "allow_unknown_models": self.allow_unknown_models,
+            "context_window": self.context_window,
+            "requests_per_minute": self.limiter.requests_per_minute,
+            "tokens_per_minute": self.limiter.tokens_per_minute,
+        }
+
+    def admin_routes(self) -> list[AdminRoute]:
+        """``/__admin/llm/settings`` and ``/__admin/llm/models``: the settings and the
+        model catalogue over HTTP."""
+        return LLMAdmin(self).routes()
+
+    @classmethod
+    def cli_options(cls) -> list[CliOption]:
+        """``--allow-unknown-models`` and ``--extra-models ID[=KIND]`` (repeatable)."""
+        return [
+            CliOption(
+                "allow_unknown_models",
+                "serve any model name instead of answering 404 model_not_found",
+                type=bool,
+            ),
+            CliOption(
+                "extra_models",
+                "add a model to the catalogue: ID (a chat model), ID=completion, "
+                "ID=embedding or ID=embedding:DIMENSIONS",
+                type=_model_flag,
+                metavar="ID[=KIND]",
+                repeat=True,
+            ),
+        ]
 
     def stack_environment(self) -> dict[str, str]:
         """What the OpenAI and Azure clients read to reach this mock."""
@@ -432,11 +528,7 @@ class MockLLM(BaseMock):
         answering tool results, so an agent loop moves on to the answer instead of
         calling the tool forever; with it, it scripts a tool call that follows another.
         """
-        call = ToolCallSpec(
-            name=name,
-            arguments=arguments if isinstance(arguments, str) else dict(arguments or {}),
-            id=call_id,
-        )
+        call = tool_call_spec(name, arguments, call_id, where="expect_tool_call")
         return self.expect_tool_calls(
             [call],
             prompt_contains=prompt_contains,
@@ -458,14 +550,10 @@ class MockLLM(BaseMock):
     ) -> LLMExpectation:
         """Like `expect_tool_call`, with several (parallel) calls in one answer."""
         specs = [
-            call
-            if isinstance(call, ToolCallSpec)
-            else ToolCallSpec(
-                name=call[0],
-                arguments=call[1] if isinstance(call[1], str) else dict(call[1]),
-            )
-            for call in calls
+            tool_call_of(call, f"expect_tool_calls: calls[{i}]") for i, call in enumerate(calls)
         ]
+        if not specs:
+            raise ValueError("expect_tool_calls: calls is empty; give at least one call")
         matcher = self.generation_matcher(
             prompt_contains,
             system_contains=system_contains,
@@ -595,15 +683,22 @@ class MockLLM(BaseMock):
         if self.api_keys is not None and key not in self.api_keys:
             raise errors.invalid_api_key(key)
 
-    def _catalog(self, request: RecordedRequest) -> ModelCatalog | None:
-        # Azure names deployments, not models: any name the resource has is served.
-        azure = request.path.startswith(f"{AZURE_PREFIX}/")
-        return None if self.allow_unknown_models or azure else self.models
+    def _catalog(self, request: RecordedRequest, body: Any) -> ModelCatalog | None:
+        """The catalogue to check the request's model against; ``None`` serves any name.
+
+        Azure names deployments, not models: any name the resource has is served. With
+        ``allow_unknown_models`` a catalogued model keeps its limits and sizes."""
+        if request.path.startswith(f"{AZURE_PREFIX}/"):
+            return None
+        model = body.get("model") if isinstance(body, Mapping) else None
+        if self.allow_unknown_models and not (isinstance(model, str) and model in self.models):
+            return None
+        return self.models
 
     def _validate(
         self, endpoint: str | None, body: Any, request: RecordedRequest
     ) -> ModelInfo | None:
-        catalog = self._catalog(request)
+        catalog = self._catalog(request, body)
         window = self.context_window
         if endpoint == "chat":
             return validate_chat_request(body, catalog, context_window=window)
@@ -731,7 +826,7 @@ class MockLLM(BaseMock):
 
     def _embed(self, request: RecordedRequest, reply: EmbeddingReply | None) -> Reply:
         body = self._body(request)
-        info = validate_embedding_request(body, self._catalog(request))
+        info = validate_embedding_request(body, self._catalog(request, body))
         native = info.dimensions if info is not None and info.dimensions else None
         if reply is not None and reply.dimensions is not None:
             body = {**body, "dimensions": reply.dimensions}
@@ -748,8 +843,8 @@ class MockLLM(BaseMock):
     def _get_model(self, request: RecordedRequest) -> Reply:
         name = request.path_params.get("model", "")
         info = self.models.get(name)
+        if info is None and self.allow_unknown_models:
+            info = ModelInfo(name, owned_by="user")
         if info is None:
-            raise LLMError(
-                404, f"The model '{name}' does not exist", param="model", code="model_not_found"
-            )
+            raise errors.model_not_found(name, param="model")
         return Reply.json({**info.to_json(), "id": name}, 200)

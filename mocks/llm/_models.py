@@ -21,6 +21,9 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 Kind = Literal["chat", "completion", "embedding"]
+#: Whose model it is: which API's model listing shows it. Any API serves any model of
+#: the catalogue (the providers' OpenAI-compatible endpoints do the same).
+Provider = Literal["openai", "anthropic", "google"]
 
 _SNAPSHOT = re.compile(r"^(?P<family>.+?)-(?:\d{4}-\d{2}-\d{2}|\d{4})$")
 
@@ -39,6 +42,7 @@ class ModelInfo:
     """Whether the ``dimensions`` parameter may shorten the vectors."""
     created: int = 1_715_367_049
     owned_by: str = "system"
+    provider: Provider = "openai"
 
     def to_json(self) -> dict[str, Any]:
         """The ``model`` object of ``GET /v1/models``."""
@@ -138,6 +142,48 @@ class ModelCatalog:
     def __iter__(self) -> Iterator[ModelInfo]:
         return iter(self._models.values())
 
+    def of(self, provider: Provider) -> list[ModelInfo]:
+        """The models of one provider, in catalogue order."""
+        return [m for m in self._models.values() if m.provider == provider]
+
     def list_json(self) -> dict[str, Any]:
-        """The body of ``GET /v1/models``."""
-        return {"object": "list", "data": [m.to_json() for m in self._models.values()]}
+        """The body of OpenAI's ``GET /v1/models``."""
+        return {"object": "list", "data": [m.to_json() for m in self.of("openai")]}
+
+
+KINDS: tuple[Kind, ...] = ("chat", "completion", "embedding")
+
+
+def parse_model(text: str) -> ModelInfo:
+    """A catalogue entry written as ``ID``, ``ID=KIND`` or ``ID=embedding:DIMENSIONS``
+    (the ``--extra-models`` flag); a bare id is a chat model.
+
+    The id may itself hold colons (``ft:gpt-4o-mini:acme::abc123``, ``llama3.1:8b``):
+    only what follows the last ``=`` is the kind.
+
+    >>> parse_model("llama3.1:8b").kind
+    'chat'
+    >>> info = parse_model("nomic-embed-text=embedding:768")
+    >>> (info.id, info.kind, info.dimensions)
+    ('nomic-embed-text', 'embedding', 768)
+    """
+    model_id, equals, spec = text.rpartition("=") if "=" in text else (text, "", "")
+    model_id = model_id.strip()
+    if not model_id:
+        raise ValueError(f"no model id in {text!r}; write ID, ID=KIND or ID=embedding:DIMENSIONS")
+    if not equals:
+        return ModelInfo(model_id)
+    kind, _, size = spec.partition(":")
+    if kind not in KINDS:
+        raise ValueError(f"unknown model kind {kind!r} in {text!r}; use one of {', '.join(KINDS)}")
+    if size and kind != "embedding":
+        raise ValueError(f"only embedding models take a size, not {kind!r} in {text!r}")
+    if kind != "embedding":
+        return ModelInfo(model_id, kind=kind)
+    try:
+        dimensions = int(size) if size else 1536
+    except ValueError:
+        raise ValueError(f"embedding size {size!r} in {text!r} is not a whole number") from None
+    if dimensions < 1:
+        raise ValueError(f"embedding size in {text!r} must be at least 1")
+    return ModelInfo(model_id, kind="embedding", dimensions=dimensions, context_window=8_191)

@@ -136,29 +136,164 @@ _STOPWORDS = frozenset(
 
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
 
-_OPENINGS = (
-    "Here is a short answer about {a}.",
-    "Good question about {a}.",
-    "Let me explain {a}.",
-    "Sure, here is an overview of {a}.",
+#: Words a prompt uses to ask rather than to name a topic ("Count to three", "List the
+#: planets"): an answer about "count" or "three" reads as nonsense.
+_NOT_TOPICS = frozenset(
+    {
+        "count",
+        "list",
+        "name",
+        "summarize",
+        "summarise",
+        "translate",
+        "compare",
+        "find",
+        "create",
+        "generate",
+        "provide",
+        "define",
+        "tell",
+        "show",
+        "give",
+        "write",
+        "explain",
+        "describe",
+        "answer",
+        "reply",
+        "respond",
+        "repeat",
+        "rewrite",
+        "today",
+        "tomorrow",
+        "yesterday",
+        "please",
+        "thanks",
+        "okay",
+        "sure",
+        "maybe",
+        "something",
+        "anything",
+        "everything",
+        "work",
+        "works",
+        "worked",
+        "happen",
+        "happens",
+        "mean",
+        "means",
+        "use",
+        "used",
+        "using",
+        "uses",
+        "need",
+        "needs",
+        "want",
+        "wants",
+        "know",
+        "think",
+        "get",
+        "gets",
+        "help",
+        "helps",
+        "keep",
+        "keeps",
+        "start",
+        "starts",
+        "stop",
+        "stops",
+        "become",
+        "becomes",
+        "done",
+        "doing",
+        "does",
+        "going",
+        "goes",
+        "seem",
+        "seems",
+        "look",
+        "looks",
+        "feel",
+        "feels",
+        "best",
+        "better",
+        "good",
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "hundred",
+        "thousand",
+        "first",
+        "second",
+    }
 )
-_MIDDLES = (
-    "{A} is closely related to {b}, and the two are easiest to understand together.",
-    "The key idea behind {a} is how it interacts with {b}.",
-    "In practice, {a} depends on the details of {b} and {c}.",
-    "Most explanations of {a} start from {b} and then move on to {c}.",
-    "A useful way to think about {a} is as a balance between {b} and {c}.",
+_GREETING = re.compile(
+    r"^\W*(hi|hello|hey|howdy|greetings|good (morning|afternoon|evening))\b", re.I
+)
+_YES_NO = ("is", "are", "can", "could", "does", "do", "did", "should", "will", "would", "was")
+
+#: Openings by the kind of question; each names the topic ``{a}`` once.
+_OPENINGS: dict[str, tuple[str, ...]] = {
+    "why": (
+        "There are a few reasons behind {a}.",
+        "The short answer is that {a} comes down to a handful of factors.",
+        "Good question: {a} has a clear explanation once the pieces are laid out.",
+    ),
+    "how": (
+        "Here is how {a} works, step by step.",
+        "At a high level, {a} works in a few stages.",
+        "The usual approach to {a} has three parts: preparation, the main step and a check.",
+    ),
+    "yes_no": (
+        "In most cases, yes, although {a} comes with a few caveats.",
+        "It depends on the situation, but generally {a} works the way you expect.",
+        "Usually yes; the exceptions to {a} are worth knowing, though.",
+    ),
+    "other": (
+        "Here is a short overview of {a}.",
+        "Sure, let me explain {a}.",
+        "{A} is a broad subject, so here are the essentials.",
+        "Happy to help with {a}.",
+    ),
+}
+#: Sentences that bring in a second key word ``{b}`` (``{a}`` is the topic).
+_LINKS = (
+    "{A} and {b} are closely connected, so it helps to look at them together.",
+    "A good place to start is how {b} shapes {a}.",
+    "In practice, {b} is often the deciding factor.",
+    "It is also worth considering {b}, which changes the details.",
+    "Much depends on {b}, so the specifics can vary from case to case.",
+)
+#: Sentences about the topic alone.
+_SOLO = (
+    "It helps to start with the basics and build up from there.",
+    "The details depend on the context you are working in.",
+    "A concrete example usually makes {a} easier to follow.",
+    "Most of what matters here follows from a few simple principles.",
+    "The common mistakes with {a} are easy to avoid once you know them.",
 )
 _CLOSINGS = (
     "Let me know if you would like more detail on {a}.",
-    "I hope this helps you with {a}.",
-    "Happy to go deeper into {b} if that is useful.",
-    "In short, {a} is worth looking at step by step.",
+    "I hope this helps.",
+    "Happy to go deeper into any part of this.",
+    "If you share more context, I can tailor the answer.",
 )
 _GREETINGS = (
     "Hello! How can I help you today?",
     "Hi there! What would you like to talk about?",
     "Hello! I am happy to help. What do you need?",
+)
+_NO_TOPIC = (
+    "Sure, I can help with that. Could you tell me a little more about what you need?",
+    "Happy to help. What would you like the answer to focus on?",
+    "Of course. Could you share a bit more detail so I can give a useful answer?",
 )
 
 
@@ -196,26 +331,95 @@ def hint_words(text: str, limit: int = 8) -> list[str]:
 
 
 def simulate_answer(prompt: str, seed: int = 0, variant: int = 0) -> str:
-    """Return two to four sentences that answer ``prompt`` plausibly.
+    """Return two to five sentences that answer ``prompt`` plausibly.
 
-    ``variant`` tells apart several answers to the same prompt (the ``n`` choices
-    of one request).
+    The opening suits the kind of question (why, how, yes or no, anything else) and
+    names the prompt's main key word; each further key word (up to two) gets a sentence
+    of its own, so no sentence names the same word twice and none is used twice.
+    ``variant`` tells apart several answers to the same prompt (the ``n`` choices of
+    one request).
     """
     rng = derived_rng(seed, "answer", str(variant), prompt)
-    words = keywords(prompt)
-    if not words:
-        return rng.choice(_GREETINGS)
-    while len(words) < 3:
-        words.append(words[-1] if len(words) > 1 else "the details")
-    fill = {"a": words[0], "A": words[0][:1].upper() + words[0][1:], "b": words[1]}
-    fill["c"] = words[2]
-    sentences = [rng.choice(_OPENINGS).format(**fill)]
-    middles = list(_MIDDLES)
-    rng.shuffle(middles)
-    sentences.extend(m.format(**fill) for m in middles[: rng.randint(1, 2)])
+    topics = topic_phrases(prompt)
+    if not topics:
+        replies = _GREETINGS if _GREETING.match(prompt) or not prompt.strip() else _NO_TOPIC
+        return rng.choice(replies)
+    topic, others = topics[0], topics[1:]
+    fill = {"a": topic, "A": topic[:1].upper() + topic[1:]}
+    sentences = [rng.choice(_OPENINGS[_question_kind(prompt)]).format(**fill)]
+    for link, other in zip(rng.sample(_LINKS, len(others)), others, strict=True):
+        sentences.append(link.format(**fill, b=other))
+    solo = rng.sample(_SOLO, 2 if not others else 1)
+    sentences.extend(line.format(**fill) for line in solo[: rng.randint(1, len(solo))])
     if rng.random() < 0.7:
         sentences.append(rng.choice(_CLOSINGS).format(**fill))
     return " ".join(sentences)
+
+
+def topic_phrases(prompt: str, limit: int = 3) -> list[str]:
+    """Up to ``limit`` topics of ``prompt``, in order of appearance, each once: runs of
+    adjacent key words, two runs joined when only "of", "in", "for" or "on" stands
+    between them ("weather in Paris", "revenue report for Acme Corp").
+
+    >>> topic_phrases("What is the capital of France? And of Spain?")
+    ['capital of France', 'Spain']
+    """
+    tokens = _classified(prompt)
+    phrases: list[str] = []
+    run: list[str] = []
+    for index, (word, kind) in enumerate(tokens):
+        following = tokens[index + 1][1] if index + 1 < len(tokens) else "break"
+        joins = kind == "join" and bool(run) and following == "key" and len(run) < 5
+        if (kind == "key" and len(run) < 6) or joins:
+            run.append(word)
+        else:
+            _close(run, phrases)
+            run = [word] if kind == "key" else []
+    _close(run, phrases)
+    return phrases[:limit]
+
+
+def _classified(prompt: str) -> list[tuple[str, str]]:
+    """The prompt's words as ``(word, "key" | "join" | "break")``; punctuation breaks."""
+    tokens: list[tuple[str, str]] = []
+    last_end = 0
+    for match in _WORD.finditer(prompt):
+        if prompt[last_end : match.start()].strip():
+            tokens.append(("", "break"))
+        last_end = match.end()
+        word = match.group().strip("'-")
+        word = word[:-2] if word.lower().endswith("'s") else word
+        lower = word.lower()
+        if lower in _JOINERS:
+            tokens.append((lower, "join"))
+        elif len(lower) < 3 or lower in _STOPWORDS or lower in _NOT_TOPICS:
+            tokens.append(("", "break"))
+        else:
+            proper = word[:1].isupper() and _mid_sentence(prompt, match.start())
+            tokens.append((word if proper or word.isupper() else lower, "key"))
+    return tokens
+
+
+_JOINERS = frozenset({"of", "in", "for", "on"})
+
+
+def _close(run: list[str], phrases: list[str]) -> None:
+    phrase = " ".join(run)
+    if phrase and phrase.lower() not in (known.lower() for known in phrases):
+        phrases.append(phrase)
+
+
+def _mid_sentence(text: str, at: int) -> bool:
+    before = text[:at].rstrip()
+    return bool(before) and before[-1] not in ".!?:\n\"'"
+
+
+def _question_kind(prompt: str) -> str:
+    """``why``, ``how``, ``yes_no`` or ``other``, from the prompt's first word."""
+    first = next(iter(prompt.lower().split()), "").strip("\"'¿?,.:;!")
+    if first in ("why", "how"):
+        return first
+    return "yes_no" if first in _YES_NO and prompt.rstrip().endswith("?") else "other"
 
 
 def simulate_tool_summary(results: Sequence[tuple[str, str]], seed: int = 0) -> str:

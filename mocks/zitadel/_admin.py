@@ -62,7 +62,7 @@ class ZitadelHost(Protocol):
         self, email: str, password: str | None = ..., roles: Iterable[str] = (), **profile: Any
     ) -> User: ...
 
-    def create_service_user(self, name: str, **options: Any) -> Any: ...
+    def add_service_user(self, name: str, **options: Any) -> ServiceUser: ...
 
     def find_user(self, user_id: str) -> User | None: ...
 
@@ -207,8 +207,8 @@ class ZitadelAdmin:
 
     def create_service_user(self, call: AdminCall) -> dict[str, Any]:
         body: ServiceUserInput = call.body
-        key_file = self.mock.create_service_user(body.name, **body.model_dump(exclude={"name"}))
-        return {"user": key_file.user.model_dump(mode="json"), "key_file": dict(key_file)}
+        user = self.mock.add_service_user(body.name, **body.model_dump(exclude={"name"}))
+        return {"user": user.model_dump(mode="json"), "key_file": user.key_file}
 
     def _user(self, user_id: str) -> User:
         user = self.mock.find_user(user_id)
@@ -265,8 +265,14 @@ class ZitadelAdmin:
     def routes(self) -> list[AdminRoute]:
         """The ``/__admin/zitadel`` table."""
 
-        def post(path: str, handler: Any, summary: str, body: Any, status: int = 200) -> AdminRoute:
-            return AdminRoute("POST", PREFIX + path, handler, summary, body=body, status=status)
+        unknown = ((404, "No such user or application (`error.field` names it)", "Error"),)
+
+        def post(
+            path: str, handler: Any, summary: str, body: Any, status: int = 200, **more: Any
+        ) -> AdminRoute:
+            return AdminRoute(
+                "POST", PREFIX + path, handler, summary, body=body, status=status, **more
+            )
 
         return [
             AdminRoute(
@@ -288,13 +294,33 @@ class ZitadelAdmin:
                 ServiceUserInput,
                 201,
             ),
-            post("/logins", self.expect_login, "Expect a user's next login", LoginInput, 201),
-            post("/tokens", self.issue_token, "Issue tokens without a browser", TokenInput, 201),
+            post(
+                "/logins",
+                self.expect_login,
+                "Expect a user's next login",
+                LoginInput,
+                201,
+                responses=unknown,
+            ),
+            post(
+                "/tokens",
+                self.issue_token,
+                "Issue tokens without a browser",
+                TokenInput,
+                201,
+                responses=unknown,
+            ),
             post("/tokens/expire", self.expire, "Expire a token from now on", TokenRef),
             post("/tokens/revoke", self.revoke, "Revoke a token", TokenRef),
             AdminRoute("POST", PREFIX + "/keys/rotate", self.rotate, "Rotate the signing key"),
             post("/clock", self.clock, "Freeze, skew or advance the clock", ClockInput),
-            post("/auto-login", self.auto_login, "Skip the login pages", AutoLoginInput),
+            post(
+                "/auto-login",
+                self.auto_login,
+                "Skip the login pages",
+                AutoLoginInput,
+                responses=unknown,
+            ),
         ]
 
 

@@ -394,11 +394,18 @@ class MockZitadel(BaseMock):
         ``key_file.user`` is the `ServiceUser` (its `username` and `secret` serve the
         client_credentials grant).
         """
-        with self.lock:
-            user = self.provider.create_service_user(name, **options)
-        if user.key_file is None:
-            raise ValueError("a service user created with_key=False has no key file")
+        if options.get("with_key") is False:
+            raise ValueError(
+                "with_key: create_service_user returns a key file; use add_service_user"
+            )
+        user = self.add_service_user(name, **options)
+        assert user.key_file is not None
         return KeyFile(user.key_file, user)
+
+    def add_service_user(self, name: str, **options: Any) -> ServiceUser:
+        """Add a service user, with a key file and a secret unless told otherwise."""
+        with self.lock:
+            return self.provider.create_service_user(name, **options)
 
     def create_test_user(
         self,

@@ -18,9 +18,11 @@ def test_generic_programmed_reply_carries_openai_headers(mock_llm: MockLLM) -> N
 
 
 def test_missing_key_is_401_before_any_programmed_reply(mock_llm: MockLLM) -> None:
-    expectation = mock_llm.expect("GET", "/v1/models").respond(
-        200, json={"object": "list", "data": []}
-    ).optional()  # never reached: the 401 comes first
+    expectation = (
+        mock_llm.expect("GET", "/v1/models")
+        .respond(200, json={"object": "list", "data": []})
+        .optional()
+    )  # never reached: the 401 comes first
     response = requests.get(f"{mock_llm.url}/v1/models", timeout=5)
     assert response.status_code == 401
     assert response.json()["error"]["type"] == "invalid_request_error"

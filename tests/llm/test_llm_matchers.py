@@ -88,7 +88,7 @@ def test_matchers_travel_as_json() -> None:
 
 def test_bad_programming_is_refused_when_programmed() -> None:
     mock = MockLLM()
-    with pytest.raises(ValidationError, match="name"):
+    with pytest.raises(ValueError, match="name must be a function name"):
         mock.expect_tool_call("not a valid name!")
     with pytest.raises(ValidationError):
         ToolCallSpec(name="f", arguments={"when": object()})
