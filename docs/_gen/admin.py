@@ -28,6 +28,8 @@ from .schemas import anchor, closure, referenced, render_schema, type_of
 SHOWN_URL = "http://127.0.0.1:8080"
 #: Strings longer than this are shortened in the answers shown.
 LONGEST_STRING = 100
+#: Arrays in an answer shown are cut to this many items.
+MOST_ITEMS = 3
 _METHOD_ORDER = {"GET": 0, "POST": 1, "PUT": 2, "PATCH": 3, "DELETE": 4}
 
 
@@ -121,6 +123,14 @@ def _shown_json(value: Any, mock_url: str) -> Any:
     return value
 
 
+def _cut(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_cut(v) for v in value[:MOST_ITEMS]]
+    if isinstance(value, dict):
+        return {k: _cut(v) for k, v in value.items()}
+    return value
+
+
 def pretty(value: Any, width: int = 88, indent: int = 0) -> str:
     """JSON as a person writes it: containers that fit in `width` stay on one line."""
     flat = json.dumps(value, ensure_ascii=False)
@@ -168,8 +178,11 @@ def _answer(outcome: Outcome, mock_url: str) -> list[str]:
     if outcome.example.show and isinstance(document, dict):
         document = {k: v for k, v in document.items() if k in outcome.example.show}
         note = " (only " + ", ".join(f"`{k}`" for k in outcome.example.show) + " shown)"
-    shown = _shown_json(document, mock_url)
-    if json.dumps(shown) != json.dumps(document).replace(mock_url, SHOWN_URL):
+    cut = _cut(document)
+    if cut != document:
+        note += f" (arrays cut to their first {MOST_ITEMS} items)"
+    shown = _shown_json(cut, mock_url)
+    if json.dumps(shown) != json.dumps(cut).replace(mock_url, SHOWN_URL):
         note += " (long values shortened with …)"
     text = pretty(shown)
     return [f"Answer: `{answer.status} {phrase}`{note}:", "", "```json", text, "```", ""]
