@@ -147,6 +147,23 @@ def test_python_example_runs(block: Block) -> None:
         assert_output(printed.getvalue(), output.source)
 
 
+def test_python_examples_have_no_unused_or_undefined_names(tmp_path: Path) -> None:
+    """pyflakes' checks (ruff's F rules) on every Python block, titled files included."""
+    python = [b for b in BLOCKS if b.language == "python"]
+    for index, block in enumerate(python):
+        (tmp_path / f"block_{index}.py").write_text(block.source)
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--isolated", "--select", "F", "-q", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    where = {f"block_{index}.py": block.where for index, block in enumerate(python)}
+    report = re.sub(r"block_\d+\.py", lambda m: where[m.group(0)], result.stdout)
+    assert result.returncode == 0, report
+
+
 def test_the_output_check_can_fail() -> None:
     assert_output("a 1\nb http://127.0.0.1:5000 exp-12", "a ...\nb http://127.0.0.1:8080 exp-1")
     with pytest.raises(AssertionError):
