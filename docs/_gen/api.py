@@ -12,14 +12,17 @@ import importlib
 import re
 from typing import Any
 
+from mocks.core import BaseMock
+
 MARKER = re.compile(r"<!-- api: (?P<package>[a-z_.]+) -->")
 
-#: Section titles per defining module; other modules get their own name as title.
+#: Section titles per defining module, in the order the sections appear; other modules
+#: come last, titled with their own name.
 TITLES = {
-    "mocks.core._mock": "The base of every mock",
-    "mocks.http._mock": "MockHTTP",
-    "mocks.llm._mock": "MockLLM",
-    "mocks.zitadel._mock": "MockZitadel",
+    "mocks.http._mock": "The mocks",
+    "mocks.llm._mock": "The mocks",
+    "mocks.zitadel._mock": "Zitadel's objects",  # its mock class is in "The mocks"
+    "mocks.core._mock": "The mocks",
     "mocks.zitadel._model": "Zitadel's objects",
     "mocks.zitadel._tokens": "Zitadel's objects",
     "mocks.core._expectation": "Expectations",
@@ -28,25 +31,26 @@ TITLES = {
     "mocks.core._reply": "Replies",
     "mocks.core._request": "Requests and the journal",
     "mocks.core._journal": "Requests and the journal",
+    "mocks.core._form": "Requests and the journal",
+    "mocks.core._path": "Requests and the journal",
     "mocks.core._delays": "Delays and faults",
     "mocks.core._faults": "Delays and faults",
     "mocks.core._callback": "Callbacks (webhooks)",
     "mocks.core._verify": "Verification",
+    "mocks.core._engine": "Verification",
     "mocks.core._contracts": "Contracts",
     "mocks.core._routes": "Routes",
     "mocks.core._admin": "The admin API",
     "mocks.core._hooks": "Hooks a mock overrides",
     "mocks.core._options": "Hooks a mock overrides",
     "mocks.core._state": "State",
-    "mocks.core._engine": "Verification",
     "mocks.core._cassette": "Record and replay",
     "mocks.core._catalog": "The registry of mocks",
     "mocks.core._stack": "The stack",
     "mocks.core._datafile": "Data files",
     "mocks.core._ids": "Seeded ids",
-    "mocks.core._form": "Requests and the journal",
-    "mocks.core._path": "Requests and the journal",
 }
+_ORDER = list(dict.fromkeys(TITLES.values()))
 
 
 def public_names(package: str) -> list[str]:
@@ -59,16 +63,26 @@ def _module_of(package: str, name: str) -> str:
     return str(getattr(value, "__module__", package))
 
 
+def _title(package: str, name: str) -> str:
+    value: Any = getattr(importlib.import_module(package), name)
+    if isinstance(value, type) and issubclass(value, BaseMock):
+        return _ORDER[0]
+    module = _module_of(package, name)
+    return TITLES.get(module, module)
+
+
 def directives(package: str, skip: frozenset[str] = frozenset()) -> str:
     """The Markdown for every public name of `package` (except `skip`), grouped."""
     groups: dict[str, list[str]] = {}
-    for name in public_names(package):
-        if name in skip:
-            continue
-        module = _module_of(package, name)
-        groups.setdefault(TITLES.get(module, module), []).append(name)
+    modules = list(TITLES)
+    names = [name for name in public_names(package) if name not in skip]
+    rank = {n: modules.index(m) if (m := _module_of(package, n)) in modules else 0 for n in names}
+    for name in sorted(names, key=lambda n: rank[n]):  # stable: __all__ order within a module
+        groups.setdefault(_title(package, name), []).append(name)
     parts = []
-    for title, names in groups.items():
+    ordered = sorted(groups, key=lambda t: _ORDER.index(t) if t in _ORDER else len(_ORDER))
+    for title in ordered:
+        names = groups[title]
         parts.append(f"## {title}\n")
         parts += [f"::: {package}.{name}\n" for name in names]
     return "\n".join(parts)
