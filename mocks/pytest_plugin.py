@@ -14,11 +14,14 @@ from __future__ import annotations
 import contextlib
 import importlib
 from collections.abc import Callable, Generator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .core import BaseMock, MockStack, fixture_name, load_mock_class, registered_mocks
+from .core import fixture_name, load_mock_class, registered_mocks
+
+if TYPE_CHECKING:  # the engine is imported when a fixture is first used, not at start-up
+    from .core import BaseMock, MockStack
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -109,6 +112,8 @@ for _service, _target in registered_mocks().items():
 def mock_stack(mock_servers: MockServers, request: pytest.FixtureRequest) -> Iterator[MockStack]:
     """Every available mock (``stack.llm``, ``stack.http``, ``stack.environment``), each
     reset and verified like its own fixture."""
+    from .core import MockStack
+
     mocks = {
         service: mock_servers.get(target)
         for service, target in registered_mocks().items()

@@ -38,9 +38,13 @@ class Callback(BaseModel):
     #: Which answers are retried: 408/425/429/5xx and unreachable receivers
     #: (``server_errors``), or every answer but a 2xx (``any_failure``, as Meta does).
     retry_on: Literal["server_errors", "any_failure"] = "server_errors"
+    #: Fill ``{{request...}}`` placeholders; false sends every string as it is (a body
+    #: that carries ``{{`` of its own, an Adaptive Card's, say).
+    template: bool = True
 
     def model_post_init(self, context: Any) -> None:
-        check_template([self.url, self.headers, self.json_body, self.body])
+        if self.template:
+            check_template([self.url, self.headers, self.json_body, self.body])
 
 
 @dataclass(slots=True)
@@ -114,7 +118,7 @@ def render_callback(callback: Callback, request: RecordedRequest | None) -> Deli
     """Fill the callback's placeholders from the triggering request and encode its body."""
 
     def fill(value: Any) -> Any:
-        return render(value, request) if request is not None else value
+        return render(value, request) if request is not None and callback.template else value
 
     headers = dict(fill(callback.headers))
     json_body = fill(callback.json_body)

@@ -42,6 +42,15 @@ class NearMiss:
         lines.extend(f"  {difference}" for difference in self.differences)
         return "\n".join(lines)
 
+    def summary(self) -> str:
+        """One line for a header: the nearest expectation and what differed (ASCII)."""
+        if self.expectation is None:
+            return "no expectations are registered"
+        differences = "; ".join(str(d) for d in self.differences)
+        line = f"{self.expectation.id}: {differences}" if differences else self.expectation.id
+        line = line.encode("ascii", "backslashreplace").decode()
+        return line if len(line) <= 500 else line[:497] + "..."
+
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready form."""
         return {

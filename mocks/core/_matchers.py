@@ -251,7 +251,10 @@ def compile_path_template(template: str) -> re.Pattern[str]:
         pattern.append(f"(?P<{found.group(1)}>{found.group(2) or '[^/]+'})")
         last = found.end()
     pattern.append(re.escape(template[last:]))
-    return re.compile("^" + "".join(pattern) + "$")
+    try:
+        return re.compile("^" + "".join(pattern) + "$")
+    except re.error as exc:
+        raise ValueError(f"invalid path template {template!r}: {exc}") from exc
 
 
 _REGEX_SPECIAL = frozenset(".^$*+?{}[]\\|()")

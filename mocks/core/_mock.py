@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any, Self
 
-from ._admin import AdminAPI
+from ._admin import AdminAPI, AdminRoute
 from ._admin_routes import EngineAdmin
 from ._callback import Callback, Delivery
 from ._contracts import Contracts
@@ -80,10 +80,12 @@ class BaseMock(MockHooks):
         #: Asked before the default behaviour when no expectation matched (record mode
         #: proxies to the real service here); returning None goes on to the routes.
         self.fallback: Fallback | None = None
-        #: Serves ``/__admin/...``: the engine's routes and `admin_routes()`.
-        self.admin = AdminAPI(
-            [*EngineAdmin(self).routes(), *self.admin_routes()], max_body_size=max_body_size
-        )
+        #: Serves ``/__admin/...``: the engine's routes and `admin_routes()` (a mock's route
+        #: with the method and path of an engine route replaces it).
+        own = self.admin_routes()
+        taken = {(route.method, route.path) for route in own}
+        engine = [r for r in self.engine_admin_routes() if (r.method, r.path) not in taken]
+        self.admin = AdminAPI([*engine, *own], max_body_size=max_body_size)
         self._path = RequestPath(self.state, self, self.admin, self._stopping)
         self._server = ServerThread(
             self._path.handle,
@@ -372,6 +374,10 @@ class BaseMock(MockHooks):
         self.requests.assert_called_in_order(built)
 
     # ---- surfaces --------------------------------------------------------------------
+
+    def engine_admin_routes(self) -> list[AdminRoute]:
+        """The engine's own admin routes (a mock's `admin_routes()` may wrap some)."""
+        return EngineAdmin(self).routes()
 
     def openapi(self) -> dict[str, Any]:
         """The admin API's OpenAPI document (served at ``/__admin/openapi.json``)."""

@@ -129,6 +129,10 @@ def _plain_schemas() -> dict[str, Any]:
             "violations": {"type": "array", "items": {"type": "string"}},
             "unmatched": {"type": "boolean"},
             "near_miss": {"type": ["string", "null"]},
+            "response": {
+                "type": ["object", "null"],
+                "description": "what the mock answered: status, headers, body (and chunks)",
+            },
         },
         ["method", "path"],
     )

@@ -30,7 +30,7 @@ from ._expectation import Expectation, ExpectationSpec
 from ._faults import ErrorSpec, Fault, FaultSpec, apply_connection_fault, cut_connection
 from ._outbound import Signer
 from ._reply import Reply, ReplyError, StreamChunk
-from ._request import RecordedRequest
+from ._request import RecordedRequest, ResponseRecord
 from ._responders import ReplyContext, ResponderHost
 from ._routes import Route
 from ._state import MockState
@@ -155,6 +155,7 @@ class RequestPath:
         started = time.perf_counter()
         body, too_large = await read_body(http, self.state.max_body_size)
         entry = RecordedRequest(http.method, http.path, http.query, http.headers, body)
+        entry.raw_query = http.query_string
         self.state.journal.append(entry)
         return Exchange(http, entry, started, too_large)
 
@@ -285,7 +286,9 @@ class RequestPath:
         entry.near_miss = near_miss.explain(entry)
         exchange.outcome = "unmatched"
         self.state.problems.unmatched_request(entry.near_miss)
-        return self.hooks.unmatched_reply(entry, near_miss, status)
+        reply = self.hooks.unmatched_reply(entry, near_miss, status)
+        reply.headers["X-Mock-Near-Miss"] = near_miss.summary()
+        return reply
 
     def _failed(self, exchange: Exchange, exc: Exception) -> Reply:
         """Keep an exception raised inside the mock and answer 500."""
@@ -306,12 +309,13 @@ class RequestPath:
     async def _write(self, exchange: Exchange, reply: Reply) -> web.StreamResponse:
         """Check (in checking mode), finish, journal and write the reply; then its callbacks."""
         entry, route = exchange.entry, exchange.route
-        on_chunk = None
+        check = None
         if self.state.check_responses and route is not None:
-            on_chunk = self._check_response(entry, reply, route)
+            check = self._check_response(entry, reply, route)
         reply = self.hooks.finish_reply(entry, reply)
         entry.status = reply.status
         entry.duration = time.perf_counter() - exchange.started
+        record = entry.response = ResponseRecord(reply.status, reply.headers, reply.body)
         log = self.state.log
         if log.isEnabledFor(logging.INFO):
             log.info(
@@ -322,6 +326,15 @@ class RequestPath:
                 exchange.outcome,
                 entry.duration * 1000,
             )
+        on_chunk = None
+        if reply.stream is not None:
+            chunks = record.chunks = []
+
+            def on_chunk(chunk: StreamChunk) -> None:
+                chunks.append(chunk.data)
+                if check is not None:
+                    check(chunk)
+
         if reply.stream is not None or exchange.plan.chunked:
             exchange.prepared = True
         response = await write_reply(
@@ -344,11 +357,11 @@ class RequestPath:
         if stream_schema is None or reply.stream is None:
             return None
 
-        def on_chunk(chunk: StreamChunk) -> None:
+        def check(chunk: StreamChunk) -> None:
             if chunk.document is not None:
                 self.check_document(entry, stream_schema, chunk.document, "response")
 
-        return on_chunk
+        return check
 
     def check_document(self, entry: RecordedRequest, schema: str, document: Any, part: str) -> None:
         """Check one document against a schema and note a violation on the entry."""
