@@ -436,7 +436,7 @@ def test_an_admin_example_with_a_wrong_status_is_a_problem() -> None:
 
     with available_mocks()["http"].start() as mock:
         wrong = Example("GET /__admin/health", Call("GET", "/__admin/health"), status=201)
-        outcome = run_example(mock.url, wrong)
+        outcome = run_example(mock.url, wrong, {})
         problems = admin.check("http", mock.openapi(), [outcome])
     assert any("documented 201, answered 200" in p for p in problems)
     assert any("no example for POST /__admin/expectations" in p for p in problems)

@@ -10,6 +10,7 @@ on it (``mkdocs build --strict``), and so does ``tests/test_docs.py``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shlex
 from collections.abc import Iterator
@@ -19,13 +20,17 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from mocks.core import BaseMock, available_mocks
+from mocks.core import BaseMock, RecordedRequest, available_mocks
 
-from .examples import Example, Exchange, Outcome, examples_for, load_examples, run_example
+from .examples import Example, Exchange, Outcome, fill, load_examples, run_example
 from .schemas import anchor, closure, referenced, render_schema, type_of
 
 #: Where the pages say the mock listens (the real port is replaced by this).
 SHOWN_URL = "http://127.0.0.1:8080"
+#: Where the pages say the application under test (the stand-in bot) listens.
+SHOWN_BOT_URL = "http://127.0.0.1:8000"
+#: Real URL -> the URL shown, for one page.
+Urls = dict[str, str]
 #: Strings longer than this are shortened in the answers shown.
 LONGEST_STRING = 100
 #: Arrays in an answer shown are cut to this many items.
@@ -77,8 +82,18 @@ def schema_problems(document: dict[str, Any], operation: dict[str, Any], answer:
     return "; ".join(f"{'/'.join(map(str, e.path)) or 'body'}: {e.message}" for e in errors[:3])
 
 
-def check(service: str, document: dict[str, Any], outcomes: list[Outcome]) -> list[str]:
-    """Problems of a page: routes without examples, unknown routes, statuses, schemas."""
+def check(
+    service: str,
+    document: dict[str, Any],
+    outcomes: list[Outcome],
+    known: dict[str, str] | None = None,
+) -> list[str]:
+    """Problems of a page: routes without examples, unknown routes, statuses, schemas.
+
+    A route in `known` (route -> how its answers differ from the document) may break
+    its schema; listed while its answers match, it is a problem too.
+    """
+    known = known or {}
     operations = {f"{method} {path}": op for method, path, op in routes_of(document)}
     problems = [f"{service}: {problem}" for o in outcomes for problem in o.problems]
     shown = {o.example.route for o in outcomes}
@@ -91,35 +106,76 @@ def check(service: str, document: dict[str, Any], outcomes: list[Outcome]) -> li
             problems.append(f"{service}: example of {outcome.example.route}, which is no route")
             continue
         broken = schema_problems(document, operation, outcome.answer)
-        if broken:
+        if broken and outcome.example.route not in known:
             problems.append(f"{service}: {outcome.example.route}: the answer breaks: {broken}")
+    for route in known:
+        answers = [o.answer for o in outcomes if o.example.route == route]
+        operation = operations.get(route)
+        if operation is None or not any(schema_problems(document, operation, a) for a in answers):
+            problems.append(f"{service}: {route} is listed in mismatches but matches its schema")
     return problems
 
 
-def run_examples(service: str, mock: BaseMock) -> list[Outcome]:
+def run_examples(service: str, mock: BaseMock, variables: dict[str, str]) -> list[Outcome]:
     """Every example shown on the page of `mock`, run against it (reset before each)."""
     outcomes = []
-    for examples in examples_for(service, load_examples()).values():
+    for examples in load_examples().examples_for(service).values():
         for example in examples:
-            mock.reset(keep_stubs=False)
-            outcomes.append(run_example(mock.url, example))
-    mock.reset(keep_stubs=False)
+            with _isolated(mock):
+                outcomes.append(run_example(mock.url, example, variables))
     return outcomes
+
+
+@contextlib.contextmanager
+def _isolated(mock: BaseMock) -> Iterator[None]:
+    """Run one example on a reset mock, and put back the settings and seed it changed
+    (`reset()` keeps mock-wide settings such as strict mode)."""
+    settings, seed = mock.settings.model_copy(deep=True), mock.seed
+    mock.reset(keep_stubs=False)
+    try:
+        yield
+    finally:
+        for name in type(settings).model_fields:
+            setattr(mock.settings, name, getattr(settings, name))
+        mock.reseed(seed)
+        mock.reset(keep_stubs=False)
+
+
+def _echo_challenge(request: RecordedRequest) -> str:
+    return request.query.get("hub.challenge", "")
+
+
+def start_bot() -> BaseMock:
+    """The stand-in for the application a mock calls: 200 to every POST, and the echo of
+    a webhook handshake's ``hub.challenge`` to a GET."""
+    from mocks.http import MockHTTP
+
+    bot = MockHTTP.start()
+    bot.expect("GET").respond_with(_echo_challenge).optional()
+    bot.expect("POST").respond(200, json={}).optional()
+    return bot
 
 
 # ---- rendering -------------------------------------------------------------------------
 
 
-def _shown_json(value: Any, mock_url: str) -> Any:
+def shown_text(text: str, urls: Urls) -> str:
+    """`text` with the real URLs replaced by those the page shows."""
+    for real, shown in urls.items():
+        text = text.replace(real, shown)
+    return text
+
+
+def _shown_json(value: Any, urls: Urls) -> Any:
     if isinstance(value, str):
-        value = value.replace(mock_url, SHOWN_URL)
+        value = shown_text(value, urls)
         if len(value) > LONGEST_STRING:
             return value[: LONGEST_STRING - 20] + "…"
         return value
     if isinstance(value, list):
-        return [_shown_json(v, mock_url) for v in value]
+        return [_shown_json(v, urls) for v in value]
     if isinstance(value, dict):
-        return {k: _shown_json(v, mock_url) for k, v in value.items()}
+        return {k: _shown_json(v, urls) for k, v in value.items()}
     return value
 
 
@@ -147,26 +203,26 @@ def pretty(value: Any, width: int = 88, indent: int = 0) -> str:
     return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"
 
 
-def curl(exchange: Exchange, mock_url: str) -> str:
+def curl(exchange: Exchange, urls: Urls) -> str:
     """The curl command of a call, against `SHOWN_URL`."""
     call = exchange.call
-    url = SHOWN_URL + call.target
+    url = SHOWN_URL + shown_text(call.target, urls)
     words = ["curl"]
     if call.method != "GET" or call.body is not None:
         words += [] if call.method == "POST" and call.body is not None else ["-X", call.method]
     words.append(shlex.quote(url))
     lines = [" ".join(words)]
     for name, value in call.headers.items():
-        lines.append(f"  -H {shlex.quote(f'{name}: {value}')}")
+        lines.append(f"  -H {shlex.quote(f'{name}: {shown_text(value, urls)}')}")
     if call.body is not None:
         if "Content-Type" not in call.headers:
             lines.append("  -H 'Content-Type: application/json'")
-        text = pretty(_shown_json(call.body, mock_url), width=76)
+        text = pretty(_shown_json(call.body, urls), width=76)
         lines.append(f"  -d {shlex.quote(text)}")
     return " \\\n".join(lines)
 
 
-def _answer(outcome: Outcome, mock_url: str) -> list[str]:
+def _answer(outcome: Outcome, urls: Urls) -> list[str]:
     answer = outcome.answer
     phrase = HTTPStatus(answer.status).phrase
     if not answer.text:
@@ -174,31 +230,32 @@ def _answer(outcome: Outcome, mock_url: str) -> list[str]:
     document = answer.document
     note = ""
     if document is None:
-        return [f"Answer: `{answer.status} {phrase}`:", "", "```text", answer.text, "```", ""]
+        text = shown_text(answer.text, urls)
+        return [f"Answer: `{answer.status} {phrase}`:", "", "```text", text, "```", ""]
     if outcome.example.show and isinstance(document, dict):
         document = {k: v for k, v in document.items() if k in outcome.example.show}
         note = " (only " + ", ".join(f"`{k}`" for k in outcome.example.show) + " shown)"
     cut = _cut(document)
     if cut != document:
         note += f" (arrays cut to their first {MOST_ITEMS} items)"
-    shown = _shown_json(cut, mock_url)
-    if json.dumps(shown) != json.dumps(cut).replace(mock_url, SHOWN_URL):
+    shown = _shown_json(cut, urls)
+    if json.dumps(shown) != shown_text(json.dumps(cut), urls):
         note += " (long values shortened with …)"
     text = pretty(shown)
     return [f"Answer: `{answer.status} {phrase}`{note}:", "", "```json", text, "```", ""]
 
 
-def render_example(outcome: Outcome, mock_url: str) -> list[str]:
+def render_example(outcome: Outcome, urls: Urls) -> list[str]:
     """An example: its words, the curl commands (setup first) and the answer."""
     example: Example = outcome.example
     lines = [f"**Example: {example.title}**" if example.title else "**Example**", ""]
     if example.text:
-        lines += [example.text, ""]
-    setup = [curl(exchange, mock_url) for exchange in outcome.exchanges[:-1]]
-    call = curl(outcome.answer, mock_url)
+        lines += [shown_text(example.text, urls), ""]
+    setup = [curl(exchange, urls) for exchange in outcome.exchanges[:-1]]
+    call = curl(outcome.answer, urls)
     commands = "\n".join(setup) + "\n\n" + call if setup else call
     lines += ["```bash", commands, "```", ""]
-    return lines + _answer(outcome, mock_url)
+    return lines + _answer(outcome, urls)
 
 
 def _parameters(operation: dict[str, Any]) -> list[str]:
@@ -235,14 +292,21 @@ def _answers(operation: dict[str, Any]) -> list[str]:
 
 
 def render_route(
-    method: str, path: str, operation: dict[str, Any], outcomes: list[Outcome], mock_url: str
+    method: str,
+    path: str,
+    operation: dict[str, Any],
+    outcomes: list[Outcome],
+    urls: Urls,
+    mismatch: str = "",
 ) -> list[str]:
     """One route: heading, summary, parameters, body, answers, examples."""
     lines = [f"### `{method} {path}` {{#{route_anchor(method, path)}}}", ""]
     lines += [operation["summary"] + ".", ""]
+    if mismatch:
+        lines += ['!!! bug "The OpenAPI document is wrong here"', "", f"    {mismatch}", ""]
     lines += _parameters(operation) + _body(operation) + _answers(operation)
     for outcome in outcomes:
-        lines += render_example(outcome, mock_url)
+        lines += render_example(outcome, urls)
     return lines
 
 
@@ -254,8 +318,13 @@ def _table(service: str, routes: list[tuple[str, str, dict[str, Any]]]) -> list[
     return [*lines, ""]
 
 
-def _intro(service: str, title: str) -> list[str]:
-    return [
+def _flags(options: dict[str, Any]) -> str:
+    flags = [f"--{name.replace('_', '-')} {value}" for name, value in options.items()]
+    return " ".join(["", *flags]) if flags else ""
+
+
+def _intro(service: str, title: str, options: dict[str, Any]) -> list[str]:
+    lines = [
         f"# {title} admin API",
         "",
         f"`python -m mocks.{service} --port 8080` serves the mock and its admin API under "
@@ -271,6 +340,14 @@ def _intro(service: str, title: str) -> list[str]:
         "See [the admin API overview](index.md) for the conventions.",
         "",
     ]
+    if options:
+        lines += [
+            f"The examples ran against `python -m mocks.{service} --port 8080"
+            f"{_flags(options)}`, with a stand-in for the application under test at "
+            f"`{SHOWN_BOT_URL}` that answers every request it gets with `200`.",
+            "",
+        ]
+    return lines
 
 
 def _ordered(
@@ -280,7 +357,13 @@ def _ordered(
 
 
 def render_page(
-    service: str, title: str, document: dict[str, Any], outcomes: list[Outcome], mock_url: str
+    service: str,
+    title: str,
+    document: dict[str, Any],
+    outcomes: list[Outcome],
+    urls: Urls,
+    options: dict[str, Any],
+    known: dict[str, str] | None = None,
 ) -> str:
     """A mock's whole admin page."""
     by_route: dict[str, list[Outcome]] = {}
@@ -289,7 +372,7 @@ def render_page(
     routes = routes_of(document)
     engine = [r for r in routes if not is_own(service, r[1])]
     own = [r for r in routes if is_own(service, r[1])]
-    lines = _intro(service, title)
+    lines = _intro(service, title, {k: shown_text(str(v), urls) for k, v in options.items()})
     sections = [("Engine routes (every mock has them)", engine)]
     if own:
         sections.insert(0, (f"{title}'s own routes", _ordered(own)))
@@ -297,7 +380,8 @@ def render_page(
         lines += [f"## {heading}", "", *_table(service, group)]
         for method, path, operation in group:
             found = by_route.get(f"{method} {path}", [])
-            lines += render_route(method, path, operation, found, mock_url)
+            mismatch = (known or {}).get(f"{method} {path}", "")
+            lines += render_route(method, path, operation, found, urls, mismatch)
     components = document["components"]["schemas"]
     names = closure(referenced(document["paths"]), components)
     lines += ["## Schemas", "", "The types the routes above take and answer.", ""]
@@ -307,12 +391,19 @@ def render_page(
 
 
 def build_page(service: str, cls: type[BaseMock]) -> AdminPage:
-    """Start the mock, run its examples, and write its page."""
-    with cls.start() as mock:
-        document = mock.openapi()
-        outcomes = run_examples(service, mock)
-        markdown = render_page(service, cls.__name__, document, outcomes, mock.url)
-        problems = check(service, document, outcomes)
+    """Start the mock (and a stand-in bot), run its examples, and write its page."""
+    book = load_examples()
+    known = book.mismatches.get(service, {})
+    with start_bot() as bot:
+        variables = {"bot": bot.url}
+        options = fill(book.options.get(service, {}), variables)
+        with cls.start(**options) as mock:
+            urls = {mock.url: SHOWN_URL, bot.url: SHOWN_BOT_URL}
+            document = mock.openapi()
+            outcomes = run_examples(service, mock, variables)
+            title = cls.__name__
+            markdown = render_page(service, title, document, outcomes, urls, options, known)
+            problems = check(service, document, outcomes, known)
     return AdminPage(service, cls.__name__, markdown, outcomes, problems)
 
 

@@ -4,7 +4,15 @@ An example is one HTTP call to a mock (after optional setup calls) and the statu
 must answer. The build runs every example against a live mock, shows the real answer
 under its curl command, and checks the answer against the route's OpenAPI schema;
 ``tests/test_docs.py`` runs them again. Values an answer gives can be saved
-(``save: {name: dotted.key}``) and used by later calls as ``${name}``.
+(``save: {name: dotted.key}``) and used by later calls as ``${name}``; ``${bot}`` is the
+URL of a stand-in for the application under test (it answers every POST with 200 and
+echoes a webhook handshake's ``hub.challenge``).
+
+Besides the sections of examples, the file has ``options`` (per service, the keyword
+arguments the mock is started with, as its command-line flags would give them),
+``headers`` (per service, headers every call outside ``/__admin`` carries, such as the
+access token a real client sends) and ``mismatches`` (per service and route, a known
+difference between the answers and the OpenAPI document, shown on the page until fixed).
 """
 
 from __future__ import annotations
@@ -22,6 +30,8 @@ import yaml
 EXAMPLES_FILE = Path(__file__).with_name("admin_examples.yaml")
 #: Examples under this key are every mock's (the engine's routes).
 ENGINE = "engine"
+#: Keys of the file that are not sections of examples.
+SETTINGS = ("options", "headers", "mismatches")
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _CALL_KEYS = {"method", "path", "query", "body", "headers", "save", "status"}
 _EXAMPLE_KEYS = {"route", "title", "text", "setup", "show", *_CALL_KEYS}
@@ -104,7 +114,7 @@ def _call(entry: dict[str, Any], where: str, default_method: str = "", path: str
     target = str(entry.get("path", path))
     if not method or not target.startswith("/"):
         raise ExampleError(f"{where}: a call needs a method and a path starting with /")
-    if "{" in target:
+    if "{" in _VARIABLE.sub("", target):
         raise ExampleError(f"{where}: path {target!r} still has a template; give `path:`")
     return Call(
         method=method,
@@ -135,23 +145,51 @@ def _example(entry: Any, where: str) -> Example:
     )
 
 
-def load_examples(file: Path = EXAMPLES_FILE) -> dict[str, list[Example]]:
-    """Section (``engine`` or a service name) -> its examples, in file order."""
+@dataclass
+class ExampleBook:
+    """The examples file: sections of examples, and how each mock is started and called."""
+
+    sections: dict[str, list[Example]]
+    #: Service -> the keyword arguments the mock starts with (values may hold ``${bot}``).
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Service -> headers of every call outside ``/__admin``.
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Service -> route -> how its answers differ from its OpenAPI document (a known bug,
+    #: shown on the page; the build fails once the answers match and it is still listed).
+    mismatches: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def examples_for(self, service: str) -> dict[str, list[Example]]:
+        """Route -> the examples shown for one mock: the engine's, then its own."""
+        headers = self.headers.get(service, {})
+        routes: dict[str, list[Example]] = {}
+        for example in [*self.sections.get(ENGINE, []), *self.sections.get(service, [])]:
+            routes.setdefault(example.route, []).append(_with_headers(example, headers))
+        return routes
+
+
+def _with_headers(example: Example, headers: dict[str, str]) -> Example:
+    def call(step: Call) -> Call:
+        if step.path.startswith("/__admin") or not headers:
+            return step
+        return replace(step, headers={**headers, **step.headers})
+
+    return replace(example, call=call(example.call), setup=tuple(map(call, example.setup)))
+
+
+def load_examples(file: Path = EXAMPLES_FILE) -> ExampleBook:
+    """The examples file, read and checked."""
     document = yaml.safe_load(file.read_text()) or {}
     if not isinstance(document, dict):
         raise ExampleError(f"{file.name}: expected a mapping of section -> examples")
-    return {
+    sections = {
         str(section): [_example(e, f"{section}[{i}]") for i, e in enumerate(entries or [])]
         for section, entries in document.items()
+        if section not in SETTINGS
     }
-
-
-def examples_for(service: str, examples: dict[str, list[Example]]) -> dict[str, list[Example]]:
-    """Route -> the examples shown for one mock: the engine's, then its own."""
-    routes: dict[str, list[Example]] = {}
-    for example in [*examples.get(ENGINE, []), *examples.get(service, [])]:
-        routes.setdefault(example.route, []).append(example)
-    return routes
+    options = document.get("options") or {}
+    headers = document.get("headers") or {}
+    mismatches = document.get("mismatches") or {}
+    return ExampleBook(sections, options, headers, mismatches)
 
 
 def _fill(value: Any, variables: dict[str, str]) -> Any:
@@ -188,9 +226,14 @@ def send(base_url: str, call: Call, timeout: float = 10.0) -> Exchange:
         connection.close()
 
 
-def run_example(base_url: str, example: Example) -> Outcome:
+def fill(value: Any, variables: dict[str, str]) -> Any:
+    """`value` with every ``${name}`` replaced by its variable."""
+    return _fill(value, variables)
+
+
+def run_example(base_url: str, example: Example, variables: dict[str, str]) -> Outcome:
     """Run the setup calls and the documented call; note every unexpected status."""
-    variables: dict[str, str] = {}
+    variables = dict(variables)
     exchanges: list[Exchange] = []
     problems: list[str] = []
     for index, step in enumerate([*example.setup, example.call]):
