@@ -2,9 +2,9 @@
 
 What runs, page by page (``docs/**/*.md``; the conventions are in ``docs/_gen/blocks.py``):
 
-- a ``python`` block runs on its own; when a ``text`` block titled ``Output`` follows it,
-  what it prints must read the same (``...`` stands for anything, ports and ``exp-N``
-  ids are compared loosely);
+- a ``python`` block runs on its own (it may import the page's titled ``.py`` files);
+  when a ``text`` block titled ``Output`` follows it, what it prints must read the same
+  (``...`` stands for anything, ports and ``exp-N`` ids are compared loosely);
 - blocks titled with a file name (``title="test_orders.py"``, ``"pytest.ini"``,
   ``"stubs/ping.yaml"``) are files: a page's files form one project in a temporary
   folder, and pytest runs its tests there, which must all pass;
@@ -137,10 +137,24 @@ def assert_output(printed: str, shown: str) -> None:
     assert pattern.fullmatch(_loose(printed)), f"printed:\n{printed}\nthe page shows:\n{shown}"
 
 
+@contextlib.contextmanager
+def importable_files(page: str, folder: Path) -> Iterator[None]:
+    """The page's titled files importable (``from echo_bot import ...``) while it runs."""
+    write_files(page, folder)
+    sys.path.insert(0, str(folder))
+    try:
+        yield
+    finally:
+        sys.path.remove(str(folder))
+        for name, module in list(sys.modules.items()):
+            if str(getattr(module, "__file__", "") or "").startswith(str(folder)):
+                del sys.modules[name]  # another page may have a module of the same name
+
+
 @pytest.mark.parametrize("block", [_snippet(b) for b in SNIPPETS])
-def test_python_example_runs(block: Block) -> None:
+def test_python_example_runs(block: Block, tmp_path: Path) -> None:
     printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
+    with importable_files(block.page, tmp_path), contextlib.redirect_stdout(printed):
         exec(compile(block.source, block.where, "exec"), {"__name__": "docs_example"})
     output = _followed_by_output(block)
     if output is not None:
