@@ -209,7 +209,7 @@ def write_files(page: str, folder: Path) -> list[Path]:
 def test_page_tests_pass_under_pytest(page: str, tmp_path: Path) -> None:
     write_files(page, tmp_path)
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts="],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         cwd=tmp_path,
         env=_environment(),
         capture_output=True,
