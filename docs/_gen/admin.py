@@ -212,6 +212,8 @@ def curl(exchange: Exchange, urls: Urls) -> str:
         words += [] if call.method == "POST" and call.body is not None else ["-X", call.method]
     words.append(shlex.quote(url))
     lines = [" ".join(words)]
+    if call.note:
+        lines[0] = f"# {call.note}\n{lines[0]}"
     for name, value in call.headers.items():
         lines.append(f"  -H {shlex.quote(f'{name}: {shown_text(value, urls)}')}")
     if call.body is not None:

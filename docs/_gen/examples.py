@@ -33,7 +33,7 @@ ENGINE = "engine"
 #: Keys of the file that are not sections of examples.
 SETTINGS = ("options", "headers", "mismatches")
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_CALL_KEYS = {"method", "path", "query", "body", "headers", "save", "status"}
+_CALL_KEYS = {"method", "path", "query", "body", "headers", "save", "status", "note"}
 _EXAMPLE_KEYS = {"route", "title", "text", "setup", "show", *_CALL_KEYS}
 
 
@@ -54,6 +54,8 @@ class Call:
     save: dict[str, str] = field(default_factory=dict)
     #: The status a setup call must answer (None: any below 400).
     status: int | None = None
+    #: A comment shown above the call's curl command.
+    note: str = ""
 
     @property
     def target(self) -> str:
@@ -124,6 +126,7 @@ def _call(entry: dict[str, Any], where: str, default_method: str = "", path: str
         headers={str(k): str(v) for k, v in (entry.get("headers") or {}).items()},
         save={str(k): str(v) for k, v in (entry.get("save") or {}).items()},
         status=None if entry.get("status") is None else int(entry["status"]),
+        note="" if default_method else str(entry.get("note", "")),
     )
 
 
