@@ -17,7 +17,7 @@ from mocks.core import BaseMock
 MARKER = re.compile(r"<!-- api: (?P<package>[a-z_.]+) -->")
 
 #: Section titles per defining module, in the order the sections appear; other modules
-#: come last, titled with their own name.
+#: come last, titled with their public package.
 TITLES = {
     "mocks.http._mock": "The mocks",
     "mocks.llm._mock": "The mocks",
@@ -25,6 +25,7 @@ TITLES = {
     "mocks.core._mock": "The mocks",
     "mocks.zitadel._model": "Zitadel's objects",
     "mocks.zitadel._tokens": "Zitadel's objects",
+    "mocks.whatsapp._expectations": "WhatsApp's expectations",
     "mocks.core._expectation": "Expectations",
     "mocks.core._matchers": "Matchers",
     "mocks.core._responders": "Responders",
@@ -68,7 +69,8 @@ def _title(package: str, name: str) -> str:
     if isinstance(value, type) and issubclass(value, BaseMock):
         return _ORDER[0]
     module = _module_of(package, name)
-    return TITLES.get(module, module)
+    public = ".".join(part for part in module.split(".") if not part.startswith("_"))
+    return TITLES.get(module, f"From `{public}`")
 
 
 def directives(package: str, skip: frozenset[str] = frozenset()) -> str:
