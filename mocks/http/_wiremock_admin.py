@@ -451,9 +451,21 @@ class WireMockAdmin:
             (404, "WireMock: no such mapping, request or scenario", AdminRoute.NO_CONTENT),
             (422, "WireMock: invalid input (its errors body, pointing at the field)", None),
         )
+        #: WireMock's own answers where they are not a 200 JSON object.
+        answers: dict[tuple[str, str], tuple[int, str | None]] = {
+            ("POST", "/__admin/mappings"): (201, None),
+            ("POST", "/__admin/settings"): (200, AdminRoute.NO_CONTENT),
+        }
         return [
             AdminRoute(
-                method, path, _handled(handler), summary, body_optional=True, responses=errors
+                method,
+                path,
+                _handled(handler),
+                summary,
+                body_optional=True,
+                responses=errors,
+                status=answers.get((method, path), (200, None))[0],
+                response=answers.get((method, path), (200, None))[1],
             )
             for method, path, handler, summary in table
         ]
@@ -521,7 +533,7 @@ class WireMockAdmin:
             native.path,
             handler,
             native.summary + " (WireMock's shape for WireMock calls)",
-            response=native.response,
+            response=None,  # the native schema, or WireMock's shape: one JSON object or other
             status=native.status,
             responses=native.responses,
             operation=native.operation_id,
