@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shlex
 import shutil
 import signal
 import sys
@@ -135,7 +136,8 @@ def _close_logging() -> None:
 def _serve(stack: MockStack, args: argparse.Namespace) -> bool:
     """Print the environment and serve until a signal or the timeout; True if all went well."""
     environment = stack.environment
-    lines = [f"{key}={value}" for key, value in environment.items()]
+    # Quoted where the shell (and dotenv readers) need it: `eval` and `source` work.
+    lines = [f"{key}={shlex.quote(value)}" for key, value in environment.items()]
     if args.env_file is not None:
         write_text(args.env_file, "\n".join(lines) + "\n")
     stop = threading.Event()

@@ -105,6 +105,7 @@ class BaseMock(MockHooks):
             self.with_latency(latency)
         if error_rate is not None:
             self.with_error_rate(error_rate)
+        self.state.keep_settings()  # what every reset goes back to
         for source in [stubs] if isinstance(stubs, str | os.PathLike) else stubs or ():
             add_stubs(self, source)
 
@@ -345,7 +346,11 @@ class BaseMock(MockHooks):
         """Clear expectations, journal, scenario states, mock-wide faults, callbacks and
         problems, and reseed; stubs loaded from files and replayed cassettes come back
         unless ``keep_stubs=False`` (then they are forgotten). ``POST /__admin/reset``
-        does the same. Domain mocks extend it to restore their own state."""
+        does the same. Deliveries still retrying are stopped (they belong to the test
+        before), and settings changed at run time (strict mode, say) go back to the ones
+        the mock was created with. Domain mocks extend it to restore their own state."""
+        if self._server.running and not self._server.on_loop_thread():
+            self._server.call(self.state.outbound.cancel_running())
         self.state.reset(keep_baseline=keep_stubs)
 
     def report(self) -> Report:

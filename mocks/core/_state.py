@@ -128,6 +128,7 @@ class MockState:
         self.log = logging.getLogger(f"mocks.{service}")
         #: Expectations every reset restores (stub files, replayed cassettes), as data.
         self.baseline: list[ExpectationSpec] = []
+        self._settings_baseline = self.settings.model_copy()
 
     # ---- expectations ----------------------------------------------------------------
 
@@ -167,6 +168,10 @@ class MockState:
                     return found[0]
         return None
 
+    def keep_settings(self) -> None:
+        """Make the current settings the ones every reset restores."""
+        self._settings_baseline = self.settings.model_copy()
+
     def keep(self, specs: list[ExpectationSpec]) -> None:
         """Make `specs` (already added) part of the baseline every reset restores."""
         self.baseline.extend(fresh_copy(spec) for spec in specs)
@@ -174,14 +179,14 @@ class MockState:
     # ---- reset and report -------------------------------------------------------------
 
     def reset(self, *, keep_baseline: bool = True) -> None:
-        """Clear expectations, journal, scenarios, mock-wide faults, deliveries and problems,
-        then restore the baseline (unless `keep_baseline` is false: then it is forgotten)."""
+        """Clear expectations, journal, scenarios, deliveries and problems, put the settings
+        back as created (strict mode, latency, errors, faults), then restore the baseline
+        expectations (unless `keep_baseline` is false: then they are forgotten)."""
         self.engine.clear()
         self.journal.clear()
         self.outbound.clear()
-        self.settings.latency = None
-        self.settings.error = None
-        self.settings.fault = None
+        for name in type(self.settings).model_fields:
+            setattr(self.settings, name, getattr(self._settings_baseline, name))
         self.rng.seed(self.seed)
         self.problems.clear()
         if not keep_baseline:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import time
+
 import pytest
 import requests
 
@@ -118,3 +121,26 @@ def test_a_registered_expectation_must_match_at_least_once(fresh_mock: MockHTTP)
     assert (unmet.expected, unmet.actual, unmet.at_least) == (1, 0, True)
     requests.get(f"{fresh_mock.url}/never", timeout=5)
     fresh_mock.verify()
+
+
+def test_reset_restores_the_settings_the_mock_was_created_with() -> None:
+    with MockHTTP.start(strict=False, latency=5) as mock:
+        mock.settings.strict = True
+        mock.with_error_rate(1.0)
+        mock.reset()
+        assert mock.settings.strict is False
+        assert mock.settings.error is None
+        assert mock.settings.latency is not None and mock.settings.latency.sample(mock.rng) > 0
+
+
+def test_reset_stops_deliveries_still_retrying(fresh_mock: MockHTTP) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]  # nothing listens there
+    delivery = fresh_mock.send(f"http://127.0.0.1:{port}/hook", retries=20, backoff_ms=200)
+    fresh_mock.reset()
+    assert delivery.done.wait(5)  # cancelled, not retrying for the next test
+    assert fresh_mock.callbacks == []
+    attempts = len(delivery.attempts)
+    time.sleep(0.5)
+    assert len(delivery.attempts) == attempts
