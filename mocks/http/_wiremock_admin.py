@@ -523,7 +523,7 @@ class WireMockAdmin:
             call.body = _parsed(call.raw_body)
             if speaks(call):
                 return handled(call)
-            _prepare_native(native, call)
+            native.prepare(call)
             result = native.handler(call)
             return await result if inspect.isawaitable(result) else result
 
@@ -545,19 +545,8 @@ def _parsed(raw: bytes) -> Any:
     """The body as JSON; None when it is empty or not JSON."""
     try:
         return json.loads(raw) if raw.strip() else None
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
         return None
-
-
-def _prepare_native(route: AdminRoute, call: AdminCall) -> None:
-    """Validate the body and query as the engine's own route would (400 naming the field)."""
-    if route.body is not None and not (route.body_optional and not call.raw_body.strip()):
-        document = call.json()
-        call.body = (
-            route.body.model_validate(document) if isinstance(route.body, type) else document
-        )
-    if route.query is not None:
-        call.query = route.query.model_validate(dict(call.raw_query))
 
 
 __all__ = ["WireMockAdmin"]
