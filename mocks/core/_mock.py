@@ -61,6 +61,7 @@ class BaseMock(MockHooks):
         strict_status: int = 500,
         max_body_size: int = 10 * 1024 * 1024,
         journal_size: int = 10_000,
+        journal_bytes: int = 64 * 1024 * 1024,
         check_responses: bool = False,
         latency: float | Delay | None = None,
         error_rate: float | None = None,
@@ -76,6 +77,7 @@ class BaseMock(MockHooks):
             error_schema=self.error_schema,
             max_body_size=max_body_size,
             journal_size=journal_size,
+            journal_bytes=journal_bytes,
             check_responses=check_responses,
         )
         self.state.settings.strict = strict

@@ -23,7 +23,7 @@ from ._delays import Delay
 from ._engine import Engine
 from ._expectation import Expectation, ExpectationSpec
 from ._faults import ErrorSpec, FaultSpec
-from ._journal import Journal
+from ._journal import MAX_JOURNAL_BYTES, Journal
 from ._matchers import Matcher
 from ._outbound import Outbound
 from ._request import RecordedRequest
@@ -110,6 +110,7 @@ class MockState:
         error_schema: str | None = None,
         max_body_size: int = 10 * 1024 * 1024,
         journal_size: int = 10_000,
+        journal_bytes: int = MAX_JOURNAL_BYTES,
         check_responses: bool = False,
     ) -> None:
         self.service = service
@@ -119,7 +120,7 @@ class MockState:
         self.error_schema = error_schema
         self.max_body_size = max_body_size
         self.check_responses = check_responses
-        self.journal = Journal(journal_size)
+        self.journal = Journal(journal_size, max_bytes=journal_bytes)
         self.engine = Engine()
         self.contracts = Contracts(service)
         self.router: Router[Route] = Router(routes)
