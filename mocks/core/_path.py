@@ -29,6 +29,7 @@ from ._engine import NearMiss
 from ._expectation import Expectation, ExpectationSpec
 from ._faults import ErrorSpec, Fault, FaultSpec, apply_connection_fault, cut_connection
 from ._outbound import Signer
+from ._redact import Redactor
 from ._reply import Reply, ReplyError, StreamChunk
 from ._request import RecordedRequest, ResponseRecord
 from ._responders import ReplyContext, ResponderHost
@@ -39,6 +40,8 @@ from ._writer import WritePlan, write_reply
 ADMIN_PREFIX = "/__admin"
 
 _Draw = TypeVar("_Draw", ErrorSpec, FaultSpec)
+#: The request log never shows an API key or token a query string carries.
+_LOG_REDACTOR = Redactor()
 
 #: Serves ``/__admin/...`` on the mock's own port.
 AdminHandler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
@@ -329,7 +332,7 @@ class RequestPath:
             log.info(
                 "%s %s -> %d (%s) %.1fms",
                 entry.method,
-                entry.url,
+                _LOG_REDACTOR.url(entry.url) if entry.query else entry.path,
                 reply.status,
                 exchange.outcome,
                 entry.duration * 1000,

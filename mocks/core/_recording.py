@@ -186,12 +186,22 @@ class Recorder:
     ) -> None:
         redact = self.redactor
         body, _ = redact.body(request.body, request.headers.get("Content-Type", ""))
+        content_type = content_type or response.headers.get("Content-Type", "")
         if response.chunks is None:
             answer, changed = redact.body(response.content, content_type)
             if changed:
                 response = response.model_copy(
                     update={"body": None, "body_base64": None, **encode_body(answer)}
                 )
+        else:
+            kept, changed = redact.chunks([c.content for c in response.chunks], content_type)
+            if changed:
+                delays = [c.delay_ms for c in response.chunks]
+                chunks = [
+                    RecordedChunk(delay_ms=delays[i] if i < len(delays) else 0.0, **encode_body(c))
+                    for i, c in enumerate(kept)
+                ]
+                response = response.model_copy(update={"chunks": chunks})
         response = response.model_copy(update={"headers": redact.headers(response.headers)})
         query = {k: request.query.getall(k) for k in request.query}
         interaction = Interaction(
