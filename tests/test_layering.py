@@ -32,7 +32,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     ),
     "vocabulary": ("_kinds", "_matchers", "_responders", "_routes"),
     "state": ("_expectation", "_engine", "_journal", "_outbound", "_state"),
-    "path": ("_path", "_writer", "_server"),
+    "path": ("_path", "_writer", "_guard", "_server"),
     "surfaces": ("_admin", "_admin_routes", "_openapi", "_recording", "_stubs"),
     "facade": ("_hooks", "_mock"),
     "processes": ("_catalog", "_stack", "cli", "__init__"),

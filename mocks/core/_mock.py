@@ -69,6 +69,7 @@ class BaseMock(MockHooks):
         stubs: StubSource | Sequence[StubSource] | None = None,
         admin_token: str | None = None,
         allow_remote_admin: bool = False,
+        idle_timeout: float = 60.0,
     ) -> None:
         self.state = MockState(
             self.service,
@@ -100,6 +101,7 @@ class BaseMock(MockHooks):
             on_stop=self.state.outbound.close,
             use_uvloop=use_uvloop,
             name=self.service,
+            idle_timeout=idle_timeout,
         )
         self._group_ids = itertools.count(1)
         self._local = threading.local()

@@ -4,10 +4,11 @@ A name is secret by its normalised form (case, camelCase, kebab-case and snake_c
 to one: ``accessToken``, ``access-token`` and ``ACCESS_TOKEN`` are all ``accesstoken``):
 names holding ``token`` (not ``tokens``, which counts them), ``secret``, ``password``,
 ``signature``, ``credential``, ``apikey``, ``privatekey`` or ``assertion``, and a few
-exact ones (``key``, ``sig``, ``codeverifier``, plus the fields a user configures). Headers carrying credentials,
-query parameters and fragments of URLs (a ``Location`` header included), JSON bodies
-(whatever their content type says), form bodies and Server-Sent Events are redacted to
-``<redacted>`` before anything is written to disk or to the log. OAuth's ``code`` is a
+exact ones (``key``, ``sig``, ``codeverifier``, plus the fields a user configures).
+Headers carrying credentials, query parameters and fragments of URLs (a ``Location``
+header included), JSON bodies (whatever their content type says), form bodies and
+Server-Sent Events are redacted to ``<redacted>`` before anything is written to disk or
+to the log. OAuth's ``code`` is a
 secret in URLs and forms (where OAuth puts it), not in JSON, where ``code`` is an error's.
 """
 

@@ -20,6 +20,8 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.log import server_logger
 
+from ._guard import DEFAULT_TIMEOUT, GuardedServer
+
 T = TypeVar("T")
 
 
@@ -62,8 +64,10 @@ class ServerThread:
         on_stop: Callable[[], Coroutine[Any, Any, None]] | None = None,
         use_uvloop: bool = False,
         name: str = "mock",
+        idle_timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         self._handler = handler
+        self._idle_timeout = idle_timeout
         self._on_stop = on_stop
         self._use_uvloop = use_uvloop
         self._name = name
@@ -125,7 +129,7 @@ class ServerThread:
             server_logger.addFilter(_ONE_LINE)
         self.stopping = asyncio.Event()
         self._stop_requested = asyncio.Event()
-        server = web.Server(self._handler, access_log=None)
+        server = GuardedServer(self._handler, access_log=None, idle_timeout=self._idle_timeout)
         listener = await asyncio.get_running_loop().create_server(server, sock=sock, backlog=1024)
         self._ready.set()
         try:

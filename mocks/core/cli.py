@@ -125,6 +125,14 @@ def build_parser(cls: type[BaseMock]) -> argparse.ArgumentParser:
         help="fail this fraction of requests (0..1), reproducibly from the seed",
     )
     serve.add_argument(
+        "--idle-timeout",
+        type=_milliseconds,
+        default=60.0,
+        metavar="SECONDS",
+        help="close a connection that brings no request for this long (408 for a request "
+        "head left unfinished); default 60",
+    )
+    serve.add_argument(
         "--log-level",
         default="INFO",
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
@@ -250,6 +258,7 @@ def main(cls: type[BaseMock], argv: Sequence[str] | None = None, **options: Any)
             error_rate=args.error_rate,
             admin_token=args.admin_token,
             allow_remote_admin=args.allow_remote_admin,
+            idle_timeout=args.idle_timeout,
             **{**mock_options(cls, args), **options},
         )
         prepare(mock, args)
