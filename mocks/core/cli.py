@@ -76,7 +76,7 @@ def _rate(text: str) -> float:
     return rate
 
 
-def _milliseconds(text: str) -> float:
+def _non_negative(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
@@ -115,7 +115,7 @@ def build_parser(cls: type[BaseMock]) -> argparse.ArgumentParser:
         "--strict", action="store_true", help="answer unmatched requests with an error"
     )
     serve.add_argument(
-        "--latency", type=_milliseconds, default=None, metavar="MS", help="delay every response"
+        "--latency", type=_non_negative, default=None, metavar="MS", help="delay every response"
     )
     serve.add_argument(
         "--error-rate",
@@ -126,7 +126,7 @@ def build_parser(cls: type[BaseMock]) -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--idle-timeout",
-        type=_milliseconds,
+        type=_non_negative,
         default=60.0,
         metavar="SECONDS",
         help="close a connection that brings no request for this long (408 for a request "
