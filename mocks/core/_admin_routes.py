@@ -53,7 +53,7 @@ class LimitQuery(BaseModel):
     """A page of the journal: the newest `limit` entries, after skipping the newest
     `offset` (oldest first within the page); ``total`` says how many there are."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     limit: int = Field(100, ge=0, le=10_000, description="entries per page (default 100)")
     offset: int = Field(0, ge=0, description="skip this many of the newest entries")
 
@@ -67,7 +67,7 @@ class JournalQuery(LimitQuery):
 class ResetRequest(BaseModel):
     """Optional body of ``POST /__admin/reset``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     #: Restore the expectations loaded from stub files and cassettes (false drops them).
     keep_stubs: bool = True
 

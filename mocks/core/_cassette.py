@@ -39,7 +39,7 @@ def decode_body(body: str | None, body_base64: str | None) -> bytes:
 class _Body(BaseModel):
     """A body as `encode_body` writes it (subclasses declare the fields last, for reading)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     if TYPE_CHECKING:
         body: str | None
         body_base64: str | None
@@ -105,7 +105,7 @@ class CassetteResponse(_Body):
 class Interaction(BaseModel):
     """One recorded exchange."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     request: CassetteRequest
     response: CassetteResponse
     recorded_at: str | None = None
@@ -114,7 +114,7 @@ class Interaction(BaseModel):
 class Cassette(BaseModel):
     """The exchanges recorded with one upstream."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     version: int = 1
     service: str | None = None
     upstream: str | None = None

@@ -99,7 +99,7 @@ def _show(actual: Any) -> str:
 class Matcher(BaseModel):
     """Base of all matchers. Subclasses set a unique ``kind`` and implement `differences`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     #: Every matcher class by its ``kind`` (a duplicate kind is refused).
     registry: ClassVar[KindRegistry[Matcher]] = KindRegistry("matcher")

@@ -69,7 +69,8 @@ def test_stack_prints_its_environment_serves_and_leaves_nothing(tmp_path: Path) 
         assert variables["OPENAI_BASE_URL"] == urls["MOCK_LLM_URL"] + "/v1"
     if "MOCK_ZITADEL_URL" in urls:
         assert variables["ZITADEL_ISSUER"] == urls["MOCK_ZITADEL_URL"]
-    assert env_file.read_text().splitlines() == [f"{k}={v}" for k, v in variables.items()]
+    written = [f"{k}={shlex.quote(v)}" for k, v in variables.items()]  # as a shell reads it
+    assert env_file.read_text().splitlines() == written
 
     for name, url in urls.items():
         health = requests.get(f"{url}/__admin/health", timeout=5)
