@@ -22,6 +22,7 @@ from ._admin import AdminAPI, AdminRoute
 from ._admin_routes import EngineAdmin
 from ._callback import Callback, Delivery
 from ._contracts import Contracts
+from ._dashboard import Dashboard
 from ._delays import Delay, as_delay
 from ._engine import SCENARIO_START
 from ._expectation import Expectation, ExpectationSpec
@@ -77,6 +78,8 @@ class BaseMock(MockHooks):
         )
         self.state.settings.strict = strict
         self.state.settings.strict_status = strict_status
+        #: The live dashboard (``/__admin/ui``) and the traffic history it shows.
+        self.dashboard = Dashboard(self)
         #: Asked before the default behaviour when no expectation matched (record mode
         #: proxies to the real service here); returning None goes on to the routes.
         self.fallback: Fallback | None = None
@@ -328,6 +331,7 @@ class BaseMock(MockHooks):
         problems, and reseed; stubs loaded from files and replayed cassettes come back
         unless ``keep_stubs=False`` (then they are forgotten). ``POST /__admin/reset``
         does the same. Domain mocks extend it to restore their own state."""
+        self.dashboard.traffic.sync()  # the dashboard keeps what the journal forgets
         self.state.reset(keep_baseline=keep_stubs)
 
     def report(self) -> Report:
@@ -377,7 +381,7 @@ class BaseMock(MockHooks):
 
     def engine_admin_routes(self) -> list[AdminRoute]:
         """The engine's own admin routes (a mock's `admin_routes()` may wrap some)."""
-        return EngineAdmin(self).routes()
+        return [*EngineAdmin(self).routes(), *self.dashboard.routes()]
 
     def openapi(self) -> dict[str, Any]:
         """The admin API's OpenAPI document (served at ``/__admin/openapi.json``)."""

@@ -270,7 +270,9 @@ def _operation(route: AdminRoute) -> dict[str, Any]:
     rows = [(route.status, route.summary, route.response), *route.responses]
     for status, description, schema in rows:
         response: dict[str, Any] = {"description": description}
-        if schema is not None:
+        if status == route.status and route.media_type != "application/json":
+            response["content"] = {route.media_type: {"schema": {"type": "string"}}}
+        elif schema is not None:
             response["content"] = {"application/json": {"schema": _schema_ref(schema)}}
         elif status != 204:
             response["content"] = {"application/json": {"schema": {"type": "object"}}}
