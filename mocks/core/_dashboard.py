@@ -380,14 +380,14 @@ def _digest(text: str) -> str:
 def traffic_diagram(mocks: Iterable[DashboardHost], *, test: str | None = None) -> SequenceDiagram:
     """The sequence diagram of several mocks' traffic (one test's, when `test` is given).
 
-    The pytest plugin attaches ``traffic_diagram(mocks, test=item.nodeid).mermaid()`` to
-    the report of a failing test.
+    Every mock is a lifeline, called or not. The pytest plugin attaches
+    ``traffic_diagram(mocks, test=item.nodeid).mermaid()`` to a failing test's report.
     """
-    selection = TrafficFilter(test=test) if test else None
+    mocks = list(mocks)
     records = [r for m in mocks for r in m.dashboard.traffic.records()]
-    if selection is not None:
-        records = [r for r in records if selection.matches(r)]
-    return SequenceDiagram.of(records)
+    if test:
+        records = [r for r in records if r.test == test]
+    return SequenceDiagram.of(records, [m.state.service for m in mocks])
 
 
 __all__ = [

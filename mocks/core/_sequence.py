@@ -28,6 +28,8 @@ from ._traffic import TrafficRecord
 #: The participant every arrow starts or ends at.
 SUT = "sut"
 _LONGEST = 120
+#: Characters Mermaid reads as syntax inside a message; written as ``#<code>;``.
+_SYNTAX = re.compile(r"[#;<>]")
 StepKind = Literal["request", "reply", "callback", "note"]
 
 
@@ -66,8 +68,7 @@ def mermaid_text(text: str) -> str:
     line = " ".join(text.split())
     if len(line) > _LONGEST:
         line = line[: _LONGEST - 3] + "..."
-    line = line.replace("#", "#35;").replace(";", "#59;")
-    return line.replace("<", "#60;").replace(">", "#62;")
+    return _SYNTAX.sub(lambda found: f"#{ord(found.group())};", line)
 
 
 @dataclass(slots=True)
@@ -78,10 +79,11 @@ class SequenceDiagram:
     steps: list[Step]
 
     @classmethod
-    def of(cls, records: Iterable[TrafficRecord]) -> SequenceDiagram:
-        """The diagram of `records` (from one mock or several), ordered by time."""
+    def of(cls, records: Iterable[TrafficRecord], services: Iterable[str] = ()) -> SequenceDiagram:
+        """The diagram of `records` (from one mock or several), ordered by time; `services`
+        are lifelines drawn even without traffic (first, in this order)."""
         timed: list[tuple[float, int, list[Step]]] = []
-        services: list[str] = []
+        services = list(services)
         for record in records:
             if record.service not in services:
                 services.append(record.service)

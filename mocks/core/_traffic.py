@@ -78,7 +78,8 @@ class TrafficRecord:
     @property
     def outcome(self) -> str:
         """Why the answer is what it is: an expectation id, ``route`` (the mock's default
-        behaviour), ``unmatched``, a fault; for a callback, whether it was delivered."""
+        behaviour), ``unmatched``, ``contract`` (refused for breaking it), a fault; for a
+        callback, whether it was delivered."""
         if self.entry is None:
             delivery = self._delivery
             if not delivery.done.is_set():
@@ -91,7 +92,9 @@ class TrafficRecord:
             return "unmatched"
         if entry.matched is not None:
             return entry.matched
-        return "route" if entry.route is not None else ""
+        if entry.route is not None:
+            return "route"
+        return "contract" if entry.violations else ""
 
     @property
     def open(self) -> bool:
