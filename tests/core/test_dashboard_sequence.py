@@ -4,6 +4,7 @@ and what the pytest plugin attaches to a failing test's report)."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 import requests
@@ -69,7 +70,10 @@ def test_a_connection_fault_is_an_arrow_that_ends_in_a_cross(fresh_mock: MockHTT
 
 def test_a_stream_and_a_contract_violation_across_two_mocks(fresh_mock: MockHTTP) -> None:
     with MockLLM.start() as llm:
-        body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
+        body: dict[str, Any] = {
+            "model": "gpt-4o-mini",
+            "messages": [{"role": "user", "content": "hi"}],
+        }
         requests.post(
             f"{llm.url}/v1/chat/completions", json={**body, "stream": True}, headers=KEY, timeout=5
         )
