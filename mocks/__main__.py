@@ -89,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0, help="seed of every random draw")
     parser.add_argument("--strict", action="store_true", help="unmatched requests fail")
     parser.add_argument("--admin-token", metavar="TOKEN", help="require it on /__admin routes")
+    parser.add_argument(
+        "--allow-remote-admin",
+        action="store_true",
+        help="serve on a non-loopback --host without an admin token",
+    )
     parser.add_argument("--env-file", type=Path, metavar="PATH", help="also write the env here")
     parser.add_argument(
         "--timeout", type=float, metavar="SECONDS", help="stop after this many seconds"
@@ -167,11 +172,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     ok = False
     try:
         stack = MockStack.start(
-            dict(args.port), args.host, names, seed=args.seed, strict=args.strict
+            dict(args.port),
+            args.host,
+            names,
+            seed=args.seed,
+            strict=args.strict,
+            admin_token=args.admin_token,
+            allow_remote_admin=args.allow_remote_admin,
         )
         with stack:
-            for mock in stack:
-                mock.admin.token = args.admin_token
             ok = _serve(stack, args)
         return 0 if ok else 1
     except OSError as exc:  # a busy port (named with its mock), an unwritable --env-file

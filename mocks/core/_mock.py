@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import itertools
 import logging
 import os
@@ -66,6 +67,8 @@ class BaseMock(MockHooks):
         error_rate: float | None = None,
         use_uvloop: bool = False,
         stubs: StubSource | Sequence[StubSource] | None = None,
+        admin_token: str | None = None,
+        allow_remote_admin: bool = False,
     ) -> None:
         self.state = MockState(
             self.service,
@@ -88,7 +91,10 @@ class BaseMock(MockHooks):
         own = self.admin_routes()
         taken = {(route.method, route.path) for route in own}
         engine = [r for r in self.engine_admin_routes() if (r.method, r.path) not in taken]
-        self.admin = AdminAPI([*engine, *own], max_body_size=max_body_size)
+        self.admin = AdminAPI([*engine, *own], max_body_size=max_body_size, token=admin_token)
+        #: Serve on a non-loopback address without an admin token (anyone who reaches the
+        #: port can then reprogram the mock): off unless asked for.
+        self.allow_remote_admin = allow_remote_admin
         self._path = RequestPath(self.state, self, self.admin, self._stopping)
         self._server = ServerThread(
             self._path.handle,
@@ -115,7 +121,19 @@ class BaseMock(MockHooks):
         return mock
 
     def serve(self, port: int = 0, host: str = "127.0.0.1") -> Self:
-        """Start serving this (already created) mock; `OSError` names the address on failure."""
+        """Start serving this (already created) mock; `OSError` names the address on failure.
+
+        A non-loopback `host` needs an admin token (``admin_token=``, ``--admin-token``):
+        without one anybody on the network could reprogram the mock, so it is refused
+        with `PermissionError` unless ``allow_remote_admin=True`` says that is intended.
+        """
+        if not _loopback(host) and self.admin.token is None and not self.allow_remote_admin:
+            raise PermissionError(
+                f"refusing to serve on {host}: the admin API (/__admin) would be open to the "
+                "network; set an admin token (admin_token=..., --admin-token, "
+                "$MOCKS_ADMIN_TOKEN) or allow it explicitly (allow_remote_admin=True, "
+                "--allow-remote-admin)"
+            )
         self._server.start(host, port)
         return self
 
@@ -398,6 +416,15 @@ class BaseMock(MockHooks):
         """The contract violations of a recorded exchange (a cassette's, say), checked as
         the request path checks live traffic; None when no route serves its path."""
         return self._path.check_recorded(request, status, document, list(stream_documents))
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 __all__ = ["BaseMock"]

@@ -145,6 +145,12 @@ def build_parser(cls: type[BaseMock]) -> argparse.ArgumentParser:
         help="require 'Authorization: Bearer TOKEN' on every /__admin route "
         "(default: $MOCKS_ADMIN_TOKEN)",
     )
+    program.add_argument(
+        "--allow-remote-admin",
+        action="store_true",
+        help="serve on a non-loopback --host without an admin token (anyone reaching the "
+        "port may reprogram the mock)",
+    )
     record = parser.add_argument_group("record and replay")
     record.add_argument(
         "--upstream",
@@ -212,7 +218,6 @@ def prepare(mock: BaseMock, args: argparse.Namespace) -> None:
     Raises `DataFileError` (naming the file, line and field) for a broken stub file or
     cassette; nothing it loaded stays registered then.
     """
-    mock.admin.token = args.admin_token
     for path in args.stubs:
         mock.load_stubs(path)
     for path in args.replay:
@@ -243,6 +248,8 @@ def main(cls: type[BaseMock], argv: Sequence[str] | None = None, **options: Any)
             strict=args.strict,
             latency=args.latency,
             error_rate=args.error_rate,
+            admin_token=args.admin_token,
+            allow_remote_admin=args.allow_remote_admin,
             **{**mock_options(cls, args), **options},
         )
         prepare(mock, args)
@@ -252,7 +259,7 @@ def main(cls: type[BaseMock], argv: Sequence[str] | None = None, **options: Any)
     except DataFileError as exc:
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return 2
-    except OSError as exc:  # the message names the address
+    except OSError as exc:  # the message names the address (or why it is refused)
         print(f"{parser.prog}: error: {exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

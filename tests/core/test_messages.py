@@ -54,3 +54,15 @@ def test_the_admin_api_refuses_a_bad_method_naming_the_field(fresh_mock: MockHTT
     error = answer.json()["error"]
     assert error["field"].startswith("matcher")
     assert "'GTE' is not an HTTP method" in error["message"]
+
+
+def test_a_network_address_without_an_admin_token_is_refused() -> None:
+    with pytest.raises(PermissionError, match="admin token"):
+        MockHTTP.start(host="0.0.0.0")
+    with MockHTTP.start(host="0.0.0.0", admin_token="secret") as guarded:
+        admin = f"http://127.0.0.1:{guarded.port}/__admin/health"
+        assert requests.get(admin, timeout=5).status_code == 401
+        headers = {"Authorization": "Bearer secret"}
+        assert requests.get(admin, headers=headers, timeout=5).status_code == 200
+    with MockHTTP.start(host="0.0.0.0", allow_remote_admin=True) as open_mock:
+        assert open_mock.admin.token is None
