@@ -87,7 +87,7 @@ def _rows(driver: WebDriver) -> list[list[str]]:
     rows: list[list[str]] = driver.execute_script(
         "return [...document.querySelectorAll('#rows tr')].map(row =>"
         " [...row.cells].map(cell => cell.innerText.trim()))"
-        "  .map(cells => [cells[1], cells[3], cells[4], cells[5], cells[6]])"
+        "  .map(cells => [cells[1], cells[2], cells[3], cells[4], cells[5]])"
     )
     return rows
 

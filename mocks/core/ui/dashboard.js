@@ -215,6 +215,7 @@
         problem ? "problem" : "",
         record.unmatched ? "unmatched" : "",
         record.id === state.selected ? "selected" : "",
+        record.kind,
         initial || state.seen.has(record.id) ? "" : "fresh",
       ];
       const flags = record.violations ? el("span", { class: "warn-flag", title: "contract violations", text: `⚠ ${record.violations}` }) : null;
@@ -222,10 +223,9 @@
         "tr",
         { class: classes.filter(Boolean).join(" "), "data-id": record.id, onclick: () => openRecord(record.id, true) },
         el("td", { class: "time", text: clock(record.at) }),
-        el("td", { class: "mock", text: record.mock }),
-        el("td", { class: "kind " + record.kind, text: record.kind === "callback" ? "callback ↩" : "" }),
+        el("td", { class: "mock", title: record.kind === "callback" ? "a callback the mock sent" : null, text: record.mock }),
         el("td", { class: "method", text: record.method }),
-        el("td", { class: "path", title: record.url, text: record.url }),
+        el("td", { class: "path", title: record.url, text: record.kind === "callback" ? record.path : record.url }),
         el("td", { class: statusClass(record.status), text: record.status === null ? "…" : record.status }),
         el("td", { class: "outcome" }, record.outcome, record.streamed ? el("span", { class: "tag", text: "stream" }) : null, flags),
         el("td", { class: "test", title: record.test || "", text: shortTest(record.test) }),
@@ -416,7 +416,8 @@
         const x2 = where.get(step.target);
         const end = step.lost ? "cross" : step.problem ? "arrow-problem" : step.kind === "callback" ? "arrow-callback" : "arrow";
         const toward = x2 > x1 ? -1 : 1;
-        group.append(svg("line", { x1, y1: y + 6, x2: x2 + toward * 2, y2: y + 6, "marker-end": `url(#${end})` }), label(step.text, (x1 + x2) / 2, y, limit));
+        const room = Math.max(limit, Math.floor((Math.abs(x2 - x1) - 16) / 7.2));
+        group.append(svg("line", { x1, y1: y + 6, x2: x2 + toward * 2, y2: y + 6, "marker-end": `url(#${end})` }), label(step.text, (x1 + x2) / 2, y, room));
       }
       if (step.record !== null) {
         group.addEventListener("click", () => {
