@@ -25,6 +25,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from mocks import MockHTTP
 from mocks.core import MockStack
+from mocks.llm import MockLLM
 from mocks.whatsapp import MockWhatsApp
 
 REPO = Path(__file__).resolve().parents[2]
@@ -128,7 +129,7 @@ def test_the_stack_prints_its_dashboard_and_the_page_shows_every_mock(
     named = requests.post(f"{dashboard}/test", json={"name": "journey"}, headers=admin, timeout=5)
     assert named.status_code == 200
     requests.get(stack["MOCK_HTTP_URL"] + "/catalog", timeout=5)
-    chat = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
+    chat: dict[str, Any] = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
     requests.post(stack["OPENAI_BASE_URL"] + "/chat/completions", json=chat, headers=KEY, timeout=5)
 
     feed = requests.get(f"{dashboard}/traffic", headers=admin, timeout=5).json()
@@ -170,7 +171,7 @@ def _journey(stack: MockStack, bot: MockHTTP) -> None:
     nobody set up (an unmatched request)."""
     zitadel, llm, http = stack["zitadel"], stack["llm"], stack["http"]
     whatsapp = stack["whatsapp"]
-    assert isinstance(whatsapp, MockWhatsApp)
+    assert isinstance(whatsapp, MockWhatsApp) and isinstance(llm, MockLLM)
     whatsapp.webhook_url = bot.url + "/webhooks/whatsapp"
     env = stack.environment
     for mock in stack:
@@ -187,8 +188,8 @@ def _journey(stack: MockStack, bot: MockHTTP) -> None:
     http.expect("GET", "/weather", query={"city": "Paris"}).respond(
         json={"city": "Paris", "celsius": 18, "sky": "sunny"}
     )
-    question = [{"role": "user", "content": "What's the weather in Paris?"}]
-    tools = [
+    question: list[dict[str, Any]] = [{"role": "user", "content": "What's the weather in Paris?"}]
+    tools: list[dict[str, Any]] = [
         {
             "type": "function",
             "function": {
@@ -199,22 +200,30 @@ def _journey(stack: MockStack, bot: MockHTTP) -> None:
     ]
     chat = env["OPENAI_BASE_URL"] + "/chat/completions"
     first = requests.post(
-        chat, json={"model": "gpt-4o-mini", "messages": question, "tools": tools}, headers=KEY
+        chat,
+        json={"model": "gpt-4o-mini", "messages": question, "tools": tools},
+        headers=KEY,
+        timeout=5,
     ).json()
     call = first["choices"][0]["message"]["tool_calls"][0]
-    weather = requests.get(env["MOCK_HTTP_URL"] + "/weather", params={"city": "Paris"}).json()
+    assert call["function"]["name"] == "get_weather"
+    weather = requests.get(
+        env["MOCK_HTTP_URL"] + "/weather", params={"city": "Paris"}, timeout=5
+    ).json()
     follow_up = [
         *question,
         first["choices"][0]["message"],
         {"role": "tool", "tool_call_id": call["id"], "content": f"{weather['celsius']} C"},
     ]
-    requests.post(
+    answer = requests.post(
         chat,
         json={"model": "gpt-4o-mini", "messages": follow_up, "tools": tools, "stream": True},
         headers=KEY,
+        timeout=5,
     )
+    assert "sunny" in answer.text and answer.headers["Content-Type"].startswith("text/event-stream")
     graph = f"{env['WHATSAPP_API_URL']}/{env['WHATSAPP_API_VERSION']}"
-    requests.post(
+    sent = requests.post(
         f"{graph}/{env['WHATSAPP_PHONE_NUMBER_ID']}/messages",
         json={
             "messaging_product": "whatsapp",
@@ -225,13 +234,14 @@ def _journey(stack: MockStack, bot: MockHTTP) -> None:
         headers={"Authorization": f"Bearer {env['WHATSAPP_ACCESS_TOKEN']}"},
         timeout=5,
     )
+    assert sent.status_code == 200, sent.text
     whatsapp.wait_for_callbacks(10)
-    requests.post(env["MOCK_HTTP_URL"] + "/crm/notes", json={"user": user, "topic": "weather"})
+    requests.post(
+        env["MOCK_HTTP_URL"] + "/crm/notes", json={"user": user, "topic": "weather"}, timeout=5
+    )
 
 
-def test_a_journey_across_four_mocks_and_its_screenshots(
-    browser: WebDriver, bot: MockHTTP
-) -> None:
+def test_a_journey_across_four_mocks_and_its_screenshots(browser: WebDriver, bot: MockHTTP) -> None:
     with MockStack.start(names=["zitadel", "llm", "whatsapp", "http"]) as stack:
         _journey(stack, bot)
         browser.get(stack["http"].url + "/__admin/ui")
