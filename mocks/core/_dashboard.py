@@ -154,7 +154,7 @@ class Dashboard:
         print(stack.http.url + "/__admin/ui")
     """
 
-    def __init__(self, host: DashboardHost, size: int = 5000) -> None:
+    def __init__(self, host: DashboardHost, size: int = 2000) -> None:
         self.host = host
         #: This mock's traffic, kept across resets.
         self.traffic = Traffic(host.state, size)
@@ -182,10 +182,6 @@ class Dashboard:
         if selection is not None:
             found = [r for r in found if selection.matches(r)]
         return sorted(found, key=lambda r: (r.at, r.id))
-
-    def sequence(self, selection: TrafficFilter | None = None) -> SequenceDiagram:
-        """The sequence diagram of the records passing `selection`."""
-        return SequenceDiagram.of(self.records(selection))
 
     def _source(self, service: str | None) -> DashboardHost:
         if service is None:
@@ -252,9 +248,8 @@ class Dashboard:
         query: CassetteQuery = call.query
         source = self._source(query.mock)
         service = source.state.service
-        records = source.dashboard.traffic.records()
-        if query.test:
-            records = [r for r in records if r.test == query.test]
+        selection = TrafficFilter(test=query.test)
+        records = [r for r in source.dashboard.traffic.records() if selection.matches(r)]
         document = traffic_cassette(service, records).model_dump(mode="json", exclude_none=True)
         disposition = f'attachment; filename="{service}-cassette.json"'
         return Reply(
@@ -383,10 +378,8 @@ def traffic_diagram(mocks: Iterable[DashboardHost], *, test: str | None = None) 
     Every mock is a lifeline, called or not. The pytest plugin attaches
     ``traffic_diagram(mocks, test=item.nodeid).mermaid()`` to a failing test's report.
     """
-    mocks = list(mocks)
-    records = [r for m in mocks for r in m.dashboard.traffic.records()]
-    if test:
-        records = [r for r in records if r.test == test]
+    mocks, selection = list(mocks), TrafficFilter(test=test)
+    records = [r for m in mocks for r in m.dashboard.traffic.records() if selection.matches(r)]
     return SequenceDiagram.of(records, [m.state.service for m in mocks])
 
 

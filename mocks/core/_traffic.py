@@ -231,7 +231,7 @@ def _delivery_detail(delivery: Delivery) -> dict[str, Any]:
 class Traffic:
     """A mock's bounded traffic history (the newest `size` records), labelled by test."""
 
-    def __init__(self, state: MockState, size: int = 5000) -> None:
+    def __init__(self, state: MockState, size: int = 2000) -> None:
         self.state = state
         self._records: deque[TrafficRecord] = deque(maxlen=size)
         self._lock = threading.Lock()
