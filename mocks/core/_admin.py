@@ -17,7 +17,7 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from aiohttp import web
 from multidict import CIMultiDictProxy, MultiMapping
@@ -85,6 +85,9 @@ class AdminRoute:
     `AdminCall.body` and `AdminCall.query`. ``response`` describes the answer with
     ``status``; ``responses`` adds other (status, description, schema) rows.
     """
+
+    #: The schema of an answer without a body (WireMock's empty 404, say).
+    NO_CONTENT: ClassVar[str] = "no content"
 
     method: str
     path: str

@@ -447,8 +447,14 @@ class WireMockAdmin:
             ),
             ("POST", "/__admin/settings", self.update_settings, "WireMock: global settings"),
         ]
+        errors = (
+            (404, "WireMock: no such mapping, request or scenario", AdminRoute.NO_CONTENT),
+            (422, "WireMock: invalid input (its errors body, pointing at the field)", None),
+        )
         return [
-            AdminRoute(method, path, _handled(handler), summary, body_optional=True)
+            AdminRoute(
+                method, path, _handled(handler), summary, body_optional=True, responses=errors
+            )
             for method, path, handler, summary in table
         ]
 

@@ -160,7 +160,7 @@ class BotTarget(_Model):
     bot_url: str = Field(pattern=r"^https?://")
 
 
-class Settings(_Model):
+class TeamsSettings(_Model):
     """What a bot needs to be pointed at the mock."""
 
     service_url: str
@@ -227,7 +227,16 @@ class TeamsAdmin:
         )
         routes = [
             AdminRoute(
-                "POST", f"{PREFIX}/simulate/{name}", handler, summary, body=body, response=Answer
+                "POST",
+                f"{PREFIX}/simulate/{name}",
+                handler,
+                summary,
+                body=body,
+                response=Answer,
+                responses=(
+                    (404, "No such conversation", "Error"),
+                    (409, "The mock has no bot_url to post to", "Error"),
+                ),
             )
             for name, handler, body, summary in simulate
         ]
@@ -276,21 +285,21 @@ class TeamsAdmin:
                 self._set_bot,
                 "Actor the bot listens",
                 body=BotTarget,
-                response=Settings,
+                response=TeamsSettings,
             ),
             AdminRoute(
                 "GET",
                 f"{PREFIX}/settings",
                 self._settings,
                 "What a bot needs to reach the mock",
-                response=Settings,
+                response=TeamsSettings,
             ),
             AdminRoute(
                 "POST",
                 f"{PREFIX}/rotate-key",
                 self._rotate,
                 "Sign with a new channel key",
-                response=Settings,
+                response=TeamsSettings,
             ),
         ]
 
@@ -419,14 +428,14 @@ class TeamsAdmin:
         body: Throttle = call.body
         self.mock.domain.connector.throttle(body.times, body.retry_after)
 
-    def _set_bot(self, call: AdminCall) -> Settings:
+    def _set_bot(self, call: AdminCall) -> TeamsSettings:
         self.mock.bot_url = call.body.bot_url
         return self._settings(call)
 
-    def _settings(self, call: AdminCall) -> Settings:
-        return Settings.model_validate(self.mock.settings_document())
+    def _settings(self, call: AdminCall) -> TeamsSettings:
+        return TeamsSettings.model_validate(self.mock.settings_document())
 
-    def _rotate(self, call: AdminCall) -> Settings:
+    def _rotate(self, call: AdminCall) -> TeamsSettings:
         self.mock.domain.channel_keys.rotate()
         return self._settings(call)
 

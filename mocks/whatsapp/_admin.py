@@ -13,6 +13,7 @@ reply are awaited.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any, Protocol
 
 from mocks.core import AdminCall, AdminError, AdminRoute, Delivery
@@ -87,7 +88,15 @@ class WhatsAppAdmin:
         self.host = host
 
     def routes(self) -> list[AdminRoute]:
-        """Every WhatsApp admin route."""
+        """Every WhatsApp admin route (each may answer 404 for an unknown user or message,
+        409 when no webhook URL is set)."""
+        errors = (
+            (404, "No such user, message or choice (`error.field` names it)", "Error"),
+            (409, "No webhook URL is set", "Error"),
+        )
+        return [replace(route, responses=route.responses + errors) for route in self._table()]
+
+    def _table(self) -> list[AdminRoute]:
         user = f"{PREFIX}/conversations/{{user}}"
         return [
             AdminRoute(

@@ -232,7 +232,7 @@ class TemplateOut(BaseModel):
 class ClockMove(_Strict):
     """Move the mock's clock forward (and optionally freeze it)."""
 
-    advance_seconds: float = Field(default=0, ge=0)
+    advance_seconds: float = Field(default=0, ge=0, le=10 * 365 * 24 * 3600)  # ten years
     freeze: bool | None = None
 
 
