@@ -187,7 +187,7 @@
         if (state.view === "sequence") await refreshSequence();
         if (state.selected !== null && state.records.has(state.selected)) await openRecord(state.selected, false);
       }
-      if (state.view === "verify" || first) await refreshVerify();
+      if (changed || first || state.view === "verify") await refreshVerify();
     } catch (error) {
       setLive(false, "offline: " + error.message);
     }
