@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shlex
 import shutil
 import signal
 import sys
@@ -137,7 +138,8 @@ def _close_logging() -> None:
 def _serve(stack: MockStack, args: argparse.Namespace) -> bool:
     """Print the environment and serve until a signal or the timeout; True if all went well."""
     environment = {**stack.environment, "MOCKS_DASHBOARD_URL": _dashboard(stack)}
-    lines = [f"{key}={value}" for key, value in environment.items()]
+    # Quoted where the shell (and dotenv readers) need it: `eval` and `source` work.
+    lines = [f"{key}={shlex.quote(value)}" for key, value in environment.items()]
     if args.env_file is not None:
         write_text(args.env_file, "\n".join(lines) + "\n")
     stop = threading.Event()

@@ -328,7 +328,7 @@ class Terminal:
             if line.startswith("# ready"):
                 break
             key, _, value = line.partition("=")
-            self.variables[key] = value
+            self.variables[key] = shlex.split(value)[0] if value else ""
         for service, port in ports.items():
             self.ports[port] = self.variables[f"MOCK_{service.upper()}_URL"]
 

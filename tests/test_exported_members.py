@@ -15,8 +15,7 @@ def test_all_is_sorted_and_complete() -> None:
         public = {
             name
             for name in dir(module)
-            if not name.startswith("_")
-            and not isinstance(getattr(module, name), type(mocks))
+            if not name.startswith("_") and not isinstance(getattr(module, name), type(mocks))
         }
         assert module.__all__ == sorted(module.__all__)
         assert set(module.__all__) == public

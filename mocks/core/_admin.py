@@ -108,6 +108,21 @@ class AdminRoute:
     #: browser opens (it cannot send the header when following a link).
     token_in_query: bool = False
 
+    def prepare(self, call: AdminCall) -> None:
+        """Validate the call's query and body as this route declares them (a bad value is a
+        400 naming the field) and put the results in `call.query` and `call.body`."""
+        if self.query is not None:
+            call.query = self.query.model_validate({k: call.raw_query[k] for k in call.raw_query})
+        if self.body is not None and not (self.body_optional and not call.raw_body.strip()):
+            document = call.json()
+            if isinstance(self.body, type):
+                try:
+                    call.body = self.body.model_validate(document)
+                except RecursionError as exc:
+                    raise AdminError(400, "body: nested too deeply", "body") from exc
+            else:
+                call.body = document
+
     @property
     def operation_id(self) -> str:
         """The OpenAPI operationId."""
@@ -209,18 +224,7 @@ class AdminAPI:
         if too_large:
             raise AdminError(413, f"body: larger than {self.max_body_size} bytes", "body")
         call = AdminCall(http.method, http.path, params, http.headers, http.query, body)
-        if route.query is not None:
-            query = {name: http.query[name] for name in http.query}
-            call.query = route.query.model_validate(query)
-        if route.body is not None and not (route.body_optional and not body.strip()):
-            document = call.json()
-            if isinstance(route.body, type):
-                try:
-                    call.body = route.body.model_validate(document)
-                except RecursionError as exc:
-                    raise AdminError(400, "body: nested too deeply", "body") from exc
-            else:
-                call.body = document
+        route.prepare(call)
         result = route.handler(call)
         return await result if inspect.isawaitable(result) else result
 

@@ -154,10 +154,10 @@ class Dashboard:
         print(stack.http.url + "/__admin/ui")
     """
 
-    def __init__(self, host: DashboardHost, size: int = 2000) -> None:
+    def __init__(self, host: DashboardHost) -> None:
         self.host = host
         #: This mock's traffic, kept across resets.
-        self.traffic = Traffic(host.state, size)
+        self.traffic = Traffic(host.state)
         self._peers: list[DashboardHost] = []
 
     @property

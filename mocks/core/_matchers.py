@@ -541,6 +541,12 @@ def _summary(matcher: dict[str, Any]) -> str:
         return str(value) if op in ("eq", "template") else f"path {op} {value!r}"
     if kind == "any":
         return "any request"
+    if kind in ("header", "query", "form"):
+        op, field = matcher.get("op", "eq"), f"{kind}[{matcher['name']}]"
+        if op in ("present", "absent"):
+            return f"{field} {op}"
+        value = matcher.get("value")
+        return f"{field}={value!r}" if op == "eq" else f"{field} {op} {value!r}"
     fields = {k: v for k, v in matcher.items() if k not in ("kind", "custom")}
     return f"{kind}{fields}"
 

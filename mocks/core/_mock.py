@@ -62,6 +62,7 @@ class BaseMock(MockHooks):
         strict_status: int = 500,
         max_body_size: int = 10 * 1024 * 1024,
         journal_size: int = 10_000,
+        journal_bytes: int = 64 * 1024 * 1024,
         check_responses: bool = False,
         latency: float | Delay | None = None,
         error_rate: float | None = None,
@@ -77,6 +78,7 @@ class BaseMock(MockHooks):
             error_schema=self.error_schema,
             max_body_size=max_body_size,
             journal_size=journal_size,
+            journal_bytes=journal_bytes,
             check_responses=check_responses,
         )
         self.state.settings.strict = strict
@@ -108,6 +110,7 @@ class BaseMock(MockHooks):
             self.with_latency(latency)
         if error_rate is not None:
             self.with_error_rate(error_rate)
+        self.state.keep_settings()  # what every reset goes back to
         for source in [stubs] if isinstance(stubs, str | os.PathLike) else stubs or ():
             add_stubs(self, source)
 
@@ -348,8 +351,12 @@ class BaseMock(MockHooks):
         """Clear expectations, journal, scenario states, mock-wide faults, callbacks and
         problems, and reseed; stubs loaded from files and replayed cassettes come back
         unless ``keep_stubs=False`` (then they are forgotten). ``POST /__admin/reset``
-        does the same. Domain mocks extend it to restore their own state."""
+        does the same. Deliveries still retrying are stopped (they belong to the test
+        before), and settings changed at run time (strict mode, say) go back to the ones
+        the mock was created with. Domain mocks extend it to restore their own state."""
         self.dashboard.traffic.sync()  # the dashboard keeps what the journal forgets
+        if self._server.running and not self._server.on_loop_thread():
+            self._server.call(self.state.outbound.cancel_running())
         self.state.reset(keep_baseline=keep_stubs)
 
     def report(self) -> Report:

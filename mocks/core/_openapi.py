@@ -123,6 +123,9 @@ def _plain_schemas() -> dict[str, Any]:
             "query": {"type": "object", "additionalProperties": {"type": "array"}},
             "headers": {"type": "object", "additionalProperties": {"type": "string"}},
             "body": {"type": "string"},
+            "body_size": {"type": "integer", "description": "the whole body's size"},
+            "body_truncated": {"type": "boolean", "description": "kept truncated"},
+            "body_sha256": {"type": ["string", "null"], "description": "the whole body's hash"},
             "json": {},
             "arrived_at": {"type": "number"},
             "matched": {"type": ["string", "null"]},
@@ -192,7 +195,15 @@ def _plain_schemas() -> dict[str, Any]:
         },
         "Deleted": _object({"deleted": count}),
         "RequestEntry": entry,
-        "RequestList": _object({"requests": listing, "total": count, "dropped": count}),
+        "RequestList": _object(
+            {
+                "requests": listing,
+                "total": count,
+                "offset": count,
+                "limit": count,
+                "dropped": count,
+            }
+        ),
         "UnmatchedList": _object(
             {
                 "requests": {

@@ -132,6 +132,14 @@ class RequestPath:
             return await self.admin(http)
         exchange = await self._receive(http)
         try:
+            return await self._through(exchange)
+        finally:
+            self.state.journal.settle(exchange.entry)
+
+    async def _through(self, exchange: Exchange) -> web.StreamResponse:
+        """Answer, then write; failures on the way are answers too."""
+        http = exchange.http
+        try:
             reply = await self._answer(exchange)
         except ReplyError as raised:
             reply = raised.reply

@@ -62,6 +62,11 @@ class RecordedRequest:
     raw_query: str = ""
     #: The answer, once it is written.
     response: ResponseRecord | None = None
+    #: Set when the journal keeps the body truncated: the whole body's size and SHA-256.
+    body_size: int | None = None
+    body_sha256: str | None = None
+    #: The body bytes the journal counts for this entry (-1: not in a journal).
+    _held: int = -1
     _json_cache: Any = _UNSET
     _form_cache: tuple[MultiDictProxy[str], list[UploadedFile]] | None = None
 
@@ -119,6 +124,9 @@ class RecordedRequest:
             "query": {k: self.query.getall(k) for k in self.query},
             "headers": {k: v for k, v in self.headers.items()},
             "body": self.text,
+            "body_size": len(self.body) if self.body_size is None else self.body_size,
+            "body_truncated": self.body_size is not None,
+            "body_sha256": self.body_sha256,
             "json": self.json,
             "arrived_at": self.arrived_at,
             "matched": self.matched,

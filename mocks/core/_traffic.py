@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ._callback import Delivery
+from ._journal import MAX_JOURNAL_BYTES
 from ._request import RecordedRequest, ResponseRecord
 from ._state import MockState
 
@@ -104,6 +105,18 @@ class TrafficRecord:
         return self.entry.response is None and self.entry.fault is None
 
     @property
+    def size(self) -> int:
+        """The body bytes it holds (request and response, or a callback and its answers)."""
+        if self.entry is None:
+            delivery = self._delivery
+            return len(delivery.body) + sum(len(a.body) for a in list(delivery.attempts))
+        response = self.entry.response
+        answered = 0
+        if response is not None:
+            answered = len(response.body) + sum(map(len, response.chunks or ()))
+        return len(self.entry.body) + answered
+
+    @property
     def _delivery(self) -> Delivery:
         assert self.delivery is not None
         return self.delivery
@@ -148,6 +161,9 @@ class TrafficRecord:
                 "url": entry.url,
                 "headers": dict(entry.headers.items()),
                 **_body(entry.body),
+                # A large body is kept truncated by the journal: its whole size and hash.
+                "body_size": len(entry.body) if entry.body_size is None else entry.body_size,
+                "body_sha256": entry.body_sha256,
             },
             "response": None if entry.response is None else _response(entry.response),
             "expectation": None
@@ -229,10 +245,14 @@ def _delivery_detail(delivery: Delivery) -> dict[str, Any]:
 
 
 class Traffic:
-    """A mock's bounded traffic history (the newest `size` records), labelled by test."""
+    """A mock's bounded traffic history, labelled by test: the newest `size` records, and
+    no more than `max_bytes` of bodies (the journal's own bound)."""
 
-    def __init__(self, state: MockState, size: int = 2000) -> None:
+    def __init__(
+        self, state: MockState, size: int = 2000, max_bytes: int = MAX_JOURNAL_BYTES
+    ) -> None:
         self.state = state
+        self.max_bytes = max_bytes
         self._records: deque[TrafficRecord] = deque(maxlen=size)
         self._lock = threading.Lock()
         #: The newest journal entry noted (the journal is oldest first, append only).
@@ -254,6 +274,14 @@ class Traffic:
                     record = TrafficRecord(next(_NUMBERS), self.state.service, self.test)
                     record.delivery = delivery
                     self._records.append(record)
+            self._trim()
+
+    def _trim(self) -> None:
+        """Forget the oldest records while the bodies held are over `max_bytes` (sizes
+        change as answers are written, so they are counted afresh)."""
+        held = sum(record.size for record in self._records)
+        while len(self._records) > 1 and held > self.max_bytes:
+            held -= self._records.popleft().size
 
     def _new_entries(self) -> list[RecordedRequest]:
         entries = self.state.journal.snapshot()

@@ -451,9 +451,21 @@ class WireMockAdmin:
             (404, "WireMock: no such mapping, request or scenario", AdminRoute.NO_CONTENT),
             (422, "WireMock: invalid input (its errors body, pointing at the field)", None),
         )
+        #: WireMock's own answers where they are not a 200 JSON object.
+        answers: dict[tuple[str, str], tuple[int, str | None]] = {
+            ("POST", "/__admin/mappings"): (201, None),
+            ("POST", "/__admin/settings"): (200, AdminRoute.NO_CONTENT),
+        }
         return [
             AdminRoute(
-                method, path, _handled(handler), summary, body_optional=True, responses=errors
+                method,
+                path,
+                _handled(handler),
+                summary,
+                body_optional=True,
+                responses=errors,
+                status=answers.get((method, path), (200, None))[0],
+                response=answers.get((method, path), (200, None))[1],
             )
             for method, path, handler, summary in table
         ]
@@ -511,7 +523,7 @@ class WireMockAdmin:
             call.body = _parsed(call.raw_body)
             if speaks(call):
                 return handled(call)
-            _prepare_native(native, call)
+            native.prepare(call)
             result = native.handler(call)
             return await result if inspect.isawaitable(result) else result
 
@@ -521,7 +533,7 @@ class WireMockAdmin:
             native.path,
             handler,
             native.summary + " (WireMock's shape for WireMock calls)",
-            response=native.response,
+            response=None,  # the native schema, or WireMock's shape: one JSON object or other
             status=native.status,
             responses=native.responses,
             operation=native.operation_id,
@@ -533,19 +545,8 @@ def _parsed(raw: bytes) -> Any:
     """The body as JSON; None when it is empty or not JSON."""
     try:
         return json.loads(raw) if raw.strip() else None
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
         return None
-
-
-def _prepare_native(route: AdminRoute, call: AdminCall) -> None:
-    """Validate the body and query as the engine's own route would (400 naming the field)."""
-    if route.body is not None and not (route.body_optional and not call.raw_body.strip()):
-        document = call.json()
-        call.body = (
-            route.body.model_validate(document) if isinstance(route.body, type) else document
-        )
-    if route.query is not None:
-        call.query = route.query.model_validate(dict(call.raw_query))
 
 
 __all__ = ["WireMockAdmin"]

@@ -186,6 +186,15 @@ def test_a_record_still_open_is_answered_again_until_it_closes(fresh_mock: MockH
     assert _traffic(fresh_mock, after=first["last"])["records"] == []
 
 
+def test_the_history_is_bounded_by_bytes_too(fresh_mock: MockHTTP) -> None:
+    fresh_mock.dashboard.traffic.max_bytes = 1700
+    for name in ("one", "two", "three"):
+        requests.post(f"{fresh_mock.url}/{name}", data=b"x" * 600, timeout=5)
+    kept = [r["path"] for r in _traffic(fresh_mock)["records"]]
+    assert kept == ["/three", "/two"]  # 1,200 bytes of bodies (plus the 404s' answers)
+    assert len(fresh_mock.requests) == 3  # the journal has its own bounds
+
+
 # ---- one record ------------------------------------------------------------------------
 
 
@@ -205,6 +214,16 @@ def test_a_record_in_full_with_its_near_miss(fresh_mock: MockHTTP) -> None:
     assert near["text"].startswith("No expectation matched POST /orders.")
     assert record["response"]["status"] == 404
     assert "X-Mock-Near-Miss" in record["response"]["headers"]
+
+
+def test_a_body_the_journal_keeps_truncated_says_so(fresh_mock: MockHTTP) -> None:
+    fresh_mock.requests.max_body = 100
+    body = bytes(range(256)) * 4
+    requests.post(f"{fresh_mock.url}/upload", data=body, timeout=5)
+    [summary] = _traffic(fresh_mock)["records"]
+    record = requests.get(f"{fresh_mock.url}/__admin/ui/traffic/{summary['id']}", timeout=5).json()
+    assert record["request"]["body_size"] == 1024
+    assert record["request"]["body_sha256"] == hashlib.sha256(body).hexdigest()
 
 
 def test_a_streamed_answer_event_by_event_and_the_matched_expectation(llm: MockLLM) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import socket
+import time
+
 import pytest
 import requests
 
@@ -118,3 +122,56 @@ def test_a_registered_expectation_must_match_at_least_once(fresh_mock: MockHTTP)
     assert (unmet.expected, unmet.actual, unmet.at_least) == (1, 0, True)
     requests.get(f"{fresh_mock.url}/never", timeout=5)
     fresh_mock.verify()
+
+
+def test_reset_restores_the_settings_the_mock_was_created_with() -> None:
+    with MockHTTP.start(strict=False, latency=5) as mock:
+        mock.settings.strict = True
+        mock.with_error_rate(1.0)
+        mock.reset()
+        assert mock.settings.strict is False
+        assert mock.settings.error is None
+        assert mock.settings.latency is not None and mock.settings.latency.sample(mock.rng) > 0
+
+
+def test_reset_stops_deliveries_still_retrying(fresh_mock: MockHTTP) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]  # nothing listens there
+    delivery = fresh_mock.send(f"http://127.0.0.1:{port}/hook", retries=20, backoff_ms=200)
+    fresh_mock.reset()
+    assert delivery.done.wait(5)  # cancelled, not retrying for the next test
+    assert fresh_mock.callbacks == []
+    attempts = len(delivery.attempts)
+    time.sleep(0.5)
+    assert len(delivery.attempts) == attempts
+
+
+def test_the_journal_is_bounded_by_bytes_and_keeps_large_bodies_truncated() -> None:
+    big = bytes(range(256)) * 8192  # 2 MiB
+    with MockHTTP.start(journal_bytes=5 * 1024 * 1024) as mock:
+        mock.expect("POST", "/upload").respond(204)
+        for _ in range(10):
+            assert requests.post(f"{mock.url}/upload", data=big, timeout=10).status_code == 204
+        journal = mock.requests
+        assert journal.size <= 5 * 1024 * 1024
+        assert 1 <= len(journal) < 10 and journal.dropped == 10 - len(journal)
+        last = journal.last
+        assert len(last.body) == 1024 * 1024 and last.body == big[: 1024 * 1024]
+        assert last.body_size == len(big)
+        assert last.body_sha256 == hashlib.sha256(big).hexdigest()
+        mock.verify()
+
+
+def test_the_admin_journal_listing_is_paginated(fresh_mock: MockHTTP) -> None:
+    fresh_mock.expect("GET", "/n/{i}").respond(204)
+    with requests.Session() as session:
+        for i in range(150):
+            session.get(f"{fresh_mock.url}/n/{i}", timeout=5)
+    listing = requests.get(f"{fresh_mock.url}/__admin/requests", timeout=5).json()
+    assert (listing["total"], listing["limit"], len(listing["requests"])) == (150, 100, 100)
+    assert listing["requests"][-1]["path"] == "/n/149"
+    page = requests.get(
+        f"{fresh_mock.url}/__admin/requests", params={"limit": 20, "offset": 140}, timeout=5
+    ).json()
+    assert [r["path"] for r in page["requests"]] == [f"/n/{i}" for i in range(10)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -38,7 +39,7 @@ def _environment(process: subprocess.Popen[str]) -> dict[str, str]:
         if line.startswith("# ready"):
             return variables
         key, _, value = line.strip().partition("=")
-        variables[key] = value
+        variables[key] = shlex.split(value)[0] if value else ""  # quoted as a shell reads it
     raise AssertionError(f"the stack ended before it was ready: {process.stderr}")
 
 
@@ -175,3 +176,13 @@ def test_the_help_lists_only_mocks_that_are_available(tmp_path: Path) -> None:
     assert {"http", "llm", "zitadel"} <= names
     for name in names:
         assert importlib.util.find_spec(f"mocks.{name}") is not None, name
+
+
+def test_the_printed_environment_loads_in_a_shell(tmp_path: Path) -> None:
+    env_file = tmp_path / "mocks.env"
+    process, _ = _start(tmp_path, "--env-file", str(env_file), "--timeout", "2")
+    process.communicate(timeout=60)
+    assert process.returncode == 0
+    script = f'set -a; . "{env_file}"; printf %s "$WHATSAPP_DISPLAY_PHONE_NUMBER"'
+    shown = subprocess.run(["sh", "-c", script], capture_output=True, text=True, check=True)
+    assert shown.stdout.startswith("+") and " " in shown.stdout  # one value, spaces kept

@@ -6,6 +6,7 @@ environment the stack printed."""
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -60,7 +61,7 @@ def _printed_environment(process: subprocess.Popen[str]) -> dict[str, str]:
         if line.startswith("# ready"):
             return environ
         key, _, value = line.rstrip("\n").partition("=")
-        environ[key] = value
+        environ[key] = shlex.split(value)[0] if value else ""  # the shell's quoting
     raise AssertionError(f"python -m mocks ended before it was ready: {environ}")
 
 

@@ -312,6 +312,9 @@
       el("h3", { text: "Request" }),
       headersTable(record.request.headers),
       bodyBlock(record.request),
+      record.request.body_sha256
+        ? el("p", { class: "hint truncated", text: `Kept truncated: the whole body was ${record.request.body_size} bytes, SHA-256 ${record.request.body_sha256}.` })
+        : null,
       el("h3", { text: "Response" }),
       response
         ? [el("p", {}, el("span", { class: statusClass(response.status), text: response.status })), headersTable(response.headers), response.events ? eventsBlock(response.events) : bodyBlock(response)]
