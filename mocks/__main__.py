@@ -3,8 +3,10 @@
 It starts each mock on a free port (or ``--port llm=8080``), prints ``KEY=value`` lines
 (``OPENAI_BASE_URL``, ``MOCK_HTTP_URL``, ``ZITADEL_ISSUER``, ...) followed by a
 ``# ready`` comment, writes them to ``--env-file`` if asked, and serves until SIGTERM,
-SIGINT or ``--timeout`` seconds. Logs go to stderr and to a temporary log directory that
-is removed on exit, unless something failed and ``--keep-on-error`` was given.
+SIGINT or ``--timeout`` seconds. ``MOCKS_DASHBOARD_URL`` is the live dashboard of the
+whole stack (every mock's page shows every mock's traffic; the admin token rule holds).
+Logs go to stderr and to a temporary log directory that is removed on exit, unless
+something failed and ``--keep-on-error`` was given.
 """
 
 from __future__ import annotations
@@ -135,7 +137,7 @@ def _close_logging() -> None:
 
 def _serve(stack: MockStack, args: argparse.Namespace) -> bool:
     """Print the environment and serve until a signal or the timeout; True if all went well."""
-    environment = stack.environment
+    environment = {**stack.environment, "MOCKS_DASHBOARD_URL": _dashboard(stack)}
     # Quoted where the shell (and dotenv readers) need it: `eval` and `source` work.
     lines = [f"{key}={shlex.quote(value)}" for key, value in environment.items()]
     if args.env_file is not None:
@@ -155,6 +157,14 @@ def _serve(stack: MockStack, args: argparse.Namespace) -> bool:
     for problem in problems:
         logging.getLogger("mocks.stack").error("error inside a mock: %s", problem)
     return not problems
+
+
+def _dashboard(stack: MockStack) -> str:
+    """Make every mock's dashboard show the whole stack; the URL of the first one's."""
+    for mock in stack:
+        mock.dashboard.include(*stack)
+    first = next(iter(stack))
+    return f"{first.url}/__admin/ui"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -33,7 +33,17 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "vocabulary": ("_kinds", "_matchers", "_responders", "_routes"),
     "state": ("_expectation", "_engine", "_journal", "_outbound", "_state"),
     "path": ("_path", "_writer", "_guard", "_server"),
-    "surfaces": ("_admin", "_admin_routes", "_openapi", "_recording", "_stubs"),
+    "surfaces": (
+        "_admin",
+        "_admin_routes",
+        "_openapi",
+        "_recording",
+        "_stubs",
+        "_traffic",
+        "_export",
+        "_sequence",
+        "_dashboard",
+    ),
     "facade": ("_hooks", "_mock"),
     "processes": ("_catalog", "_stack", "cli", "__init__"),
 }

@@ -35,6 +35,8 @@ Urls = dict[str, str]
 LONGEST_STRING = 100
 #: Arrays in an answer shown are cut to this many items.
 MOST_ITEMS = 3
+#: Lines of a text answer shown at most.
+MOST_LINES = 8
 _METHOD_ORDER = {"GET": 0, "POST": 1, "PUT": 2, "PATCH": 3, "DELETE": 4}
 
 
@@ -74,9 +76,13 @@ def schema_problems(document: dict[str, Any], operation: dict[str, Any], answer:
     response = operation["responses"].get(str(answer.status))
     if response is None:
         return f"status {answer.status} is not documented"
-    schema = response.get("content", {}).get("application/json", {}).get("schema")
+    content = response.get("content", {})
+    schema = content.get("application/json", {}).get("schema")
     if schema is None:
-        return "" if not answer.text else f"status {answer.status} documents no body"
+        media_type = answer.content_type.partition(";")[0].strip()
+        if not answer.text or media_type in content:  # an HTML page, say
+            return ""
+        return f"status {answer.status} documents no body"
     validator = Draft202012Validator({**schema, "components": document["components"]})
     errors = sorted(validator.iter_errors(answer.document), key=lambda e: list(e.path))
     return "; ".join(f"{'/'.join(map(str, e.path)) or 'body'}: {e.message}" for e in errors[:3])
@@ -232,8 +238,11 @@ def _answer(outcome: Outcome, urls: Urls) -> list[str]:
     document = answer.document
     note = ""
     if document is None:
-        text = shown_text(answer.text, urls)
-        return [f"Answer: `{answer.status} {phrase}`:", "", "```text", text, "```", ""]
+        lines = shown_text(answer.text, urls).splitlines()
+        if len(lines) > MOST_LINES:  # a page, say: its beginning tells what it is
+            lines, note = [*lines[:MOST_LINES], "…"], f" (first {MOST_LINES} lines shown)"
+        text = "\n".join(lines)
+        return [f"Answer: `{answer.status} {phrase}`{note}:", "", "```text", text, "```", ""]
     if outcome.example.show and isinstance(document, dict):
         document = {k: v for k, v in document.items() if k in outcome.example.show}
         note = " (only " + ", ".join(f"`{k}`" for k in outcome.example.show) + " shown)"

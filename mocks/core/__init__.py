@@ -22,6 +22,7 @@ if typing.TYPE_CHECKING:
         registered_mocks,
     )
     from ._contracts import ContractError, Contracts, Violation
+    from ._dashboard import Dashboard, traffic_diagram
     from ._datafile import DataFileError, write_text
     from ._delays import ChunkedDribble, FixedDelay, LogNormalDelay, UniformDelay
     from ._engine import NearMiss
@@ -66,8 +67,10 @@ if typing.TYPE_CHECKING:
         StreamResponse,
     )
     from ._routes import Route, Router
+    from ._sequence import SequenceDiagram
     from ._stack import MockStack, mock_environment
     from ._state import MockSettings, MockState
+    from ._traffic import TrafficRecord
     from ._verify import Report, VerificationError
 
 __getattr__, __dir__ = _lazy_exports(globals())
@@ -89,6 +92,7 @@ __all__ = [
     "CliOption",
     "ContractError",
     "Contracts",
+    "Dashboard",
     "DataFileError",
     "Delivery",
     "Difference",
@@ -128,11 +132,13 @@ __all__ = [
     "ResponseRecord",
     "Route",
     "Router",
+    "SequenceDiagram",
     "SequenceResponse",
     "SseEvent",
     "StaticResponse",
     "StreamChunk",
     "StreamResponse",
+    "TrafficRecord",
     "UniformDelay",
     "UnknownMockError",
     "UploadedFile",
@@ -151,5 +157,6 @@ __all__ = [
     "read_body",
     "registered_mocks",
     "sse_event",
+    "traffic_diagram",
     "write_text",
 ]

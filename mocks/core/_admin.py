@@ -102,6 +102,11 @@ class AdminRoute:
     operation: str = ""
     #: Whether the body is optional (an empty body leaves `AdminCall.body` None).
     body_optional: bool = False
+    #: What a successful answer is (the dashboard's page is ``text/html``).
+    media_type: str = "application/json"
+    #: The admin token may also come as ``?access_token=`` (RFC 6750), for a page a
+    #: browser opens (it cannot send the header when following a link).
+    token_in_query: bool = False
 
     def prepare(self, call: AdminCall) -> None:
         """Validate the call's query and body as this route declares them (a bad value is a
@@ -193,10 +198,17 @@ class AdminAPI:
             return
         given = http.headers.get("Authorization", "")
         scheme, _, credentials = given.partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(
-            credentials.strip().encode(), self.token.encode()
-        ):
-            raise AdminError(401, "admin routes need 'Authorization: Bearer <admin token>'")
+        if scheme.lower() == "bearer" and self._is_token(credentials.strip()):
+            return
+        found = self.router.resolve(http.method, http.path)
+        in_query = found is not None and found[0].token_in_query
+        if in_query and self._is_token(http.query.get("access_token", "")):
+            return
+        raise AdminError(401, "admin routes need 'Authorization: Bearer <admin token>'")
+
+    def _is_token(self, given: str) -> bool:
+        assert self.token is not None
+        return hmac.compare_digest(given.encode(), self.token.encode())
 
     def _resolve(self, method: str, path: str) -> tuple[AdminRoute, dict[str, str]]:
         found = self.router.resolve(method, path)

@@ -23,6 +23,7 @@ from ._admin import AdminAPI, AdminRoute
 from ._admin_routes import EngineAdmin
 from ._callback import Callback, Delivery
 from ._contracts import Contracts
+from ._dashboard import Dashboard
 from ._delays import Delay, as_delay
 from ._engine import SCENARIO_START
 from ._expectation import Expectation, ExpectationSpec
@@ -83,6 +84,8 @@ class BaseMock(MockHooks):
         )
         self.state.settings.strict = strict
         self.state.settings.strict_status = strict_status
+        #: The live dashboard (``/__admin/ui``) and the traffic history it shows.
+        self.dashboard = Dashboard(self)
         #: Asked before the default behaviour when no expectation matched (record mode
         #: proxies to the real service here); returning None goes on to the routes.
         self.fallback: Fallback | None = None
@@ -353,6 +356,7 @@ class BaseMock(MockHooks):
         does the same. Deliveries still retrying are stopped (they belong to the test
         before), and settings changed at run time (strict mode, say) go back to the ones
         the mock was created with. Domain mocks extend it to restore their own state."""
+        self.dashboard.traffic.sync()  # the dashboard keeps what the journal forgets
         if self._server.running and not self._server.on_loop_thread():
             self._server.call(self.state.outbound.cancel_running())
         self.state.reset(keep_baseline=keep_stubs)
@@ -404,7 +408,7 @@ class BaseMock(MockHooks):
 
     def engine_admin_routes(self) -> list[AdminRoute]:
         """The engine's own admin routes (a mock's `admin_routes()` may wrap some)."""
-        return EngineAdmin(self).routes()
+        return [*EngineAdmin(self).routes(), *self.dashboard.routes()]
 
     def openapi(self) -> dict[str, Any]:
         """The admin API's OpenAPI document (served at ``/__admin/openapi.json``)."""

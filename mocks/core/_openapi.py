@@ -287,6 +287,8 @@ def _operation(route: AdminRoute) -> dict[str, Any]:
         response: dict[str, Any] = {"description": description}
         if schema == AdminRoute.NO_CONTENT:
             pass
+        elif status == route.status and route.media_type != "application/json":
+            response["content"] = {route.media_type: {"schema": {"type": "string"}}}
         elif schema is not None:
             response["content"] = {"application/json": {"schema": _schema_ref(schema)}}
         elif status != 204:
