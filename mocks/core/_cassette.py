@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
@@ -157,6 +158,34 @@ def load_cassettes(path: Path | str) -> list[tuple[Path, Cassette]]:
     return [(file, read_cassette(file)) for file in data_files(path)]
 
 
+#: Headers that describe one connection or one encoding of the body, never replayed.
+_HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+        "content-length",
+        "content-encoding",
+        "accept-encoding",
+    }
+)
+
+
+def end_to_end(headers: Mapping[str, str]) -> dict[str, str]:
+    """The headers worth keeping in a cassette: none that describe one connection or one
+    encoding of the body (repeated names joined with commas)."""
+    kept: dict[str, str] = {}
+    for name, value in headers.items():
+        if name.lower() not in _HOP_BY_HOP:
+            kept[name] = f"{kept[name]}, {value}" if name in kept else value
+    return kept
+
+
 __all__ = [
     "Cassette",
     "CassetteRequest",
@@ -165,6 +194,7 @@ __all__ = [
     "RecordedChunk",
     "decode_body",
     "encode_body",
+    "end_to_end",
     "load_cassettes",
     "read_cassette",
 ]

@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._admin import AdminCall, AdminError, AdminRoute
-from ._export import traffic_cassette
 from ._reply import Reply
 from ._sequence import SequenceDiagram
 from ._state import MockState
@@ -63,7 +62,7 @@ class DashboardHost(Protocol):
 class TrafficFilter(BaseModel):
     """Which records to show; every field narrows, none given shows everything."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     #: Only this mock's traffic (its service name: ``llm``, ``http``, ...).
     mock: str | None = Field(None, max_length=100)
     #: Only paths containing this text.
@@ -113,7 +112,7 @@ class SequenceQuery(TrafficFilter):
 class CassetteQuery(BaseModel):
     """The cassette route's query."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     #: Whose traffic (default: the mock serving the page).
     mock: str | None = Field(None, max_length=100)
     #: Only this test's traffic.
@@ -123,14 +122,14 @@ class CassetteQuery(BaseModel):
 class PageQuery(BaseModel):
     """The page's query: the admin token, for a browser that cannot send the header."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
     access_token: str | None = Field(None, max_length=1000)
 
 
 class DashboardReset(BaseModel):
     """Optional body of ``POST /__admin/ui/reset``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     #: Reset only this mock (default: every mock the page shows).
     mock: str | None = Field(None, max_length=100)
     #: Restore the expectations loaded from stub files and cassettes.
@@ -140,7 +139,7 @@ class DashboardReset(BaseModel):
 class RunningTest(BaseModel):
     """Body of ``POST /__admin/ui/test``: the test starting now (null: none)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     name: str | None = Field(max_length=1000)
 
 
@@ -250,6 +249,8 @@ class Dashboard:
         service = source.state.service
         selection = TrafficFilter(test=query.test)
         records = [r for r in source.dashboard.traffic.records() if selection.matches(r)]
+        from ._export import traffic_cassette  # cassette models: loaded on first download
+
         document = traffic_cassette(service, records).model_dump(mode="json", exclude_none=True)
         disposition = f'attachment; filename="{service}-cassette.json"'
         return Reply(

@@ -17,8 +17,8 @@ from ._cassette import (
     Interaction,
     RecordedChunk,
     encode_body,
+    end_to_end,
 )
-from ._recording import _end_to_end
 from ._redact import Redactor
 from ._request import RecordedRequest
 from ._traffic import TrafficRecord
@@ -35,7 +35,7 @@ def entry_interaction(entry: RecordedRequest, redactor: Redactor) -> Interaction
         return None
     body, _ = redactor.body(entry.body, entry.headers.get("Content-Type", ""))
     query = {name: entry.query.getall(name) for name in entry.query}
-    headers = redactor.headers(_end_to_end(response.headers))
+    headers = redactor.headers(end_to_end(response.headers))
     duration = round((entry.duration or 0.0) * 1000, 3)
     if response.chunks is not None:
         chunks = [RecordedChunk(**encode_body(chunk)) for chunk in response.chunks]
@@ -52,7 +52,7 @@ def entry_interaction(entry: RecordedRequest, redactor: Redactor) -> Interaction
             method=entry.method,
             path=entry.path,
             query=redactor.query(query),
-            headers=redactor.headers(_end_to_end(dict(entry.headers.items()))),
+            headers=redactor.headers(end_to_end(dict(entry.headers.items()))),
             **encode_body(body),
         ),
         response=answer,

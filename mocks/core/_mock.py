@@ -31,13 +31,10 @@ from ._faults import ErrorSpec, Fault, FaultSpec
 from ._hooks import MockHooks
 from ._journal import Journal
 from ._matchers import Matcher, build_matcher
-from ._openapi import openapi_document
 from ._path import Fallback, RequestPath
-from ._recording import replay
 from ._request import RecordedRequest
 from ._server import ServerThread
 from ._state import MockSettings, MockState
-from ._stubs import add_stubs
 from ._verify import Report, VerificationError
 
 StubSource = str | os.PathLike[str]
@@ -114,7 +111,7 @@ class BaseMock(MockHooks):
             self.with_error_rate(error_rate)
         self.state.keep_settings()  # what every reset goes back to
         for source in [stubs] if isinstance(stubs, str | os.PathLike) else stubs or ():
-            add_stubs(self, source)
+            self.load_stubs(source)
 
     # ---- lifecycle -------------------------------------------------------------------
 
@@ -276,12 +273,16 @@ class BaseMock(MockHooks):
 
     def replay(self, path: str | os.PathLike[str], *, timing: bool = False) -> list[Expectation]:
         """Answer from recorded cassette(s) (a file or a directory); every reset keeps them."""
+        from ._recording import replay  # the cassette machinery loads when first used
+
         added = replay(self, path, timing=timing)
         self.state.keep([e.spec for e in added])
         return added
 
     def load_stubs(self, path: str | os.PathLike[str]) -> list[Expectation]:
         """Load JSON/YAML stub files (a file or a directory); every reset keeps them."""
+        from ._stubs import add_stubs  # YAML loads when a stub file is first read
+
         return add_stubs(self, path)
 
     # ---- mock-wide faults ------------------------------------------------------------
@@ -412,6 +413,8 @@ class BaseMock(MockHooks):
 
     def openapi(self) -> dict[str, Any]:
         """The admin API's OpenAPI document (served at ``/__admin/openapi.json``)."""
+        from ._openapi import openapi_document  # built when first asked for
+
         server = self.url if self.running else "/"
         return openapi_document(type(self).__name__, server, self.admin.routes)
 

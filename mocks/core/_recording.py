@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 import aiohttp
-from multidict import CIMultiDictProxy
 
 from ._cassette import (
     Cassette,
@@ -31,6 +30,7 @@ from ._cassette import (
     Interaction,
     RecordedChunk,
     encode_body,
+    end_to_end,
     load_cassettes,
 )
 from ._datafile import EXTENSIONS
@@ -50,32 +50,6 @@ class RecordingHost(ResponderHost, Protocol):
     state: MockState
 
     def add_expectation(self, spec: ExpectationSpec) -> Expectation: ...
-
-
-#: Headers that describe one connection or one encoding of the body, never replayed.
-_HOP_BY_HOP = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "proxy-connection",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "host",
-        "content-length",
-        "content-encoding",
-        "accept-encoding",
-    }
-)
-
-
-def _end_to_end(headers: CIMultiDictProxy[str] | dict[str, str]) -> dict[str, str]:
-    kept: dict[str, str] = {}
-    for name, value in headers.items():
-        if name.lower() not in _HOP_BY_HOP:
-            kept[name] = f"{kept[name]}, {value}" if name in kept else value
-    return kept
 
 
 # ---- record --------------------------------------------------------------------------
@@ -117,7 +91,7 @@ class Recorder:
 
     async def __call__(self, request: RecordedRequest) -> Reply | None:
         """Answer `request` from the upstream (a 502 in the mock's envelope if unreachable)."""
-        headers = _end_to_end(dict(request.headers))
+        headers = end_to_end(dict(request.headers))
         session = self.mock.state.outbound.session()
         started = time.perf_counter()
         try:
@@ -132,7 +106,7 @@ class Recorder:
         except (aiohttp.ClientError, TimeoutError) as exc:
             message = f"record mode: upstream {self.upstream} failed: {type(exc).__name__}: {exc}"
             return self.mock.error_reply(502, message, request)
-        reply_headers = _end_to_end(response.headers)
+        reply_headers = end_to_end(response.headers)
         waited = (time.perf_counter() - started) * 1000
         if _streamed(response):
             stream = self._relay(response, request, headers, reply_headers, waited)
