@@ -50,6 +50,7 @@ if typing.TYPE_CHECKING:
         Query,
         build_matcher,
         parse_matcher,
+        required_literal,
     )
     from ._mock import BaseMock
     from ._options import CliOption
@@ -156,6 +157,7 @@ __all__ = [
     "random_token",
     "read_body",
     "registered_mocks",
+    "required_literal",
     "sse_event",
     "traffic_diagram",
     "write_text",

@@ -125,6 +125,10 @@ class Matcher(BaseModel):
         """A literal prefix every matching path starts with, or None when there is none."""
         return None
 
+    def path_literal(self) -> str | None:
+        """A text every matching path contains, or None (indexes unanchored regexes)."""
+        return None
+
     def captures(self, request: RecordedRequest) -> dict[str, str]:
         """Named captures of path templates and regexes within this matcher."""
         return {}
@@ -275,6 +279,61 @@ def _literal_prefix(pattern: str) -> str:
     return "".join(prefix)
 
 
+def required_literal(pattern: str) -> str | None:
+    """The longest text every match of `pattern` contains (``x123`` of ``x123$``), or None.
+
+    Conservative: a pattern with a top-level ``|``, inline flags or a run shorter than
+    two characters gives None; groups, classes and quantified characters end a run.
+    """
+    if pattern.startswith("(?") and not pattern.startswith(("(?:", "(?P<")):
+        return None  # inline flags (case-insensitive, say) change what a literal means
+    runs: list[str] = []
+    run: list[str] = []
+    depth, index = 0, 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\" and index + 1 < len(pattern):
+            escaped = pattern[index + 1]
+            if depth == 0 and not escaped.isalnum():
+                run.append(escaped)
+                index += 2
+                continue
+            runs.append("".join(run))
+            run = []
+            index += 2
+            continue
+        if char == "[" and depth == 0:
+            runs.append("".join(run))
+            run = []
+            closing = pattern.find("]", index + 2)
+            index = len(pattern) if closing < 0 else closing + 1
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(depth - 1, 0)
+        elif char == "|" and depth == 0:
+            return None
+        elif depth == 0 and char in "*?{" and run:
+            run.pop()  # the character before is optional (or repeated from zero)
+        if char == "{" and depth == 0:  # a {m,n} quantifier: its digits are no literal
+            runs.append("".join(run))
+            run = []
+            closing = pattern.find("}", index)
+            index = len(pattern) if closing < 0 else closing + 1
+            continue
+        if depth == 0 and char not in _REGEX_SPECIAL:
+            run.append(char)
+            index += 1
+            continue
+        runs.append("".join(run))
+        run = []
+        index += 1
+    runs.append("".join(run))
+    best = max(runs, key=len)
+    return best if len(best) >= 2 else None
+
+
 class Path(_LookupMatcher):
     """The URL path: ``eq`` (default), ``regex``, ``template`` (``/users/{id}``), and the rest."""
 
@@ -317,6 +376,13 @@ class Path(_LookupMatcher):
 
     def exact_paths(self) -> frozenset[str] | None:
         return frozenset((self.value,)) if self.op == "eq" else None
+
+    def path_literal(self) -> str | None:
+        if self.op == "regex":
+            return required_literal(self.value)
+        if self.op in ("contains", "endswith", "eq", "startswith"):
+            return self.value or None
+        return None
 
     def captures(self, request: RecordedRequest) -> dict[str, str]:
         if self._regex is None:
@@ -450,6 +516,10 @@ class And(Matcher):
     def exact_paths(self) -> frozenset[str] | None:
         found = [p for p in (m.exact_paths() for m in self.all) if p is not None]
         return frozenset.intersection(*found) if found else None
+
+    def path_literal(self) -> str | None:
+        found = [p for p in (m.path_literal() for m in self.all) if p is not None]
+        return max(found, key=len) if found else None
 
     def captures(self, request: RecordedRequest) -> dict[str, str]:
         merged: dict[str, str] = {}
