@@ -83,6 +83,7 @@ class MockTeams(BaseMock):
         **options: Any,
     ) -> None:
         self.bot_url = bot_url
+        self._started_bot_url = bot_url
         self.app_id = app_id
         self.app_password = app_password
         self.tenant_id = tenant_id
@@ -196,8 +197,10 @@ class MockTeams(BaseMock):
         return self
 
     def reset(self, *, keep_stubs: bool = True) -> None:
-        """Clear expectations and journal, and forget users, conversations and the transcript."""
+        """Clear expectations and journal, forget users, conversations and the transcript,
+        and point at the bot the mock was started with again."""
         super().reset(keep_stubs=keep_stubs)
+        self.bot_url = self._started_bot_url
         self.domain.reset(self.seed)
 
     # ---- where the bot and its helpers point ------------------------------------------

@@ -343,7 +343,8 @@ def test_the_admin_api(teams: MockTeams) -> None:
         f"{admin}/bot", json={"bot_url": "http://127.0.0.1:9/api/messages"}, timeout=5
     )
     assert moved.json()["bot_url"] == teams.bot_url == "http://127.0.0.1:9/api/messages"
-    teams.bot_url = None
+    teams.reset()  # a bot set by one test does not leak into the next
+    assert teams.bot_url is None
     assert requests.put(f"{admin}/bot", json={"bot_url": "ftp://x"}, timeout=5).status_code == 400
     rotated = requests.post(f"{admin}/rotate-key", timeout=5).json()
     assert rotated["openid_metadata_url"] != settings["openid_metadata_url"]
