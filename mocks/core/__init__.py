@@ -70,7 +70,7 @@ if typing.TYPE_CHECKING:
     from ._routes import Route, Router
     from ._sequence import SequenceDiagram
     from ._stack import MockStack, mock_environment
-    from ._state import MockSettings, MockState
+    from ._state import MockSettings, MockState, Scope
     from ._traffic import TrafficRecord
     from ._verify import Report, VerificationError
 
@@ -133,6 +133,7 @@ __all__ = [
     "ResponseRecord",
     "Route",
     "Router",
+    "Scope",
     "SequenceDiagram",
     "SequenceResponse",
     "SseEvent",

@@ -107,6 +107,9 @@ class AdminRoute:
     #: The admin token may also come as ``?access_token=`` (RFC 6750), for a page a
     #: browser opens (it cannot send the header when following a link).
     token_in_query: bool = False
+    #: It works in the scope the ``X-Mock-Scope`` header names (the OpenAPI document
+    #: lists the header).
+    scoped: bool = False
 
     def prepare(self, call: AdminCall) -> None:
         """Validate the call's query and body as this route declares them (a bad value is a

@@ -10,6 +10,7 @@ A test in any language does over HTTP what the Python API does::
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -23,7 +24,7 @@ from ._expectation import Expectation, ExpectationSpec
 from ._matchers import Matcher, parse_matcher
 from ._reply import Reply
 from ._request import RecordedRequest
-from ._state import MockState
+from ._state import MAX_SCOPE_NAME, SCOPE_HEADER, MockState, Scope
 from ._verify import Report
 
 #: Expectation fields the API adds when it answers; ignored when posted back.
@@ -39,8 +40,6 @@ class AdminHost(Protocol):
     def url(self) -> str: ...
 
     def add_expectation(self, spec: ExpectationSpec) -> Expectation: ...
-
-    def remove_expectation(self, expectation: Expectation | str) -> bool: ...
 
     def reset(self, *, keep_stubs: bool = True) -> None: ...
 
@@ -73,11 +72,24 @@ class ResetRequest(BaseModel):
 
 
 class EngineAdmin:
-    """The handlers of the engine's admin routes, for one mock."""
+    """The handlers of the engine's admin routes, for one mock.
+
+    Expectations, journal, verify, reset and scenarios work in the scope the call's
+    ``X-Mock-Scope`` header names (the default scope without one); settings, health and
+    the OpenAPI document are the mock's.
+    """
 
     def __init__(self, host: AdminHost) -> None:
         self.host = host
         self.state = host.state
+
+    def _scope(self, call: AdminCall) -> Scope:
+        name = call.headers.get(SCOPE_HEADER)
+        if name and len(name) > MAX_SCOPE_NAME:
+            raise AdminError(
+                400, f"{SCOPE_HEADER}: at most {MAX_SCOPE_NAME} characters", SCOPE_HEADER
+            )
+        return self.state.scope(name)
 
     # ---- expectations ---------------------------------------------------------------
 
@@ -113,55 +125,60 @@ class EngineAdmin:
         items = document if many else [document]
         specs = [self._spec(item, (i,) if many else ()) for i, item in enumerate(items)]
         ids = [s.id for s in specs]
+        scope = self._scope(call)
         for index, spec in enumerate(specs):
-            taken = self.state.engine.get(spec.id) is not None or ids.index(spec.id) != index
+            taken = scope.engine.get(spec.id) is not None or ids.index(spec.id) != index
             if taken:
                 where = dotted([index, "id"] if many else ["id"])
                 raise AdminError(409, f"{where}: an expectation {spec.id!r} exists", where)
         added: list[Expectation] = []
         try:
             for spec in specs:
-                added.append(self.host.add_expectation(spec))
+                added.append(self.host.add_expectation(spec) if not scope.name else scope.add(spec))
         except ContractError as exc:
             for expectation in added:  # all or nothing
-                self.host.remove_expectation(expectation)
+                scope.engine.remove(expectation.id)
             where = dotted([len(added), "response"] if many else ["response"])
             raise AdminError(400, f"{where}: {exc}", where) from exc
         described = [self.describe(e) for e in added]
         return {"expectations": described, "total": len(described)} if many else described[0]
 
     def list_expectations(self, call: AdminCall) -> dict[str, Any]:
-        items = [self.describe(e) for e in self.state.engine.expectations]
+        items = [self.describe(e) for e in self._scope(call).engine.expectations]
         return {"expectations": items, "total": len(items)}
 
-    def _expectation(self, expectation_id: str) -> Expectation:
-        found = self.state.engine.get(expectation_id)
+    def _expectation(self, call: AdminCall) -> Expectation:
+        expectation_id = call.params["id"]
+        found = self._scope(call).engine.get(expectation_id)
         if found is None:
             raise AdminError(404, f"no expectation {expectation_id!r}", "id")
         return found
 
     def get_expectation(self, call: AdminCall) -> dict[str, Any]:
-        return self.describe(self._expectation(call.params["id"]))
+        return self.describe(self._expectation(call))
 
     def delete_expectation(self, call: AdminCall) -> None:
-        self.host.remove_expectation(self._expectation(call.params["id"]))
+        self._scope(call).engine.remove(self._expectation(call).id)
 
     def delete_expectations(self, call: AdminCall) -> dict[str, Any]:
-        expectations = self.state.engine.expectations
+        engine = self._scope(call).engine
+        expectations = engine.expectations
         for expectation in expectations:
-            self.host.remove_expectation(expectation)
+            engine.remove(expectation.id)
         return {"deleted": len(expectations)}
 
     # ---- journal --------------------------------------------------------------------
 
     def list_requests(self, call: AdminCall) -> dict[str, Any]:
         query: JournalQuery = call.query
-        entries = self.state.journal.snapshot()
+        scope = self._scope(call)
+        entries = scope.journal.snapshot()
         if query.unmatched:
             entries = [e for e in entries if e.unmatched]
-        return self._entries(entries, query)
+        return self._entries(scope, entries, query)
 
-    def _entries(self, entries: list[RecordedRequest], page: LimitQuery) -> dict[str, Any]:
+    @staticmethod
+    def _entries(scope: Scope, entries: list[RecordedRequest], page: LimitQuery) -> dict[str, Any]:
         total = len(entries)
         end = max(total - page.offset, 0)
         shown = entries[max(end - page.limit, 0) : end]
@@ -170,7 +187,7 @@ class EngineAdmin:
             "total": total,
             "offset": page.offset,
             "limit": page.limit,
-            "dropped": self.state.journal.dropped,
+            "dropped": scope.journal.dropped,
         }
 
     @staticmethod
@@ -189,30 +206,38 @@ class EngineAdmin:
         return matcher
 
     def find_requests(self, call: AdminCall) -> dict[str, Any]:
-        return self._entries(self.state.journal.filter(self._matcher(call)), call.query)
+        scope = self._scope(call)
+        return self._entries(scope, scope.journal.filter(self._matcher(call)), call.query)
 
     def count_requests(self, call: AdminCall) -> dict[str, Any]:
-        return {"count": len(self.state.journal.filter(self._matcher(call)))}
+        return {"count": len(self._scope(call).journal.filter(self._matcher(call)))}
 
     def clear_requests(self, call: AdminCall) -> dict[str, Any]:
-        cleared = len(self.state.journal)
-        self.state.journal.clear()
+        journal = self._scope(call).journal
+        cleared = len(journal)
+        journal.clear()
         return {"cleared": cleared}
 
     def unmatched_requests(self, call: AdminCall) -> dict[str, Any]:
+        scope = self._scope(call)
         items = []
-        for entry in self.state.journal.unmatched:
-            near_miss = self.state.engine.near_miss(entry)
+        for entry in scope.journal.unmatched:
+            near_miss = scope.near_miss(entry)
             items.append({**entry.to_dict(), "nearest": near_miss.to_dict()})
         return {"requests": items, "total": len(items)}
 
     # ---- verify, reset, health, openapi ----------------------------------------------
 
     def verify(self, call: AdminCall) -> Reply:
-        report = self.host.report()
+        scope = self._scope(call)
+        report = scope.report(type(self.host).__name__) if scope.name else self.host.report()
         return Reply.json(report.to_dict(), status=409 if report else 200)
 
     def reset(self, call: AdminCall) -> dict[str, Any]:
+        scope = self._scope(call)
+        if scope.name:  # a worker's reset forgets its own scope, nothing shared
+            scope.clear()
+            return {"reset": True, "expectations": 0, "scope": scope.name}
         keep = call.body.keep_stubs if isinstance(call.body, ResetRequest) else True
         self.host.reset(keep_stubs=keep)
         return {"reset": True, "expectations": len(self.state.engine.expectations)}
@@ -225,6 +250,7 @@ class EngineAdmin:
             "url": self.host.url,
             "expectations": len(self.state.engine.expectations),
             "requests": len(self.state.journal),
+            "scopes": len(self.state.scopes),
         }
 
     def openapi(self, call: AdminCall) -> dict[str, Any]:
@@ -260,14 +286,14 @@ class EngineAdmin:
             self.state.reseed(seed)
         return self.settings_document()
 
-    def _scenarios(self) -> dict[str, str]:
-        engine = self.state.engine
+    def _scenarios(self, call: AdminCall) -> dict[str, str]:
+        engine = self._scope(call).engine
         names = {e.spec.scenario for e in engine.expectations if e.spec.scenario is not None}
         names.update(engine.scenarios)
         return {name: engine.scenarios.get(name, SCENARIO_START) for name in sorted(names)}
 
     def get_scenarios(self, call: AdminCall) -> dict[str, Any]:
-        return {"scenarios": self._scenarios()}
+        return {"scenarios": self._scenarios(call)}
 
     def put_scenarios(self, call: AdminCall) -> dict[str, Any]:
         states = call.body
@@ -276,21 +302,28 @@ class EngineAdmin:
         for name, state in states.items():
             if not isinstance(state, str):
                 raise AdminError(400, f"{name}: a state must be a string", name)
-        self.state.engine.scenarios.update(states)
-        return {"scenarios": self._scenarios()}
+        self._scope(call).engine.scenarios.update(states)
+        return {"scenarios": self._scenarios(call)}
 
     def put_scenario(self, call: AdminCall) -> dict[str, Any]:
         document = call.body
         state = document.get("state") if isinstance(document, dict) else None
         if not isinstance(state, str):
             raise AdminError(400, "state: a string is required", "state")
-        self.state.engine.scenarios[call.params["name"]] = state
-        return {"scenarios": self._scenarios()}
+        self._scope(call).engine.scenarios[call.params["name"]] = state
+        return {"scenarios": self._scenarios(call)}
 
     # ---- the table ------------------------------------------------------------------
 
     def routes(self) -> list[AdminRoute]:
         """The engine's admin routes (the OpenAPI document is built from them)."""
+        shared = {"/__admin/health", "/__admin/openapi.json", "/__admin/settings"}
+        return [
+            route if route.path in shared else dataclasses.replace(route, scoped=True)
+            for route in self._table()
+        ]
+
+    def _table(self) -> list[AdminRoute]:
         bad = (400, "Invalid input; `error.field` names the offending field", "Error")
         return [
             AdminRoute(

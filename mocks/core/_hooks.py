@@ -62,6 +62,12 @@ class MockHooks:
         """Answer before contracts and expectations (authentication, say); None goes on."""
         return None
 
+    def scope_key(self, request: RecordedRequest) -> str | None:
+        """A credential the test controls that names the scope of a request without an
+        ``X-Mock-Scope`` header (the API key, the phone-number id, ...): when a scope of
+        that name exists, the request is answered and journaled there. None: no such key."""
+        return None
+
     def finish_reply(self, request: RecordedRequest, reply: Reply) -> Reply:
         """Last touch on every reply before it is written (headers every answer carries)."""
         return reply

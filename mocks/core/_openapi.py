@@ -23,7 +23,7 @@ from ._admin import AdminRoute, Schema
 from ._expectation import ExpectationSpec
 from ._matchers import Matcher
 from ._responders import Responder
-from ._state import MockSettings
+from ._state import MAX_SCOPE_NAME, SCOPE_HEADER, MockSettings
 
 _REF = "#/components/schemas/{model}"
 
@@ -181,6 +181,7 @@ def _plain_schemas() -> dict[str, Any]:
                 "url": {"type": "string"},
                 "expectations": count,
                 "requests": count,
+                "scopes": count,
             },
             ["status"],
         ),
@@ -248,6 +249,17 @@ def _schema_ref(schema: Schema) -> dict[str, str]:
     return _ref(schema if isinstance(schema, str) else schema.__name__)
 
 
+#: The header that picks a scope (see `mocks.core.Scope`).
+SCOPE_PARAMETER: dict[str, Any] = {
+    "name": SCOPE_HEADER,
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "maxLength": MAX_SCOPE_NAME},
+    "description": "work in this scope: its own expectations, journal and verify report "
+    "(parallel test workers sharing one server); without it, the default scope",
+}
+
+
 def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     properties = model.model_json_schema().get("properties", {})
     parameters = []
@@ -275,6 +287,8 @@ def _operation(route: AdminRoute) -> dict[str, Any]:
     ]
     if route.query is not None:
         parameters += _query_parameters(route.query)
+    if route.scoped:
+        parameters.append(SCOPE_PARAMETER)
     if parameters:
         operation["parameters"] = parameters
     if route.body is not None:

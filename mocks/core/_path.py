@@ -34,7 +34,7 @@ from ._reply import Reply, ReplyError, StreamChunk
 from ._request import RecordedRequest, ResponseRecord
 from ._responders import ReplyContext, ResponderHost
 from ._routes import Route
-from ._state import MockState
+from ._state import SCOPE_HEADER, MockState
 from ._writer import WritePlan, write_reply
 
 ADMIN_PREFIX = "/__admin"
@@ -56,6 +56,8 @@ class PathHooks(ResponderHost, Protocol):
     fallback: Fallback | None
 
     def precheck(self, request: RecordedRequest, route: Route | None) -> Reply | None: ...
+
+    def scope_key(self, request: RecordedRequest) -> str | None: ...
 
     def finish_reply(self, request: RecordedRequest, reply: Reply) -> Reply: ...
 
@@ -137,7 +139,7 @@ class RequestPath:
         try:
             return await self._through(exchange)
         finally:
-            self.state.journal.settle(exchange.entry)
+            self.state.scope(exchange.entry.scope).journal.settle(exchange.entry)
 
     async def _through(self, exchange: Exchange) -> web.StreamResponse:
         """Answer, then write; failures on the way are answers too."""
@@ -167,8 +169,18 @@ class RequestPath:
         body, too_large = await read_body(http, self.state.max_body_size)
         entry = RecordedRequest(http.method, http.path, http.query, http.headers, body)
         entry.raw_query = http.query_string
-        self.state.journal.append(entry)
+        entry.scope = self._scope_of(entry)
+        self.state.scope(entry.scope).journal.append(entry)
         return Exchange(http, entry, started, too_large)
+
+    def _scope_of(self, entry: RecordedRequest) -> str:
+        """The ``X-Mock-Scope`` header, else the scope the mock's credential names."""
+        named = entry.headers.get(SCOPE_HEADER)
+        if named:
+            return named
+        if not self.state.scopes:
+            return ""
+        return self.state.existing_scope(self.hooks.scope_key(entry))
 
     async def _answer(self, exchange: Exchange) -> Reply | None:
         """Every step up to the reply; None when a connection fault took over."""
@@ -189,7 +201,7 @@ class RequestPath:
             if rejected is not None:
                 exchange.outcome = "contract"
                 return rejected
-        exchange.expectation = state.engine.match(entry)
+        exchange.expectation = state.scope(entry.scope).match(entry)
         spec = exchange.spec
         if spec is not None:
             entry.matched = spec.id
@@ -292,11 +304,12 @@ class RequestPath:
 
     def _unmatched(self, exchange: Exchange, status: int) -> Reply:
         entry = exchange.entry
-        near_miss = self.state.engine.near_miss(entry)
+        scope = self.state.scope(entry.scope)
+        near_miss = scope.near_miss(entry)
         entry.unmatched = True
         entry.near_miss = near_miss.explain(entry)
         exchange.outcome = "unmatched"
-        self.state.problems.unmatched_request(entry.near_miss)
+        scope.problems.unmatched_request(entry.near_miss)
         reply = self.hooks.unmatched_reply(entry, near_miss, status)
         reply.headers["X-Mock-Near-Miss"] = near_miss.summary()
         return reply
@@ -306,7 +319,7 @@ class RequestPath:
         entry = exchange.entry
         self.state.log.error("error answering %s %s", entry.method, entry.path, exc_info=exc)
         text = f"{entry.method} {entry.url}: {type(exc).__name__}: {exc}"
-        self.state.problems.failure(text, exc)
+        self.state.scope(entry.scope).problems.failure(text, exc)
         exchange.outcome = "failed"
         return self._failure_reply(exchange, exc)
 
@@ -382,7 +395,7 @@ class RequestPath:
 
     def _violation(self, entry: RecordedRequest, text: str) -> None:
         entry.violations.append(text)
-        self.state.problems.violation(f"{entry.method} {entry.url}: {text}")
+        self.state.scope(entry.scope).problems.violation(f"{entry.method} {entry.url}: {text}")
 
     # ---- outbound -----------------------------------------------------------------------
 

@@ -60,6 +60,8 @@ class RecordedRequest:
     unmatched: bool = False
     #: The query string as it arrived (``query`` is parsed; this is byte for byte).
     raw_query: str = ""
+    #: The scope it was answered in (``X-Mock-Scope``; "" is the default scope).
+    scope: str = ""
     #: The answer, once it is written.
     response: ResponseRecord | None = None
     #: Set when the journal keeps the body truncated: the whole body's size and SHA-256.
@@ -137,6 +139,7 @@ class RecordedRequest:
             "violations": list(self.violations),
             "unmatched": self.unmatched,
             "near_miss": self.near_miss,
+            "scope": self.scope,
             "response": None
             if response is None
             else {

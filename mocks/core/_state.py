@@ -3,6 +3,8 @@
 Settings, the expectations (`Engine`), the journal, the contracts, the route table, the
 seeded generator, outbound deliveries, the problems `verify()` reports and the reset
 baseline (expectations loaded from stub files or cassettes, restored on every reset).
+Expectations, journal and problems live in a `Scope`: the default one, and named ones
+that parallel test workers sharing one standalone server pick with ``X-Mock-Scope``.
 The request path, the admin API and the facade all read and change the mock through it.
 """
 
@@ -20,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ._contracts import Contracts
 from ._delays import Delay
-from ._engine import Engine
+from ._engine import Engine, NearMiss
 from ._expectation import Expectation, ExpectationSpec
 from ._faults import ErrorSpec, FaultSpec
 from ._journal import MAX_JOURNAL_BYTES, Journal
@@ -33,6 +35,12 @@ from ._verify import Report, UnmetExpectation
 
 #: How many problems of each kind are kept for the report.
 MAX_PROBLEMS = 1000
+#: The header that puts a request, or an admin call, in a named scope.
+SCOPE_HEADER = "X-Mock-Scope"
+#: How many named scopes one mock keeps (the oldest goes first).
+MAX_SCOPES = 1000
+#: The longest scope name an admin call may use.
+MAX_SCOPE_NAME = 200
 
 
 class MockSettings(BaseModel):
@@ -98,6 +106,83 @@ class Problems:
             return list(self.unmatched), list(self.violations), list(self.failures)
 
 
+class Scope:
+    """Expectations, journal and problems of one scope of a mock.
+
+    Every mock has the default scope. A request or an admin call carrying
+    ``X-Mock-Scope: NAME`` works in scope NAME instead: its own expectations, journal and
+    `verify()` report, so parallel test workers can share one standalone server without
+    seeing each other's traffic. Routes (the default behaviour) and settings are shared.
+    """
+
+    def __init__(self, state: MockState, name: str) -> None:
+        self.state = state
+        self.name = name
+        self.engine = Engine()
+        self.journal = Journal(state.journal_size, max_bytes=state.journal_bytes)
+        self.problems = Problems()
+
+    def add(self, spec: ExpectationSpec, handle: type[Expectation] = Expectation) -> Expectation:
+        """Register an expectation in this scope after checking its programmed response."""
+        if spec.response is not None:
+            self.check_response(spec, spec.response)
+        return self.engine.add(handle(spec, self))
+
+    def check_response(self, spec: ExpectationSpec, responder: Responder) -> None:
+        """See `MockState.check_response`."""
+        self.state.check_response(spec, responder)
+
+    def reorder(self) -> None:
+        """Re-sort this scope's expectations after a priority changed."""
+        self.engine.reindex()
+
+    def match(self, request: RecordedRequest) -> Expectation | None:
+        """The expectation that answers `request`: this scope's own first, then (for a
+        named scope) the default scope's, where stub files and shared stubs live."""
+        found = self.engine.match(request)
+        if found is None and self.name:
+            found = self.state.default.engine.match(request)
+        return found
+
+    def near_miss(self, request: RecordedRequest) -> NearMiss:
+        """The nearest expectation among those `match` looks at."""
+        own = self.engine.near_miss(request)
+        if not self.name:
+            return own
+        shared = self.state.default.engine.near_miss(request)
+        if own.expectation is None:
+            return shared
+        if shared.expectation is None or len(own.differences) <= len(shared.differences):
+            return own
+        return shared
+
+    def clear(self) -> None:
+        """Forget this scope's expectations, journal and problems."""
+        self.engine.clear()
+        self.journal.clear()
+        self.problems.clear()
+
+    def report(self, mock_name: str) -> Report:
+        """What `verify()` finds wrong in this scope, as data."""
+        unmet = [
+            UnmetExpectation(
+                e.spec.describe(), e.required_calls, e.call_count, e.spec.times is None
+            )
+            for e in self.engine.expectations
+            if not e.met
+        ]
+        unmatched, violations, failures = self.problems.snapshot()
+        title = mock_name if not self.name else f"{mock_name} (scope {self.name})"
+        return Report(
+            title,
+            unmet,
+            unmatched,
+            violations,
+            list(self.engine.order_violations),
+            [f.text for f in failures],
+        )
+
+
 class MockState:
     """The state of one mock (see the module docstring); one per mock instance."""
 
@@ -120,24 +205,51 @@ class MockState:
         self.error_schema = error_schema
         self.max_body_size = max_body_size
         self.check_responses = check_responses
-        self.journal = Journal(journal_size, max_bytes=journal_bytes)
-        self.engine = Engine()
+        self.journal_size = journal_size
+        self.journal_bytes = journal_bytes
+        #: The default scope; named ones come with the first request or call naming them.
+        self.default = Scope(self, "")
+        self.journal = self.default.journal
+        self.engine = self.default.engine
+        self.problems = self.default.problems
+        self._scopes: dict[str, Scope] = {}
+        self._scope_lock = threading.Lock()
         self.contracts = Contracts(service)
         self.router: Router[Route] = Router(routes)
-        self.problems = Problems()
         self.outbound = Outbound()
         self.log = logging.getLogger(f"mocks.{service}")
         #: Expectations every reset restores (stub files, replayed cassettes), as data.
         self.baseline: list[ExpectationSpec] = []
         self._settings_baseline = self.settings.model_copy()
 
-    # ---- expectations ----------------------------------------------------------------
+    # ---- scopes and expectations ------------------------------------------------------
+
+    def scope(self, name: str | None) -> Scope:
+        """The scope `name` (made on first use); None or "" is the default scope."""
+        if not name:
+            return self.default
+        found = self._scopes.get(name)
+        if found is None:
+            with self._scope_lock:
+                found = self._scopes.get(name)
+                if found is None:
+                    if len(self._scopes) >= MAX_SCOPES:
+                        del self._scopes[next(iter(self._scopes))]
+                    found = self._scopes[name] = Scope(self, name)
+        return found
+
+    def existing_scope(self, name: str | None) -> str:
+        """`name` when a scope of that name exists, else "" (the default scope)."""
+        return name if name and name in self._scopes else ""
+
+    @property
+    def scopes(self) -> list[str]:
+        """The named scopes that exist now."""
+        return list(self._scopes)
 
     def add(self, spec: ExpectationSpec, handle: type[Expectation] = Expectation) -> Expectation:
-        """Register an expectation after checking its programmed response."""
-        if spec.response is not None:
-            self.check_response(spec, spec.response)
-        return self.engine.add(handle(spec, self))
+        """Register an expectation in the default scope after checking its response."""
+        return self.default.add(spec, handle)
 
     def check_response(self, spec: ExpectationSpec, responder: Responder) -> None:
         """Refuse a programmed response that breaks the contract of the route it answers."""
@@ -183,17 +295,17 @@ class MockState:
         """Clear expectations, journal, scenarios, deliveries and problems, put the settings
         back as created (strict mode, latency, errors, faults), then restore the baseline
         expectations (unless `keep_baseline` is false: then they are forgotten)."""
-        self.engine.clear()
-        self.journal.clear()
+        self.default.clear()
+        with self._scope_lock:
+            self._scopes = {}
         self.outbound.clear()
         for name in type(self.settings).model_fields:
             setattr(self.settings, name, getattr(self._settings_baseline, name))
         self.rng.seed(self.seed)
-        self.problems.clear()
         if not keep_baseline:
             self.baseline = []
         for spec in self.baseline:
-            self.engine.add(Expectation(fresh_copy(spec), self))
+            self.default.add(fresh_copy(spec))
 
     def reseed(self, seed: int) -> None:
         """Restart the random generator from `seed`."""
@@ -201,23 +313,8 @@ class MockState:
         self.rng.seed(seed)
 
     def report(self, mock_name: str) -> Report:
-        """What `verify()` would complain about, as data."""
-        unmet = [
-            UnmetExpectation(
-                e.spec.describe(), e.required_calls, e.call_count, e.spec.times is None
-            )
-            for e in self.engine.expectations
-            if not e.met
-        ]
-        unmatched, violations, failures = self.problems.snapshot()
-        return Report(
-            mock_name,
-            unmet,
-            unmatched,
-            violations,
-            list(self.engine.order_violations),
-            [f.text for f in failures],
-        )
+        """What `verify()` would complain about in the default scope, as data."""
+        return self.default.report(mock_name)
 
     def first_failure(self) -> BaseException | None:
         """The first exception raised inside the mock since the last reset."""
@@ -230,4 +327,13 @@ def fresh_copy(spec: ExpectationSpec) -> ExpectationSpec:
     return ExpectationSpec.model_validate(spec.model_dump(mode="json"))
 
 
-__all__ = ["Failure", "MockSettings", "MockState", "Problems", "fresh_copy"]
+__all__ = [
+    "MAX_SCOPE_NAME",
+    "SCOPE_HEADER",
+    "Failure",
+    "MockSettings",
+    "MockState",
+    "Problems",
+    "Scope",
+    "fresh_copy",
+]
