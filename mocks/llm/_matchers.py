@@ -1,7 +1,8 @@
 """Matchers that read a request the way a model does.
 
 They normalize the body with :class:`~mocks.llm._prompt.Prompt`, so one matcher works
-for chat completions, the Responses API and legacy completions alike. Like the core's
+for chat completions, the Responses API, legacy completions, Anthropic's Messages API
+and Gemini's ``generateContent`` alike. Like the core's
 matchers they are data (pydantic models with a ``kind``), compose with ``&``, ``|``
 and ``~``, travel through the admin API as JSON, and explain a mismatch as
 ``(field, expected, actual)``.
@@ -25,14 +26,19 @@ from pydantic import PrivateAttr
 
 from mocks.core import Difference, Matcher, RecordedRequest
 
+from ._anthropic import prompt_from_messages
 from ._prompt import Prompt
+from ._providers import API, api_of, is_streamed, request_model
 from ._tokens import decode_token_ids
 
 Field = Literal["last_user", "system", "model", "last_role", "tool_result", "conversation"]
 Op = Literal["eq", "contains", "regex", "startswith", "endswith", "present", "absent"]
 
-GENERATION_PATH = r"(^|/)(chat/completions|completions|responses)$"
-EMBEDDING_PATH = r"(^|/)embeddings$"
+GENERATION_PATH = (
+    r"(^|/)(chat/completions|completions|responses|messages)$"
+    r"|:(generateContent|streamGenerateContent)$"
+)
+EMBEDDING_PATH = r"(^|/)embeddings$|:(embedContent|batchEmbedContents)$"
 
 
 def prompt_of(request: RecordedRequest) -> Prompt | None:
@@ -41,6 +47,9 @@ def prompt_of(request: RecordedRequest) -> Prompt | None:
     if not isinstance(body, dict):
         return None
     try:
+        api = api_of(request)
+        if api == "anthropic":
+            return prompt_from_messages(body)
         if "messages" in body:
             return Prompt.from_chat(body)
         if "input" in body and not request.path.endswith("embeddings"):
@@ -166,6 +175,48 @@ class EmbeddingInput(Matcher):
         if any(self.value.lower() in text.lower() for text in texts):
             return []
         return [Difference("embedding input", f"contains {self.value!r}", _show(texts))]
+
+
+class Streamed(Matcher):
+    """A generation request that asks for a stream (``stream: true``, or Gemini's
+    ``:streamGenerateContent``), or, with ``value`` false, one that does not."""
+
+    kind: Literal["llm_streamed"] = "llm_streamed"
+    value: bool = True
+
+    def differences(self, request: RecordedRequest) -> list[Difference]:
+        streamed = is_streamed(request)
+        if streamed == self.value:
+            return []
+        wanted = "a streamed request" if self.value else "a request without streaming"
+        return [Difference("stream", wanted, "streamed" if streamed else "not streamed")]
+
+
+class RequestModel(Matcher):
+    """The model a request names (in its body, or in Gemini's path), compared exactly;
+    Gemini's ``models/`` prefix does not count."""
+
+    kind: Literal["llm_model"] = "llm_model"
+    value: str
+
+    def differences(self, request: RecordedRequest) -> list[Difference]:
+        actual = request_model(request)
+        if actual is not None and actual.removeprefix("models/") == self.value:
+            return []
+        return [Difference("model", repr(self.value), repr(actual))]
+
+
+class APIProvider(Matcher):
+    """A request in one API's dialect: ``openai``, ``anthropic`` or ``gemini``."""
+
+    kind: Literal["llm_provider"] = "llm_provider"
+    value: API
+
+    def differences(self, request: RecordedRequest) -> list[Difference]:
+        actual = api_of(request)
+        if actual == self.value:
+            return []
+        return [Difference("provider", repr(self.value), repr(actual))]
 
 
 def _show(value: Any) -> str:

@@ -17,7 +17,6 @@ from mocks.core import (
     Expectation,
     ExpectationOwner,
     ExpectationSpec,
-    JsonPath,
     Matcher,
     Method,
     NearMiss,
@@ -35,6 +34,7 @@ from mocks.core import (
 from . import _errors as errors
 from . import _ids
 from ._admin import LLMAdmin
+from ._anthropic_api import AnthropicAPI
 from ._chat import create_chat_completion, stream_chat_completion
 from ._chat import prompt_tokens as chat_prompt_size
 from ._completions import create_completion, prompt_texts, stream_completion
@@ -43,11 +43,15 @@ from ._errors import LLMError
 from ._matchers import (
     EMBEDDING_PATH,
     GENERATION_PATH,
+    APIProvider,
     EmbeddingInput,
     PromptField,
+    RequestModel,
+    Streamed,
     ToolOffered,
 )
 from ._models import DEFAULT_MODELS, ModelCatalog, ModelInfo, parse_model
+from ._providers import API, APIS, api_of
 from ._ratelimit import RateLimiter
 from ._responders import EmbeddingReply, LLMReply, ToolCallSpec
 from ._responses import create_response, input_tokens, stream_response
@@ -274,7 +278,7 @@ class MockLLM(BaseMock):
     """
 
     service: ClassVar[str] = "llm"
-    error_schema: ClassVar[str | None] = "error"
+    error_schema: ClassVar[str | None] = "any_error"
 
     def __init__(
         self,
@@ -306,12 +310,29 @@ class MockLLM(BaseMock):
         self.context_window = context_window
         self.limiter = RateLimiter(requests_per_minute, tokens_per_minute)
         self.created = created
+        self.anthropic = AnthropicAPI(self)
         super().__init__(**options)
 
     # ---- routes --------------------------------------------------------------------
 
     def build_routes(self) -> list[Route]:
-        routes: list[Route] = []
+        routes: list[Route] = [
+            Route(
+                "POST",
+                "/v1/messages",
+                self._messages,
+                request_schema="anthropic_request",
+                response_schema="anthropic_message",
+                stream_schema="anthropic_stream_event",
+            ),
+            Route(
+                "POST",
+                "/v1/messages/count_tokens",
+                self.anthropic.count_tokens,
+                request_schema="anthropic_count_tokens_request",
+                response_schema="anthropic_count_tokens",
+            ),
+        ]
         for prefix in ("/v1", ""):
             routes += self._api_routes(prefix, prefix)
         routes += self._api_routes(f"{AZURE_PREFIX}/deployments/{{deployment}}", AZURE_PREFIX)
@@ -346,9 +367,14 @@ class MockLLM(BaseMock):
                 "response",
                 "response_event",
             ),
-            Route("GET", f"{other_prefix}/models", self._list_models, response_schema="model_list"),
             Route(
-                "GET", f"{other_prefix}/models/{{model}}", self._get_model, response_schema="model"
+                "GET", f"{other_prefix}/models", self._list_models, response_schema="any_model_list"
+            ),
+            Route(
+                "GET",
+                f"{other_prefix}/models/{{model}}",
+                self._get_model,
+                response_schema="any_model",
             ),
         ]
 
@@ -435,12 +461,19 @@ class MockLLM(BaseMock):
         tool_result_contains: str | None = None,
         tools_offered: Sequence[str] = (),
         stream: bool | None = None,
+        provider: API | None = None,
     ) -> Matcher:
-        """A matcher for generation requests (chat, Responses, legacy completions)."""
+        """A matcher for generation requests (chat, Responses, legacy completions,
+        Anthropic messages, Gemini ``generateContent``); ``provider`` restricts it to
+        one API (``openai``, ``anthropic`` or ``gemini``)."""
         parts: list[Matcher] = [
             Method(value="POST"),
             Path(value=GENERATION_PATH, op="regex"),
         ]
+        if provider is not None:
+            if provider not in APIS:
+                raise ValueError(f"unknown provider {provider!r}; use one of {', '.join(APIS)}")
+            parts.append(APIProvider(value=provider))
         if prompt_contains is not None:
             parts.append(PromptField(field="last_user", value=prompt_contains, op="contains"))
         if system_contains is not None:
@@ -453,8 +486,7 @@ class MockLLM(BaseMock):
             )
         parts.extend(ToolOffered(name=name) for name in tools_offered)
         if stream is not None:
-            streamed = JsonPath(path="$.stream", value=True)
-            parts.append(streamed if stream else Not(matcher=streamed))
+            parts.append(Streamed(value=stream))
         matcher = parts[0]
         for part in parts[1:]:
             matcher = matcher & part
@@ -470,14 +502,17 @@ class MockLLM(BaseMock):
         model: str | None = None,
         tool_result_contains: str | None = None,
         tools_offered: Sequence[str] = (),
+        provider: API | None = None,
     ) -> LLMExpectation:
         """Expect a generation request whose last user message contains
         ``prompt_contains``, and answer ``response`` (the simulator answers when it is
         ``None``; ``refusal`` answers a refusal instead).
 
-        Works for chat completions, the Responses API and legacy completions, streamed
-        or not. ``tool_result_contains`` matches the turn right after tool results,
-        which is how the answer step of an agent loop is scripted.
+        Works for every API, streamed or not: chat completions, the Responses API,
+        legacy completions, Anthropic's Messages API and Gemini's ``generateContent``,
+        each answered in its own shape (``provider="anthropic"`` restricts it to one).
+        ``tool_result_contains`` matches the turn right after tool results, which is
+        how the answer step of an agent loop is scripted.
         """
         matcher = self.generation_matcher(
             prompt_contains,
@@ -485,6 +520,7 @@ class MockLLM(BaseMock):
             model=model,
             tool_result_contains=tool_result_contains,
             tools_offered=tools_offered,
+            provider=provider,
         )
         return self._add(matcher, LLMReply(content=response, refusal=refusal))
 
@@ -497,6 +533,7 @@ class MockLLM(BaseMock):
         model: str | None = None,
         tool_result_contains: str | None = None,
         tools_offered: Sequence[str] = (),
+        provider: API | None = None,
     ) -> LLMExpectation:
         """Expect a streamed request and stream exactly ``chunks`` as the content."""
         matcher = self.generation_matcher(
@@ -506,6 +543,7 @@ class MockLLM(BaseMock):
             tool_result_contains=tool_result_contains,
             tools_offered=tools_offered,
             stream=True,
+            provider=provider,
         )
         return self._add(matcher, LLMReply(chunks=list(chunks)))
 
@@ -520,6 +558,7 @@ class MockLLM(BaseMock):
         system_contains: str | None = None,
         model: str | None = None,
         tool_result_contains: str | None = None,
+        provider: API | None = None,
     ) -> LLMExpectation:
         """Expect a request offering the function ``name``, and call it with
         ``arguments`` (a mapping, or JSON text as a model would write it).
@@ -536,6 +575,7 @@ class MockLLM(BaseMock):
             system_contains=system_contains,
             model=model,
             tool_result_contains=tool_result_contains,
+            provider=provider,
         )
 
     def expect_tool_calls(
@@ -547,6 +587,7 @@ class MockLLM(BaseMock):
         system_contains: str | None = None,
         model: str | None = None,
         tool_result_contains: str | None = None,
+        provider: API | None = None,
     ) -> LLMExpectation:
         """Like `expect_tool_call`, with several (parallel) calls in one answer."""
         specs = [
@@ -560,6 +601,7 @@ class MockLLM(BaseMock):
             model=model,
             tool_result_contains=tool_result_contains,
             tools_offered=list(dict.fromkeys(spec.name for spec in specs)),
+            provider=provider,
         )
         if tool_result_contains is None:
             matcher = matcher & Not(matcher=PromptField(field="last_role", value="tool"))
@@ -571,13 +613,18 @@ class MockLLM(BaseMock):
         *,
         input_contains: str | None = None,
         model: str | None = None,
+        provider: API | None = None,
     ) -> LLMExpectation:
-        """Expect an embedding request, answered with vectors of ``dimensions``."""
+        """Expect an embedding request (OpenAI's ``/embeddings``, Gemini's
+        ``:embedContent`` and ``:batchEmbedContents``), answered with vectors of
+        ``dimensions`` (a request's own ``dimensions``/``outputDimensionality`` wins)."""
         matcher: Matcher = Method(value="POST") & Path(value=EMBEDDING_PATH, op="regex")
         if input_contains is not None:
             matcher = matcher & EmbeddingInput(value=input_contains)
         if model is not None:
-            matcher = matcher & JsonPath(path="$.model", value=model)
+            matcher = matcher & RequestModel(value=model)
+        if provider is not None:
+            matcher = matcher & APIProvider(value=provider)
         return self._add(matcher, EmbeddingReply(dimensions=dimensions))
 
     def logical_requests(
@@ -598,7 +645,11 @@ class MockLLM(BaseMock):
         *,
         field: str | None = None,
     ) -> Reply:
-        """An error in the OpenAI envelope, with the status's realistic type and code."""
+        """An error in the envelope of the API the request speaks (OpenAI's, with the
+        status's realistic type and code, when there is no request)."""
+        api = api_of(request) if request is not None else "openai"
+        if api == "anthropic":
+            return self.anthropic.error_reply(status, message, field)
         if message in _NAMED_ERRORS:
             error = _NAMED_ERRORS[message]()
         else:
@@ -614,7 +665,11 @@ class MockLLM(BaseMock):
 
     def precheck(self, request: RecordedRequest, route: Route | None) -> Reply | None:
         """The real API's 401 comes before anything else looks at an API request."""
-        if route is not None:
+        if route is None:
+            return None
+        if api_of(request) == "anthropic":
+            self.anthropic.authorize(request)  # an AnthropicError is the answer
+        else:
             self._authorize(request)  # an LLMError is the answer
         return None
 
@@ -625,12 +680,17 @@ class MockLLM(BaseMock):
         return self.error_reply(status, message or "", request)
 
     def finish_reply(self, request: RecordedRequest, reply: Reply) -> Reply:
-        """Every answer carries OpenAI's response headers (``x-request-id`` and friends)."""
+        """Every answer carries its API's response headers (OpenAI's ``x-request-id``
+        and friends, Anthropic's ``request-id``)."""
+        if api_of(request) == "anthropic":
+            return self.anthropic.finish(reply)
         for name, value in self._headers().items():
             reply.headers.setdefault(name, value)
         return reply
 
     def contract_error_reply(self, request: RecordedRequest, violation: Violation) -> Reply:
+        if api_of(request) == "anthropic":
+            return self.anthropic.contract_error(request, violation.param, violation.message)
         try:
             self._validate(endpoint_of(request.path), request.json, request)
             error = LLMError(
@@ -644,14 +704,17 @@ class MockLLM(BaseMock):
         return self._error(error, request)
 
     def malformed_body_reply(self, request: RecordedRequest, route: Route) -> Reply:
+        if api_of(request) == "anthropic":
+            return self.anthropic.error_reply(400, "body: Input should be a valid JSON object")
         return self._error(errors.invalid_json(), request)
 
     def unmatched_reply(self, request: RecordedRequest, near_miss: NearMiss, status: int) -> Reply:
-        message = (
-            f"Invalid URL ({request.method} {request.path})"
-            if status == 404
-            else near_miss.explain(request)
-        )
+        if status != 404:
+            message = near_miss.explain(request)
+        elif api_of(request) == "anthropic":
+            message = "Not found"
+        else:
+            message = f"Invalid URL ({request.method} {request.path})"
         reply = self.error_reply(status, message, request)
         document = {**reply.document, "near_miss": near_miss.to_dict()}
         return Reply.json(document, status, reply.headers)
@@ -670,7 +733,8 @@ class MockLLM(BaseMock):
     def _error(error: LLMError, request: RecordedRequest | None) -> Reply:
         return error.reply
 
-    def _now(self) -> int:
+    def now(self) -> int:
+        """The ``created`` timestamp answers carry (the fixed one, when given)."""
         return self.created if self.created is not None else int(time.time())
 
     def _authorize(self, request: RecordedRequest) -> None:
@@ -683,14 +747,13 @@ class MockLLM(BaseMock):
         if self.api_keys is not None and key not in self.api_keys:
             raise errors.invalid_api_key(key)
 
-    def _catalog(self, request: RecordedRequest, body: Any) -> ModelCatalog | None:
-        """The catalogue to check the request's model against; ``None`` serves any name.
+    def catalog_for(self, request: RecordedRequest, model: Any) -> ModelCatalog | None:
+        """The catalogue to check ``model`` against; ``None`` serves any name.
 
         Azure names deployments, not models: any name the resource has is served. With
         ``allow_unknown_models`` a catalogued model keeps its limits and sizes."""
         if request.path.startswith(f"{AZURE_PREFIX}/"):
             return None
-        model = body.get("model") if isinstance(body, Mapping) else None
         if self.allow_unknown_models and not (isinstance(model, str) and model in self.models):
             return None
         return self.models
@@ -698,7 +761,9 @@ class MockLLM(BaseMock):
     def _validate(
         self, endpoint: str | None, body: Any, request: RecordedRequest
     ) -> ModelInfo | None:
-        catalog = self._catalog(request, body)
+        catalog = self.catalog_for(
+            request, body.get("model") if isinstance(body, Mapping) else None
+        )
         window = self.context_window
         if endpoint == "chat":
             return validate_chat_request(body, catalog, context_window=window)
@@ -725,8 +790,14 @@ class MockLLM(BaseMock):
     def _embeddings(self, request: RecordedRequest) -> Reply:
         return self._embed(request, None)
 
+    def _messages(self, request: RecordedRequest) -> Reply:
+        return self.anthropic.messages(request)
+
     def llm_reply(self, context: ReplyContext, reply: LLMReply) -> Reply:
-        """Answer a matched request with a programmed `LLMReply` (called by it)."""
+        """Answer a matched request with a programmed `LLMReply` (called by it), in the
+        shape of the API the request speaks."""
+        if api_of(context.request) == "anthropic":
+            return self.anthropic.messages(context.request, reply)
         if endpoint_of(context.request.path) == "embeddings":
             return self._embed(context.request, None)
         return self._generate(context.request, reply)
@@ -745,7 +816,7 @@ class MockLLM(BaseMock):
         answer = reply.answer() if reply is not None else None
         options: dict[str, Any] = {
             "rng": self.rng,
-            "created": self._now(),
+            "created": self.now(),
             "seed": self.seed,
             "answer": answer,
         }
@@ -826,7 +897,7 @@ class MockLLM(BaseMock):
 
     def _embed(self, request: RecordedRequest, reply: EmbeddingReply | None) -> Reply:
         body = self._body(request)
-        info = validate_embedding_request(body, self._catalog(request, body))
+        info = validate_embedding_request(body, self.catalog_for(request, body.get("model")))
         native = info.dimensions if info is not None and info.dimensions else None
         if reply is not None and reply.dimensions is not None:
             body = {**body, "dimensions": reply.dimensions}
@@ -838,10 +909,14 @@ class MockLLM(BaseMock):
         return Reply.json(document, 200, headers)
 
     def _list_models(self, request: RecordedRequest) -> Reply:
+        if api_of(request) == "anthropic":
+            return self.anthropic.list_models()
         return Reply.json(self.models.list_json(), 200)
 
     def _get_model(self, request: RecordedRequest) -> Reply:
         name = request.path_params.get("model", "")
+        if api_of(request) == "anthropic":
+            return self.anthropic.get_model(request, name)
         info = self.models.get(name)
         if info is None and self.allow_unknown_models:
             info = ModelInfo(name, owned_by="user")

@@ -9,7 +9,7 @@ examples or defaults), from:
 - ``openai``: the official OpenAPI description, ``openapi.yaml`` in
   ``../shared/reference/openai/`` beside the repository (or ``--openai FILE``);
 - ``anthropic``: the installed ``anthropic`` SDK's own types (pydantic models and
-  TypedDicts under ``anthropic.types``);
+  TypedDicts under ``anthropic.types``), as JSON Schema by pydantic;
 - ``gemini``: the installed ``google-genai`` SDK's types (``google.genai.types``).
 
 Run from the repository root::
@@ -130,7 +130,56 @@ def openai_facts(spec: Path) -> dict[str, Any]:
     }
 
 
-SOURCES = ("openai",)
+SOURCES = ("openai", "anthropic")
+
+#: The SDK types the Anthropic contracts are compared with (name -> import path).
+ANTHROPIC_ROOTS = {
+    "MessageCreateParamsNonStreaming": "anthropic.types.message_create_params",
+    "MessageCountTokensParams": "anthropic.types.message_count_tokens_params",
+    "Message": "anthropic.types",
+    "RawMessageStreamEvent": "anthropic.types",
+    "MessageTokensCount": "anthropic.types",
+    "ErrorResponse": "anthropic.types",
+    "ModelInfo": "anthropic.types",
+}
+
+
+def sdk_facts(package: str, roots: dict[str, Any]) -> dict[str, Any]:
+    """The facts of SDK types (pydantic models, TypedDicts, unions): each root's JSON
+    Schema by pydantic (validation mode, as the SDK reads answers), reduced."""
+    from importlib.metadata import version
+
+    from pydantic import TypeAdapter
+
+    schemas: dict[str, Any] = {}
+    for name, kind in roots.items():
+        document = TypeAdapter(kind).json_schema(mode="validation", ref_template="#/$defs/{model}")
+        schemas.update(document.pop("$defs", {}))
+        schemas[name] = document
+    return {
+        "source": {
+            "package": package,
+            "version": version(package),
+            "how": "pydantic TypeAdapter(...).json_schema(mode='validation') of the SDK's types",
+        },
+        "roots": sorted(roots),
+        "schemas": {name: reduce(schemas[name]) for name in sorted(schemas)},
+    }
+
+
+def anthropic_facts() -> dict[str, Any]:
+    """The facts of the installed ``anthropic`` SDK's Messages API types."""
+    import importlib
+
+    from anthropic.pagination import SyncPage
+    from anthropic.types import ModelInfo
+
+    roots: dict[str, Any] = {
+        name: getattr(importlib.import_module(module), name)
+        for name, module in ANTHROPIC_ROOTS.items()
+    }
+    roots["ModelPage"] = SyncPage[ModelInfo]
+    return sdk_facts("anthropic", roots)
 
 
 def write(name: str, facts: dict[str, Any]) -> Path:
@@ -154,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"skipped openai: {args.openai} is absent", file=sys.stderr)
                 continue
             print(write("openai", openai_facts(args.openai)))
+        elif source == "anthropic":
+            print(write("anthropic", anthropic_facts()))
     return 0
 
 
