@@ -27,8 +27,17 @@ from pydantic import PrivateAttr
 from mocks.core import Difference, Matcher, RecordedRequest
 
 from ._anthropic import prompt_from_messages
+from ._gemini import embed_texts, prompt_from_request
 from ._prompt import Prompt
-from ._providers import API, api_of, is_streamed, request_model
+from ._providers import (
+    API,
+    GEMINI_EMBEDDING,
+    GEMINI_GENERATION,
+    api_of,
+    gemini_action,
+    is_streamed,
+    request_model,
+)
 from ._tokens import decode_token_ids
 
 Field = Literal["last_user", "system", "model", "last_role", "tool_result", "conversation"]
@@ -50,6 +59,11 @@ def prompt_of(request: RecordedRequest) -> Prompt | None:
         api = api_of(request)
         if api == "anthropic":
             return prompt_from_messages(body)
+        if api == "gemini":
+            action = gemini_action(request.path)
+            if action is None or action[1] not in GEMINI_GENERATION:
+                return None
+            return prompt_from_request(body, action[0])
         if "messages" in body:
             return Prompt.from_chat(body)
         if "input" in body and not request.path.endswith("embeddings"):
@@ -169,9 +183,13 @@ class EmbeddingInput(Matcher):
 
     def differences(self, request: RecordedRequest) -> list[Difference]:
         body = request.json
-        raw = body.get("input") if isinstance(body, dict) else None
-        items = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
-        texts = [i if isinstance(i, str) else _prompt_text(i) for i in items]
+        action = gemini_action(request.path)
+        if action is not None and action[1] in GEMINI_EMBEDDING and isinstance(body, dict):
+            texts = [text for text, _size in embed_texts(body, action[1] == "batchEmbedContents")]
+        else:
+            raw = body.get("input") if isinstance(body, dict) else None
+            items = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
+            texts = [i if isinstance(i, str) else _prompt_text(i) for i in items]
         if any(self.value.lower() in text.lower() for text in texts):
             return []
         return [Difference("embedding input", f"contains {self.value!r}", _show(texts))]

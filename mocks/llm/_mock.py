@@ -40,6 +40,7 @@ from ._chat import prompt_tokens as chat_prompt_size
 from ._completions import create_completion, prompt_texts, stream_completion
 from ._embeddings import create_embeddings
 from ._errors import LLMError
+from ._gemini_api import GeminiAPI
 from ._matchers import (
     EMBEDDING_PATH,
     GENERATION_PATH,
@@ -139,6 +140,8 @@ def endpoint_of(path: str) -> str | None:
         ("/chat/completions", "chat"),
         ("/completions", "completions"),
         ("/embeddings", "embeddings"),
+        (":embedContent", "embeddings"),
+        (":batchEmbedContents", "embeddings"),
         ("/responses", "responses"),
     ):
         if path.endswith(suffix):
@@ -311,6 +314,12 @@ class MockLLM(BaseMock):
         self.limiter = RateLimiter(requests_per_minute, tokens_per_minute)
         self.created = created
         self.anthropic = AnthropicAPI(self)
+        self.gemini = GeminiAPI(self)
+        #: The APIs answered beside OpenAI's, each with its auth, envelope and headers.
+        self.dialects: dict[str, AnthropicAPI | GeminiAPI] = {
+            "anthropic": self.anthropic,
+            "gemini": self.gemini,
+        }
         super().__init__(**options)
 
     # ---- routes --------------------------------------------------------------------
@@ -333,6 +342,7 @@ class MockLLM(BaseMock):
                 response_schema="anthropic_count_tokens",
             ),
         ]
+        routes += self.gemini.routes()
         for prefix in ("/v1", ""):
             routes += self._api_routes(prefix, prefix)
         routes += self._api_routes(f"{AZURE_PREFIX}/deployments/{{deployment}}", AZURE_PREFIX)
@@ -436,7 +446,9 @@ class MockLLM(BaseMock):
         ]
 
     def stack_environment(self) -> dict[str, str]:
-        """What the OpenAI and Azure clients read to reach this mock."""
+        """What the OpenAI, Azure, Anthropic and Gemini clients read to reach this mock
+        (``google-genai`` reads ``GOOGLE_GEMINI_BASE_URL`` and ``GOOGLE_API_KEY`` or
+        ``GEMINI_API_KEY``; the Anthropic SDK ``ANTHROPIC_BASE_URL``)."""
         key = self.api_keys[0] if self.api_keys else "sk-mock"
         return {
             "OPENAI_BASE_URL": f"{self.url}/v1",
@@ -444,6 +456,11 @@ class MockLLM(BaseMock):
             "AZURE_OPENAI_ENDPOINT": self.url,
             "AZURE_OPENAI_API_KEY": key,
             "OPENAI_API_VERSION": "2024-10-21",
+            "ANTHROPIC_BASE_URL": self.url,
+            "ANTHROPIC_API_KEY": key,
+            "GOOGLE_GEMINI_BASE_URL": self.url,
+            "GEMINI_API_KEY": key,
+            "GOOGLE_API_KEY": key,
         }
 
     # ---- the expectation vocabulary ---------------------------------------------------
@@ -647,9 +664,9 @@ class MockLLM(BaseMock):
     ) -> Reply:
         """An error in the envelope of the API the request speaks (OpenAI's, with the
         status's realistic type and code, when there is no request)."""
-        api = api_of(request) if request is not None else "openai"
-        if api == "anthropic":
-            return self.anthropic.error_reply(status, message, field)
+        dialect = self.dialects.get(api_of(request)) if request is not None else None
+        if dialect is not None:
+            return dialect.error_reply(status, message, field)
         if message in _NAMED_ERRORS:
             error = _NAMED_ERRORS[message]()
         else:
@@ -667,8 +684,9 @@ class MockLLM(BaseMock):
         """The real API's 401 comes before anything else looks at an API request."""
         if route is None:
             return None
-        if api_of(request) == "anthropic":
-            self.anthropic.authorize(request)  # an AnthropicError is the answer
+        dialect = self.dialects.get(api_of(request))
+        if dialect is not None:
+            dialect.authorize(request)  # its own error class is the answer
         else:
             self._authorize(request)  # an LLMError is the answer
         return None
@@ -682,15 +700,17 @@ class MockLLM(BaseMock):
     def finish_reply(self, request: RecordedRequest, reply: Reply) -> Reply:
         """Every answer carries its API's response headers (OpenAI's ``x-request-id``
         and friends, Anthropic's ``request-id``)."""
-        if api_of(request) == "anthropic":
-            return self.anthropic.finish(reply)
+        dialect = self.dialects.get(api_of(request))
+        if dialect is not None:
+            return dialect.finish(reply)
         for name, value in self._headers().items():
             reply.headers.setdefault(name, value)
         return reply
 
     def contract_error_reply(self, request: RecordedRequest, violation: Violation) -> Reply:
-        if api_of(request) == "anthropic":
-            return self.anthropic.contract_error(request, violation.param, violation.message)
+        dialect = self.dialects.get(api_of(request))
+        if dialect is not None:
+            return dialect.contract_error(request, violation.param, violation.message)
         try:
             self._validate(endpoint_of(request.path), request.json, request)
             error = LLMError(
@@ -704,14 +724,15 @@ class MockLLM(BaseMock):
         return self._error(error, request)
 
     def malformed_body_reply(self, request: RecordedRequest, route: Route) -> Reply:
-        if api_of(request) == "anthropic":
-            return self.anthropic.error_reply(400, "body: Input should be a valid JSON object")
+        dialect = self.dialects.get(api_of(request))
+        if dialect is not None:
+            return dialect.error_reply(400, "Invalid JSON payload received.")
         return self._error(errors.invalid_json(), request)
 
     def unmatched_reply(self, request: RecordedRequest, near_miss: NearMiss, status: int) -> Reply:
         if status != 404:
             message = near_miss.explain(request)
-        elif api_of(request) == "anthropic":
+        elif api_of(request) != "openai":
             message = "Not found"
         else:
             message = f"Invalid URL ({request.method} {request.path})"
@@ -796,14 +817,21 @@ class MockLLM(BaseMock):
     def llm_reply(self, context: ReplyContext, reply: LLMReply) -> Reply:
         """Answer a matched request with a programmed `LLMReply` (called by it), in the
         shape of the API the request speaks."""
-        if api_of(context.request) == "anthropic":
+        api = api_of(context.request)
+        if api == "anthropic":
             return self.anthropic.messages(context.request, reply)
+        if api == "gemini":
+            if endpoint_of(context.request.path) == "embeddings":
+                return self.gemini.embed(context.request)
+            return self.gemini.generate(context.request, reply)
         if endpoint_of(context.request.path) == "embeddings":
             return self._embed(context.request, None)
         return self._generate(context.request, reply)
 
     def embedding_reply(self, context: ReplyContext, reply: EmbeddingReply) -> Reply:
         """Answer a matched request with a programmed `EmbeddingReply` (called by it)."""
+        if api_of(context.request) == "gemini":
+            return self.gemini.embed(context.request, reply)
         return self._embed(context.request, reply)
 
     def _generate(self, request: RecordedRequest, reply: LLMReply | None) -> Reply:
@@ -909,14 +937,18 @@ class MockLLM(BaseMock):
         return Reply.json(document, 200, headers)
 
     def _list_models(self, request: RecordedRequest) -> Reply:
-        if api_of(request) == "anthropic":
+        api = api_of(request)
+        if api == "anthropic":
             return self.anthropic.list_models()
+        if api == "gemini":
+            return self.gemini.list_models(request)
         return Reply.json(self.models.list_json(), 200)
 
     def _get_model(self, request: RecordedRequest) -> Reply:
         name = request.path_params.get("model", "")
-        if api_of(request) == "anthropic":
-            return self.anthropic.get_model(request, name)
+        dialect = self.dialects.get(api_of(request))
+        if dialect is not None:
+            return dialect.get_model(request, name)
         info = self.models.get(name)
         if info is None and self.allow_unknown_models:
             info = ModelInfo(name, owned_by="user")
