@@ -55,6 +55,7 @@ from ._models import DEFAULT_MODELS, ModelCatalog, ModelInfo, parse_model
 from ._providers import API, APIS, api_of
 from ._ratelimit import RateLimiter
 from ._responders import EmbeddingReply, LLMReply, ToolCallSpec
+from ._response_store import ResponseStore, input_items_page, input_list
 from ._responses import create_response, input_tokens, stream_response
 from ._schema_values import SchemaValueError
 from ._validation import (
@@ -313,6 +314,8 @@ class MockLLM(BaseMock):
         self.context_window = context_window
         self.limiter = RateLimiter(requests_per_minute, tokens_per_minute)
         self.created = created
+        #: Responses kept for ``previous_response_id`` and ``GET /v1/responses/{id}``.
+        self.stored_responses = ResponseStore()
         self.anthropic = AnthropicAPI(self)
         self.gemini = GeminiAPI(self)
         #: The APIs answered beside OpenAI's, each with its auth, envelope and headers.
@@ -378,6 +381,24 @@ class MockLLM(BaseMock):
                 "response_event",
             ),
             Route(
+                "GET",
+                f"{other_prefix}/responses/{{response_id}}",
+                self._get_response,
+                response_schema="response",
+            ),
+            Route(
+                "DELETE",
+                f"{other_prefix}/responses/{{response_id}}",
+                self._delete_response,
+                response_schema="response_deleted",
+            ),
+            Route(
+                "GET",
+                f"{other_prefix}/responses/{{response_id}}/input_items",
+                self._input_items,
+                response_schema="response_input_items",
+            ),
+            Route(
                 "GET", f"{other_prefix}/models", self._list_models, response_schema="any_model_list"
             ),
             Route(
@@ -411,6 +432,7 @@ class MockLLM(BaseMock):
         self.limiter = RateLimiter(self._initial[2], self._initial[3])
         self.models = ModelCatalog(self._initial_models)
         self.allow_unknown_models = self._initial_allow_unknown
+        self.stored_responses.clear()
 
     def llm_settings(self) -> dict[str, Any]:
         """The settings ``GET /__admin/llm/settings`` shows."""
@@ -838,6 +860,9 @@ class MockLLM(BaseMock):
         endpoint = endpoint_of(request.path)
         body = self._body(request)
         self._validate(endpoint, body, request)
+        earlier: list[dict[str, Any]] = []
+        if endpoint == "responses":
+            earlier, body = self._continued(body)
         model = str(body.get("model", ""))
         estimate = self._prompt_size(endpoint, body) + _completion_limit(endpoint, body)
         headers = self.limiter.acquire(model, estimate)
@@ -850,13 +875,31 @@ class MockLLM(BaseMock):
         }
         try:
             if body.get("stream"):
-                return self._stream(endpoint, body, options, reply, headers)
+                return self._stream(endpoint, body, options, reply, headers, earlier, request.json)
             document = self._document(endpoint, body, options)
         except SchemaValueError as exc:
             raise errors.invalid_value("response_format", f"Invalid schema: {exc}") from exc
+        if endpoint == "responses" and body.get("store") is not False:
+            self.stored_responses.keep(document, request.json, earlier, self.rng)
         usage = document.get("usage") or {}
         self.limiter.settle(int(usage.get("total_tokens") or 0))
         return Reply.json(document, 200, headers)
+
+    def _continued(self, body: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """``(earlier items, the body as the model sees it)``: a request naming
+        ``previous_response_id`` continues that stored conversation."""
+        previous = body.get("previous_response_id")
+        if not isinstance(previous, str):
+            return [], body
+        earlier = self.stored_responses.conversation(previous)
+        if earlier is None:
+            raise LLMError(
+                400,
+                f"Previous response with id '{previous}' not found.",
+                param="previous_response_id",
+                code="previous_response_not_found",
+            )
+        return earlier, {**body, "input": [*earlier, *input_list(body.get("input"))]}
 
     def _prompt_size(self, endpoint: str | None, body: Mapping[str, Any]) -> int:
         if endpoint == "chat":
@@ -882,6 +925,8 @@ class MockLLM(BaseMock):
         options: dict[str, Any],
         reply: LLMReply | None,
         headers: dict[str, str],
+        earlier: list[dict[str, Any]],
+        original: Mapping[str, Any],
     ) -> Reply:
         if endpoint == "chat":
             documents = stream_chat_completion(body, **options)
@@ -889,6 +934,12 @@ class MockLLM(BaseMock):
             documents = stream_completion(body, **options)
         else:
             documents = stream_response(body, **options)
+            cut = reply is not None and (
+                reply.stream_error_after is not None or reply.malformed_chunk_after is not None
+            )
+            if body.get("store") is not False and not cut:
+                final = documents[-1]["response"]
+                self.stored_responses.keep(final, original, earlier, self.rng)
         named = endpoint == "responses"
         return Reply.sse(self._stream_chunks(documents, named, reply), headers=headers)
 
@@ -935,6 +986,38 @@ class MockLLM(BaseMock):
         tokens = int(document["usage"]["total_tokens"])
         headers = self.limiter.acquire(str(body["model"]), tokens)
         return Reply.json(document, 200, headers)
+
+    def _stored(self, request: RecordedRequest) -> Any:
+        found = self.stored_responses.get(request.path_params.get("response_id", ""))
+        if found is None:
+            name = request.path_params.get("response_id", "")
+            raise LLMError(404, f"Response with id '{name}' not found.")
+        return found
+
+    def _get_response(self, request: RecordedRequest) -> Reply:
+        return Reply.json(self._stored(request).document, 200)
+
+    def _delete_response(self, request: RecordedRequest) -> Reply:
+        stored = self._stored(request)
+        self.stored_responses.delete(stored.document["id"])
+        document = {"id": stored.document["id"], "object": "response", "deleted": True}
+        return Reply.json(document, 200)
+
+    def _input_items(self, request: RecordedRequest) -> Reply:
+        query = request.query
+        try:
+            limit = int(query.get("limit", "20"))
+        except ValueError:
+            raise errors.invalid_type("limit", "an integer", query.get("limit")) from None
+        if not 1 <= limit <= 100:
+            raise errors.invalid_value("limit", "Invalid 'limit': expected 1 to 100.")
+        order = query.get("order", "desc")
+        if order not in ("asc", "desc"):
+            raise errors.unsupported_value("order", order, ["asc", "desc"])
+        page = input_items_page(
+            self._stored(request), order=order, limit=limit, after=query.get("after")
+        )
+        return Reply.json(page, 200)
 
     def _list_models(self, request: RecordedRequest) -> Reply:
         api = api_of(request)

@@ -60,6 +60,7 @@ OPENAI_ROOTS = (
     "Model",
     "ListModelsResponse",
     "ErrorResponse",
+    "ResponseItemList",
 )
 
 
