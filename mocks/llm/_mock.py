@@ -31,6 +31,7 @@ from mocks.core import (
     sse_event,
 )
 
+from . import _azure as azure
 from . import _errors as errors
 from . import _ids
 from ._admin import LLMAdmin
@@ -53,7 +54,7 @@ from ._matchers import (
 )
 from ._models import DEFAULT_MODELS, ModelCatalog, ModelInfo, parse_model
 from ._providers import API, APIS, api_of
-from ._ratelimit import RateLimiter
+from ._ratelimit import RateLimiter, RateLimitExceeded, openai_headers
 from ._responders import EmbeddingReply, LLMReply, ToolCallSpec
 from ._response_store import ResponseStore, input_items_page, input_list
 from ._responses import create_response, input_tokens, stream_response
@@ -70,6 +71,13 @@ DEFAULT_EMBEDDING_SIZE = 1536
 #: Retry delay advertised by injected 429s: short, so retrying tests stay fast.
 INJECTED_RETRY_AFTER = 0.05
 RETRY_HEADER = "X-Stainless-Retry-Count"
+#: Azure's names of the operations, in its 429 messages.
+_AZURE_OPERATIONS = {
+    "chat": "ChatCompletions_Create",
+    "completions": "Completions_Create",
+    "embeddings": "Embeddings_Create",
+    "responses": "Responses_Create",
+}
 TOOL_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 
 #: ``with_error(status, message)``: a message naming one of these answers that error.
@@ -700,6 +708,8 @@ class MockLLM(BaseMock):
         error.status = status
         if field is not None:
             error.param = field
+        if request is not None and azure.is_azure(request.path) and status != 400:
+            error = azure.AzureError(status, error.message, code=str(status), headers=error.headers)
         return self._error(error, request)
 
     def precheck(self, request: RecordedRequest, route: Route | None) -> Reply | None:
@@ -725,6 +735,11 @@ class MockLLM(BaseMock):
         dialect = self.dialects.get(api_of(request))
         if dialect is not None:
             return dialect.finish(reply)
+        if azure.is_azure(request.path):
+            deployment = request.path_params.get("deployment", "")
+            for name, value in azure.headers(deployment, self.rng).items():
+                reply.headers.setdefault(name, value)
+            return reply
         for name, value in self._headers().items():
             reply.headers.setdefault(name, value)
         return reply
@@ -756,6 +771,8 @@ class MockLLM(BaseMock):
             message = near_miss.explain(request)
         elif api_of(request) != "openai":
             message = "Not found"
+        elif azure.is_azure(request.path):
+            message = "Resource not found"
         else:
             message = f"Invalid URL ({request.method} {request.path})"
         reply = self.error_reply(status, message, request)
@@ -783,12 +800,31 @@ class MockLLM(BaseMock):
     def _authorize(self, request: RecordedRequest) -> None:
         header = request.headers.get("Authorization", "")
         key = header[7:].strip() if header.lower().startswith("bearer ") else ""
-        if not key and request.path.startswith(AZURE_PREFIX):
-            key = request.headers.get("api-key", "").strip()
+        if azure.is_azure(request.path):
+            key = key or request.headers.get("api-key", "").strip()
+            if not key:
+                raise azure.missing_key()
+            if self.api_keys is not None and key not in self.api_keys:
+                raise azure.invalid_key()
+            if "api-version" not in request.query:
+                raise azure.missing_api_version()
+            return
         if not key:
             raise errors.missing_api_key()
         if self.api_keys is not None and key not in self.api_keys:
             raise errors.invalid_api_key(key)
+
+    def _acquire(self, request: RecordedRequest, model: str, tokens: int) -> dict[str, str]:
+        """Spend the rate-limit budget: OpenAI's 429, or Azure's on its paths."""
+        if not azure.is_azure(request.path):
+            return self.limiter.acquire(model, tokens)
+        try:
+            return openai_headers(self.limiter.take(model, tokens))
+        except RateLimitExceeded as exc:
+            operation = _AZURE_OPERATIONS.get(endpoint_of(request.path) or "", "Create")
+            raise azure.rate_limited(
+                exc.retry_after, openai_headers(exc.window), operation
+            ) from None
 
     def catalog_for(self, request: RecordedRequest, model: Any) -> ModelCatalog | None:
         """The catalogue to check ``model`` against; ``None`` serves any name.
@@ -865,7 +901,7 @@ class MockLLM(BaseMock):
             earlier, body = self._continued(body)
         model = str(body.get("model", ""))
         estimate = self._prompt_size(endpoint, body) + _completion_limit(endpoint, body)
-        headers = self.limiter.acquire(model, estimate)
+        headers = self._acquire(request, model, estimate)
         answer = reply.answer() if reply is not None else None
         options: dict[str, Any] = {
             "rng": self.rng,
@@ -984,7 +1020,7 @@ class MockLLM(BaseMock):
             body, dimensions=native or DEFAULT_EMBEDDING_SIZE, seed=self.seed
         )
         tokens = int(document["usage"]["total_tokens"])
-        headers = self.limiter.acquire(str(body["model"]), tokens)
+        headers = self._acquire(request, str(body["model"]), tokens)
         return Reply.json(document, 200, headers)
 
     def _stored(self, request: RecordedRequest) -> Any:
