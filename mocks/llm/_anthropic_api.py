@@ -10,6 +10,7 @@ answers carry the ``anthropic-ratelimit-*`` headers.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -80,9 +81,15 @@ class AnthropicAPI:
 
     def finish(self, reply: Reply) -> Reply:
         """Add ``request-id`` (repeated in an error body) and the organization header."""
-        rid = wire.request_id(self.host.rng)
         document = reply.document
-        if reply.status >= 400 and isinstance(document, dict) and document.get("type") == "error":
+        if document is None and reply.status >= 400 and reply.body[:1] == b"{":
+            document = _parsed(reply.body)  # a recorded answer carries bytes only
+        error = (
+            reply.status >= 400 and isinstance(document, dict) and document.get("type") == "error"
+        )
+        given = document.get("request_id") if error else None  # a recorded or programmed id
+        rid = given or reply.headers.get("request-id") or wire.request_id(self.host.rng)
+        if error and not given:
             reply = Reply.json({**document, "request_id": rid}, reply.status, reply.headers)
         reply.headers.setdefault("request-id", rid)
         reply.headers.setdefault(
@@ -177,6 +184,13 @@ class AnthropicAPI:
         if info is None:
             raise errors.model_not_found(name, UNKNOWN_MODEL_HINT.format(model=name))
         return Reply.json(wire.model_json(info, name), 200)
+
+
+def _parsed(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
 
 
 def _event(event: dict[str, Any]) -> StreamChunk:
