@@ -41,8 +41,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from mocks.core import prefixed_id
-
+from ._ids import alnum_token
+from ._memo import memo
 from ._models import ModelInfo
 from ._planning import Output, split_arbitrarily
 from ._prompt import FunctionTool, Prompt, Turn, stop_sequences
@@ -51,7 +51,6 @@ from ._prompt import FunctionTool, Prompt, Turn, stop_sequences
 ANTHROPIC_VERSION = "2023-06-01"
 #: How many tokens adaptive thinking shows, when the request sets no budget.
 ADAPTIVE_THINKING_TOKENS = 256
-_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 STOP_REASONS = {
     "stop": "end_turn",
@@ -66,17 +65,17 @@ STOP_REASONS = {
 
 def message_id(rng: random.Random) -> str:
     """An id shaped like ``msg_01XFDUDYJgAACzvnptvVoYEL``."""
-    return prefixed_id(rng, "msg_01", 22, _BASE62)
+    return "msg_01" + alnum_token(rng, 22)
 
 
 def tool_use_id(rng: random.Random) -> str:
     """An id shaped like ``toolu_01A09q90qw90lq917835lq9``."""
-    return prefixed_id(rng, "toolu_01", 22, _BASE62)
+    return "toolu_01" + alnum_token(rng, 22)
 
 
 def request_id(rng: random.Random) -> str:
     """A ``request-id`` shaped like ``req_011CSHoEeqs5C35K2UUqR7Fy``."""
-    return prefixed_id(rng, "req_011C", 20, _BASE62)
+    return "req_011C" + alnum_token(rng, 20)
 
 
 def signature(rng: random.Random) -> str:
@@ -177,7 +176,12 @@ def thinking_budget(body: Mapping[str, Any]) -> int:
 
 
 def prompt_from_messages(body: Mapping[str, Any]) -> Prompt:
-    """Normalize a ``POST /v1/messages`` (or ``count_tokens``) body (assumed valid)."""
+    """Normalize a ``POST /v1/messages`` (or ``count_tokens``) body (assumed valid; read
+    once per request body)."""
+    return memo(body, "anthropic_prompt", lambda: _prompt(body))
+
+
+def _prompt(body: Mapping[str, Any]) -> Prompt:
     turns: list[Turn] = []
     system = block_text(body.get("system"))
     if system:

@@ -153,7 +153,7 @@ class AnthropicAPI:
                 thinking_signature=signature,
             )
             chunks = faulty_stream(events, reply, chunk=_event, error=_error_event)
-            return Reply.sse(chunks, headers=headers)
+            return host.stream_reply(request, chunks, headers)
         document = wire.create_message(
             output,
             model=model,

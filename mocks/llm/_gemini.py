@@ -41,8 +41,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mocks.core import random_token
-
+from ._ids import alnum_token
+from ._memo import memo
 from ._models import ModelInfo
 from ._planning import Output
 from ._prompt import FunctionTool, Prompt, Turn, stop_sequences
@@ -75,7 +75,7 @@ def field(obj: Any, name: str, default: Any = None) -> Any:
 
 def response_id(rng: random.Random) -> str:
     """A ``responseId`` shaped like ``2HP9aN3KJfCWvdIPlcGaqQY``."""
-    return random_token(rng, 23)
+    return alnum_token(rng, 23)
 
 
 # -- schemas ---------------------------------------------------------------------------
@@ -214,7 +214,12 @@ def thinking_budget(config: Any) -> int:
 
 
 def prompt_from_request(body: Mapping[str, Any], model: str) -> Prompt:
-    """Normalize a ``generateContent`` (or ``countTokens``) body (assumed valid)."""
+    """Normalize a ``generateContent`` (or ``countTokens``) body (assumed valid; read
+    once per request body)."""
+    return memo(body, f"gemini_prompt:{model}", lambda: _prompt(body, model))
+
+
+def _prompt(body: Mapping[str, Any], model: str) -> Prompt:
     turns: list[Turn] = []
     system = parts_text(field(body, "systemInstruction"))
     if system:

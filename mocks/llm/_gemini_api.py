@@ -198,7 +198,8 @@ class GeminiAPI:
             )
             if request.query.get("alt") != "sse":
                 return Reply.json(events, 200)
-            return Reply.sse(faulty_stream(events, reply, chunk=sse_event, error=_error_event))
+            chunks = faulty_stream(events, reply, chunk=sse_event, error=_error_event)
+            return host.stream_reply(request, chunks)
         document = wire.generate_response(
             outputs, model=model, response=response, prompt_tokens=prompt_tokens
         )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
-from mocks.core import RecordedRequest
+from mocks.core import RecordedRequest, Reply, StreamChunk
 
 from ._models import ModelCatalog
 from ._ratelimit import RateLimiter
@@ -32,4 +33,13 @@ class LLMHost(Protocol):
 
     def now(self) -> int:
         """The timestamp answers carry."""
+        ...
+
+    def stream_reply(
+        self,
+        request: RecordedRequest,
+        chunks: Iterable[StreamChunk],
+        headers: Mapping[str, str] | None = None,
+    ) -> Reply:
+        """A streamed reply, its events written as the request allows."""
         ...

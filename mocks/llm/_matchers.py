@@ -27,6 +27,7 @@ from pydantic import PrivateAttr
 from mocks.core import Difference, Matcher, RecordedRequest
 
 from ._anthropic import prompt_from_messages
+from ._chat import chat_prompt
 from ._gemini import embed_texts, prompt_from_request
 from ._prompt import Prompt
 from ._providers import (
@@ -38,16 +39,22 @@ from ._providers import (
     is_streamed,
     request_model,
 )
+from ._responses import responses_prompt
 from ._tokens import decode_token_ids
 
 Field = Literal["last_user", "system", "model", "last_role", "tool_result", "conversation"]
 Op = Literal["eq", "contains", "regex", "startswith", "endswith", "present", "absent"]
 
-GENERATION_PATH = (
-    r"(^|/)(chat/completions|completions|responses|messages)$"
-    r"|:(generateContent|streamGenerateContent)$"
+#: How the paths of generation and embedding requests end, in every API.
+GENERATION_ENDINGS = (
+    "/chat/completions",
+    "/completions",
+    "/responses",
+    "/messages",
+    ":generateContent",
+    ":streamGenerateContent",
 )
-EMBEDDING_PATH = r"(^|/)embeddings$|:(embedContent|batchEmbedContents)$"
+EMBEDDING_ENDINGS = ("/embeddings", ":embedContent", ":batchEmbedContents")
 
 
 def prompt_of(request: RecordedRequest) -> Prompt | None:
@@ -65,9 +72,9 @@ def prompt_of(request: RecordedRequest) -> Prompt | None:
                 return None
             return prompt_from_request(body, action[0])
         if "messages" in body:
-            return Prompt.from_chat(body)
+            return chat_prompt(body)
         if "input" in body and not request.path.endswith("embeddings"):
-            return Prompt.from_responses(body)
+            return responses_prompt(body)
         if "prompt" in body:
             raw = body["prompt"]
             text = raw if isinstance(raw, str) else _prompt_text(raw)
@@ -193,6 +200,22 @@ class EmbeddingInput(Matcher):
         if any(self.value.lower() in text.lower() for text in texts):
             return []
         return [Difference("embedding input", f"contains {self.value!r}", _show(texts))]
+
+
+class Endpoint(Matcher):
+    """A request to a generation (``value="generation"``: chat, Responses, legacy
+    completions, Anthropic messages, Gemini ``generateContent``) or embedding
+    endpoint, whichever API and prefix (``/v1``, Azure's deployments) it came through.
+    (One ``endswith`` instead of a regex: it is tried for every expectation.)"""
+
+    kind: Literal["llm_endpoint"] = "llm_endpoint"
+    value: Literal["generation", "embedding"] = "generation"
+
+    def differences(self, request: RecordedRequest) -> list[Difference]:
+        endings = GENERATION_ENDINGS if self.value == "generation" else EMBEDDING_ENDINGS
+        if request.path.endswith(endings):
+            return []
+        return [Difference("endpoint", f"a {self.value} endpoint", request.path)]
 
 
 class Streamed(Matcher):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Self, cast
 
 from pydantic import ValidationError
@@ -21,7 +21,6 @@ from mocks.core import (
     Method,
     NearMiss,
     Not,
-    Path,
     RecordedRequest,
     Reply,
     ReplyContext,
@@ -36,17 +35,16 @@ from . import _errors as errors
 from . import _ids
 from ._admin import LLMAdmin
 from ._anthropic_api import AnthropicAPI
-from ._chat import create_chat_completion, stream_chat_completion
+from ._chat import create_chat_completion, iter_chat_chunks
 from ._chat import prompt_tokens as chat_prompt_size
 from ._completions import create_completion, prompt_texts, stream_completion
 from ._embeddings import create_embeddings
 from ._errors import LLMError
 from ._gemini_api import GeminiAPI
 from ._matchers import (
-    EMBEDDING_PATH,
-    GENERATION_PATH,
     APIProvider,
     EmbeddingInput,
+    Endpoint,
     PromptField,
     RequestModel,
     Streamed,
@@ -59,6 +57,7 @@ from ._responders import EmbeddingReply, LLMReply, ToolCallSpec
 from ._response_store import ResponseStore, input_items_page, input_list
 from ._responses import create_response, input_tokens, stream_response
 from ._schema_values import SchemaValueError
+from ._streaming import SharedFieldsEncoder, coalesced, faulty_stream
 from ._validation import (
     validate_chat_request,
     validate_completion_request,
@@ -133,6 +132,28 @@ def tool_call_of(call: Any, where: str) -> ToolCallSpec:
     if not isinstance(call, tuple | list) or len(call) != 2:
         raise TypeError(f"{where} must be a ToolCallSpec or a (name, arguments) pair; got {call!r}")
     return tool_call_spec(call[0], call[1], where=where)
+
+
+def _named_event(event: dict[str, Any]) -> StreamChunk:
+    return sse_event(event, event=event["type"])
+
+
+def _responses_error(index: int, message: str) -> StreamChunk:
+    """The Responses API's own ``error`` event."""
+    event = {
+        "type": "error",
+        "code": "server_error",
+        "message": message,
+        "param": None,
+        "sequence_number": index,
+    }
+    return sse_event(event, event="error")
+
+
+def _chunk_error(index: int, message: str) -> StreamChunk:
+    chunk = sse_event(errors.error_body(message, "server_error"))
+    chunk.document = None  # an error envelope, not a chunk: nothing to check it against
+    return chunk
 
 
 def _model_flag(text: str) -> ModelInfo:
@@ -515,7 +536,7 @@ class MockLLM(BaseMock):
         one API (``openai``, ``anthropic`` or ``gemini``)."""
         parts: list[Matcher] = [
             Method(value="POST"),
-            Path(value=GENERATION_PATH, op="regex"),
+            Endpoint(value="generation"),
         ]
         if provider is not None:
             if provider not in APIS:
@@ -665,7 +686,7 @@ class MockLLM(BaseMock):
         """Expect an embedding request (OpenAI's ``/embeddings``, Gemini's
         ``:embedContent`` and ``:batchEmbedContents``), answered with vectors of
         ``dimensions`` (a request's own ``dimensions``/``outputDimensionality`` wins)."""
-        matcher: Matcher = Method(value="POST") & Path(value=EMBEDDING_PATH, op="regex")
+        matcher: Matcher = Method(value="POST") & Endpoint(value="embedding")
         if input_contains is not None:
             matcher = matcher & EmbeddingInput(value=input_contains)
         if model is not None:
@@ -783,7 +804,7 @@ class MockLLM(BaseMock):
 
     def _headers(self) -> dict[str, str]:
         return {
-            "x-request-id": "req_" + _ids.random_token(self.rng, 32, "0123456789abcdef"),
+            "x-request-id": _ids.request_id(self.rng),
             "openai-version": "2020-10-01",
             "openai-organization": "user-mock",
             "openai-processing-ms": str(self.rng.randint(20, 400)),
@@ -911,7 +932,7 @@ class MockLLM(BaseMock):
         }
         try:
             if body.get("stream"):
-                return self._stream(endpoint, body, options, reply, headers, earlier, request.json)
+                return self._stream(endpoint, body, options, reply, headers, earlier, request)
             document = self._document(endpoint, body, options)
         except SchemaValueError as exc:
             raise errors.invalid_value("response_format", f"Invalid schema: {exc}") from exc
@@ -962,53 +983,53 @@ class MockLLM(BaseMock):
         reply: LLMReply | None,
         headers: dict[str, str],
         earlier: list[dict[str, Any]],
-        original: Mapping[str, Any],
+        request: RecordedRequest,
     ) -> Reply:
-        if endpoint == "chat":
-            documents = stream_chat_completion(body, **options)
-        elif endpoint == "completions":
-            documents = stream_completion(body, **options)
-        else:
-            documents = stream_response(body, **options)
+        documents: Iterable[dict[str, Any]]
+        if endpoint == "responses":
+            events = stream_response(body, **options)
             cut = reply is not None and (
                 reply.stream_error_after is not None or reply.malformed_chunk_after is not None
             )
             if body.get("store") is not False and not cut:
-                final = documents[-1]["response"]
-                self.stored_responses.keep(final, original, earlier, self.rng)
-        named = endpoint == "responses"
-        return Reply.sse(self._stream_chunks(documents, named, reply), headers=headers)
+                final = events[-1]["response"]
+                self.stored_responses.keep(final, request.json, earlier, self.rng)
+            chunks = faulty_stream(events, reply, chunk=_named_event, error=_responses_error)
+            return self.stream_reply(request, chunks, headers)
+        if endpoint == "chat":
+            documents = iter_chat_chunks(body, **options)
+        else:
+            documents = stream_completion(body, **options)
+        encoder = SharedFieldsEncoder()
+        chunks = faulty_stream(
+            documents, reply, chunk=encoder.chunk, error=_chunk_error, tail=sse_event("[DONE]")
+        )
+        return self.stream_reply(request, chunks, headers)
 
-    def _stream_chunks(
-        self, documents: list[dict[str, Any]], named: bool, reply: LLMReply | None
-    ) -> Iterator[StreamChunk]:
-        """Chunks serialized as they are written, so the first token leaves at once (the
-        documents, and every random draw behind them, are planned before)."""
-        for index, document in enumerate(documents):
-            if reply is not None and index == reply.malformed_chunk_after:
-                yield StreamChunk(b'data: {"id": "' + str(index).encode() + b'", "cho\n\n')
-                return
-            if reply is not None and index == reply.stream_error_after:
-                yield self._stream_error(named, index, reply.stream_error_message)
-                return
-            yield sse_event(document, event=document["type"] if named else None)
-        if not named:
-            yield sse_event("[DONE]")
+    def stream_reply(
+        self,
+        request: RecordedRequest,
+        chunks: Iterable[StreamChunk],
+        headers: Mapping[str, str] | None = None,
+    ) -> Reply:
+        """A streamed reply whose events go out in few writes (the first alone), unless
+        they must go one by one: stream delays or a dribble on the matched expectation,
+        a stream cut, or checking mode (each event is checked as it is written)."""
+        if not self._paced(request):
+            chunks = coalesced(chunks)
+        return Reply.sse(chunks, headers=dict(headers or {}))
 
-    @staticmethod
-    def _stream_error(named: bool, index: int, message: str) -> StreamChunk:
-        if named:  # the Responses API's own error event
-            event = {
-                "type": "error",
-                "code": "server_error",
-                "message": message,
-                "param": None,
-                "sequence_number": index,
-            }
-            return sse_event(event, event="error")
-        chunk = sse_event(errors.error_body(message, "server_error"))
-        chunk.document = None  # an error envelope, not a chunk: nothing to check it against
-        return chunk
+    def _paced(self, request: RecordedRequest) -> bool:
+        if self.check_responses or request.fault is not None:
+            return True
+        if request.matched is None:
+            return False
+        for expectation in self.expectations:
+            if expectation.id == request.matched:
+                spec = expectation.spec
+                timed = (spec.first_event_delay, spec.between_events_delay, spec.dribble)
+                return any(part is not None for part in timed)
+        return False
 
     def _embed(self, request: RecordedRequest, reply: EmbeddingReply | None) -> Reply:
         body = self._body(request)

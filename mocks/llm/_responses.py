@@ -30,6 +30,7 @@ from typing import Any
 
 from . import _ids
 from ._logprobs import token_logprob
+from ._memo import memo
 from ._planning import Answer, Output, plan_output, split_arbitrarily
 from ._prompt import Prompt
 from ._tokens import chat_prompt_tokens, tokenize
@@ -52,9 +53,17 @@ def response_usage(input_tokens: int, output_tokens: int) -> dict[str, Any]:
 
 def input_tokens(request: Mapping[str, Any]) -> int:
     """The approximate size of a Responses request's input, instructions and tools."""
-    prompt = Prompt.from_responses(request)
-    messages = [{"role": t.role, "content": t.text} for t in prompt.turns]
-    return chat_prompt_tokens(messages, request.get("tools"))
+
+    def count() -> int:
+        messages = [{"role": t.role, "content": t.text} for t in responses_prompt(request).turns]
+        return chat_prompt_tokens(messages, request.get("tools"))
+
+    return memo(request, "responses_tokens", count)
+
+
+def responses_prompt(request: Mapping[str, Any]) -> Prompt:
+    """The request as a `Prompt` (read once per request body)."""
+    return memo(request, "responses_prompt", lambda: Prompt.from_responses(request))
 
 
 class _Builder:
@@ -193,7 +202,7 @@ def _echo_tool(tool: Mapping[str, Any]) -> dict[str, Any]:
 def _plan(
     request: Mapping[str, Any], rng: random.Random, seed: int, answer: Answer | None
 ) -> Output:
-    return plan_output(Prompt.from_responses(request), rng=rng, seed=seed, answer=answer)
+    return plan_output(responses_prompt(request), rng=rng, seed=seed, answer=answer)
 
 
 def create_response(

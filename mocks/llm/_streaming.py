@@ -9,7 +9,9 @@ draw behind them, are planned before the first one leaves).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import json
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 from mocks.core import StreamChunk
@@ -23,7 +25,7 @@ def malformed_chunk(index: int) -> StreamChunk:
 
 
 def faulty_stream(
-    events: Sequence[Any],
+    events: Iterable[Any],
     reply: LLMReply | None,
     *,
     chunk: Callable[[Any], StreamChunk],
@@ -43,3 +45,76 @@ def faulty_stream(
         yield chunk(event)
     if tail is not None:
         yield tail
+
+
+#: Events written together once the first has gone out alone (see `coalesced`).
+EVENTS_PER_WRITE = 16
+
+
+def coalesced(
+    chunks: Iterable[StreamChunk], per_write: int = EVENTS_PER_WRITE
+) -> Iterator[StreamChunk]:
+    """The first chunk alone (the first token leaves at once), then the rest joined
+    ``per_write`` at a time: the same events, in fewer writes. Only for streams whose
+    events carry no delay of their own and are not cut or checked one by one.
+
+    >>> [c.data for c in coalesced([StreamChunk(b"a"), StreamChunk(b"b"), StreamChunk(b"c")], 2)]
+    [b'a', b'bc']
+    """
+    iterator = iter(chunks)
+    first = next(iterator, None)
+    if first is None:
+        return
+    yield first
+    pending: list[bytes] = []
+    for chunk in iterator:
+        pending.append(chunk.data)
+        if len(pending) == per_write:
+            yield StreamChunk(b"".join(pending))
+            pending = []
+    if pending:
+        yield StreamChunk(b"".join(pending))
+
+
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+
+
+class SharedFieldsEncoder:
+    """Writes the ``data:`` events of a stream whose documents all begin with the same
+    fields (OpenAI's chunks repeat ``id``, ``object``, ``created``, ``model``...): those
+    are serialized once, per chunk only the rest. The bytes are those `sse_event` writes.
+
+    >>> encoder = SharedFieldsEncoder()
+    >>> base = {"id": "c1", "object": "chunk"}
+    >>> encoder.chunk({**base, "choices": [1]}).data
+    b'data: {"id":"c1","object":"chunk","choices":[1]}\\n\\n'
+    """
+
+    def __init__(self) -> None:
+        self._shared: list[tuple[str, Any]] = []
+        self._prefix = ""
+
+    def _matches(self, document: dict[str, Any]) -> bool:
+        return all(document.get(key, _MISSING) is value for key, value in self._shared)
+
+    def chunk(self, document: dict[str, Any]) -> StreamChunk:
+        """The event carrying ``document`` (kept on the chunk for contract checks)."""
+        if not self._shared or not self._matches(document):
+            self._learn(document)
+        rest = islice(document.items(), len(self._shared), None)
+        tail = ",".join(f"{_encode(key)}:{_encode(value)}" for key, value in rest)
+        text = self._prefix + ("," + tail if tail else "") + "}\n\n"
+        return StreamChunk(text.encode(), None, document)
+
+    def _learn(self, document: dict[str, Any]) -> None:
+        """Take the document's leading scalar fields as the shared ones."""
+        shared = []
+        for key, value in document.items():
+            if isinstance(value, dict | list):
+                break
+            shared.append((key, value))
+        self._shared = shared
+        self._prefix = "data: " + _encode(dict(shared))[:-1]
+
+
+_MISSING = object()
