@@ -253,6 +253,8 @@ def _limit(
 
 def _cut_pieces(pieces: tuple[str, ...], budget: int | None) -> tuple[tuple[str, ...], int, bool]:
     """Keep whole pieces (and part of the last one) within ``budget`` tokens."""
+    if budget is None:
+        return pieces, count_tokens("".join(pieces)), False
     kept: list[str] = []
     used = 0
     for piece in pieces:

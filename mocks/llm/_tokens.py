@@ -24,6 +24,7 @@ prime the reply.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -91,8 +92,10 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+@functools.lru_cache(maxsize=4096)
 def count_tokens(text: str) -> int:
-    """Return the approximate number of tokens in ``text``."""
+    """Return the approximate number of tokens in ``text`` (remembered: prompts repeat
+    their system message and earlier turns from request to request)."""
     return len(tokenize(text))
 
 
