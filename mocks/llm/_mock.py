@@ -1,4 +1,4 @@
-"""MockLLM: the OpenAI-compatible server, its routes and its expectation vocabulary."""
+"""MockLLM: the server of the three LLM APIs, its routes and its expectation vocabulary."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ from . import _errors as errors
 from . import _ids
 from ._admin import LLMAdmin
 from ._anthropic_api import AnthropicAPI
-from ._chat import create_chat_completion, iter_chat_chunks
+from ._chat import create_chat_completion, encode_choices, iter_chat_chunks
 from ._chat import prompt_tokens as chat_prompt_size
 from ._completions import create_completion, prompt_texts, stream_completion
 from ._embeddings import create_embeddings
@@ -282,12 +282,17 @@ class LLMExpectation(Expectation):
 
 
 class MockLLM(BaseMock):
-    """An OpenAI-compatible LLM API that the ``openai`` SDK cannot tell from the real one.
+    """OpenAI's, Anthropic's and Gemini's APIs on one port, which their SDKs cannot tell
+    from the real ones.
 
     With nothing programmed it answers every chat, Responses, legacy completion and
     embedding request plausibly and deterministically (from ``seed``); expectations
-    override that. It speaks the real paths (with and without ``/v1``, and Azure's
-    ``/openai/deployments/{deployment}/...``), auth, error envelopes and streaming.
+    override that, whichever API a request comes in on (``provider=`` restricts one to
+    an API). It speaks the real paths (OpenAI's with and without ``/v1`` and Azure's
+    ``/openai/deployments/{deployment}/...``; Anthropic's ``/v1/messages``; Gemini's
+    ``/{v1,v1beta}/models/{model}:generateContent`` and friends), auth, error envelopes
+    and streaming of each. The Anthropic SDK reaches it with ``base_url=mock.url``,
+    ``google-genai`` with ``HttpOptions(base_url=mock.url)``.
 
     Example::
 
@@ -1000,7 +1005,7 @@ class MockLLM(BaseMock):
             documents = iter_chat_chunks(body, **options)
         else:
             documents = stream_completion(body, **options)
-        encoder = SharedFieldsEncoder()
+        encoder = SharedFieldsEncoder({"choices": encode_choices} if endpoint == "chat" else None)
         chunks = faulty_stream(
             documents, reply, chunk=encoder.chunk, error=_chunk_error, tail=sse_event("[DONE]")
         )

@@ -98,3 +98,41 @@ def test_paced_streams_are_written_event_by_event() -> None:
     assert not mock._paced(request(plain.id))
     assert mock._paced(request(timed.id))
     assert mock._paced(request(plain.id, fault="STREAM_CUT"))
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "extra"),
+    [
+        ("chat", {"stream_options": {"include_usage": True}, "n": 2}),
+        ("chat", {"logprobs": True, "top_logprobs": 2}),
+        (
+            "chat",
+            {"tools": [{"type": "function", "function": {"name": "f"}}], "tool_choice": "required"},
+        ),
+        ("chat", {"stream_options": {"include_obfuscation": False}}),
+        ("completions", {"prompt": ["Tell me a story", "Another one"], "n": 2, "max_tokens": 40}),
+    ],
+)
+def test_fast_chunk_encoding_writes_what_json_writes(endpoint: str, extra: dict[str, Any]) -> None:
+    import random
+
+    from mocks.core import sse_event
+    from mocks.llm._chat import encode_choices, stream_chat_completion
+    from mocks.llm._completions import stream_completion
+    from mocks.llm._streaming import SharedFieldsEncoder
+
+    if endpoint == "chat":
+        body = {
+            "model": "gpt-4o-mini",
+            "messages": [{"role": "user", "content": 'Explain \u00e9t\u00e9 "quotes"\n'}],
+            **extra,
+        }
+        documents = stream_chat_completion(body, rng=random.Random(3), created=1)
+        encoder = SharedFieldsEncoder({"choices": encode_choices})
+    else:
+        body = {"model": "gpt-3.5-turbo-instruct", **extra}
+        documents = stream_completion(body, rng=random.Random(3), created=1)
+        encoder = SharedFieldsEncoder()
+    assert len(documents) > 3
+    for document in documents:
+        assert encoder.chunk(document).data == sse_event(document).data
