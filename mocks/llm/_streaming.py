@@ -55,24 +55,26 @@ EVENTS_PER_WRITE = 16
 def coalesced(
     chunks: Iterable[StreamChunk], per_write: int = EVENTS_PER_WRITE
 ) -> Iterator[StreamChunk]:
-    """The first chunk alone (the first token leaves at once), then the rest joined
-    ``per_write`` at a time: the same events, in fewer writes. Only for streams whose
-    events carry no delay of their own and are not cut or checked one by one.
+    """The same events in fewer writes: the first alone, then 1, 2, 4... joined, up to
+    ``per_write`` (the first tokens leave at once, the rest in few system calls). Only
+    for streams whose events carry no delay of their own and are not cut or checked
+    one by one.
 
-    >>> [c.data for c in coalesced([StreamChunk(b"a"), StreamChunk(b"b"), StreamChunk(b"c")], 2)]
-    [b'a', b'bc']
+    >>> data = [StreamChunk(bytes([97 + i])) for i in range(6)]
+    >>> [c.data for c in coalesced(data, 4)]
+    [b'a', b'b', b'cd', b'ef']
     """
-    iterator = iter(chunks)
-    first = next(iterator, None)
-    if first is None:
-        return
-    yield first
+    size = 1
     pending: list[bytes] = []
-    for chunk in iterator:
+    for index, chunk in enumerate(chunks):
+        if index == 0:
+            yield chunk
+            continue
         pending.append(chunk.data)
-        if len(pending) == per_write:
+        if len(pending) == size:
             yield StreamChunk(b"".join(pending))
             pending = []
+            size = min(size * 2, per_write)
     if pending:
         yield StreamChunk(b"".join(pending))
 
