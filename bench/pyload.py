@@ -244,7 +244,8 @@ async def run(
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     if not ipaddress.ip_address(host).is_loopback:
         raise SystemExit(f"refusing to load a non-loopback address: {host}")
-    request = _request_bytes(method, f"{host}:{port}", parts.path or "/", body, headers)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    request = _request_bytes(method, f"{host}:{port}", target, body, headers)
     totals = Totals()
     began = time.perf_counter()
     deadline = began + duration

@@ -181,7 +181,7 @@ def iter_chat_chunks(
         for index, output in enumerate(outputs)
     ]
     total = sum(len(plan) for plan in plans) + (1 if include_usage else 0)
-    padding = _ids.obfuscations(rng, total) if obfuscate else None
+    padding = _ids.Paddings(rng, total) if obfuscate else None
     usage = (
         chat_usage(prompt_tokens(request), sum(o.completion_tokens for o in outputs))
         if include_usage
@@ -195,7 +195,7 @@ def _chunks(
     plans: Sequence[_ChoicePlan],
     include_usage: bool,
     usage: dict[str, Any] | None,
-    padding: list[str] | None,
+    padding: _ids.Paddings | None,
 ) -> Iterator[dict[str, Any]]:
     steps = iter(plans[0].steps()) if len(plans) == 1 else _interleave(plans)
     position = 0

@@ -52,26 +52,34 @@ def request_id(rng: random.Random) -> str:
     return f"req_{rng.getrandbits(128):032x}"
 
 
-def obfuscations(rng: random.Random, count: int) -> list[str]:
-    """The ``obfuscation`` padding of ``count`` stream chunks: 1 to 12 characters each,
-    all drawn at once."""
-    lengths = [1 + b % 12 for b in rng.randbytes(count)]
-    blob = alnum_token(rng, sum(lengths))
-    tokens: list[str] = []
-    start = 0
-    for length in lengths:
-        tokens.append(blob[start : start + length])
-        start += length
-    return tokens
+class Paddings:
+    """The ``obfuscation`` padding of a stream's chunks, 1 to 12 characters each: drawn
+    at once (two calls), each one cut out when its chunk is written.
+
+    >>> import random
+    >>> paddings = Paddings(random.Random(0), 3)
+    >>> [1 <= len(paddings[i]) <= 12 for i in range(3)]
+    [True, True, True]
+    """
+
+    __slots__ = ("letters", "sizes")
+
+    def __init__(self, rng: random.Random, count: int) -> None:
+        self.sizes = rng.randbytes(count)
+        self.letters = alnum_token(rng, 12 * count)
+
+    def __getitem__(self, index: int) -> str:
+        start = 12 * index
+        return self.letters[start : start + 1 + self.sizes[index] % 12]
 
 
 __all__ = [
+    "Paddings",
     "alnum_token",
     "chat_completion_id",
     "completion_id",
     "derived_rng",
     "hex_id",
-    "obfuscations",
     "random_token",
     "request_id",
     "system_fingerprint",

@@ -32,7 +32,7 @@ from ._simulator import (
     simulate_reasoning,
     simulate_tool_summary,
 )
-from ._tokens import count_tokens, tokenize
+from ._tokens import count_tokens, tokenize, tokens_of
 
 
 @dataclass(frozen=True)
@@ -205,7 +205,7 @@ def _pieces(content: str | None, fixed: tuple[str, ...] | None) -> tuple[str, ..
         return ()
     if fixed is not None and "".join(fixed) == content:
         return tuple(p for p in fixed if p)
-    return tuple(tokenize(content))
+    return tokens_of(content)
 
 
 def _limit(

@@ -33,7 +33,7 @@ from ._logprobs import token_logprob
 from ._memo import memo
 from ._planning import Answer, Output, plan_output, split_arbitrarily
 from ._prompt import Prompt
-from ._tokens import chat_prompt_tokens, tokenize
+from ._tokens import chat_prompt_tokens, count_tokens, tokenize
 
 LOGPROBS_INCLUDE = "message.output_text.logprobs"
 
@@ -88,7 +88,9 @@ class _Builder:
         self.call_item_ids = [_ids.hex_id("fc_", rng) for _ in output.tool_calls]
         include = request.get("include") or ()
         self.logprobs = LOGPROBS_INCLUDE in include
-        self.content_logprobs = self.text_logprobs(tokenize(output.content or ""))
+        self.content_logprobs = (
+            self.text_logprobs(tokenize(output.content or "")) if self.logprobs else []
+        )
 
     @property
     def has_message(self) -> bool:
@@ -266,9 +268,11 @@ def _stream_message(build: _Builder, index: int, emit: Emit) -> None:
     else:
         cursor = 0
         for piece in out.pieces:
-            count = len(tokenize(piece))
-            probs = build.content_logprobs[cursor : cursor + count]
-            cursor += count
+            probs: list[dict[str, Any]] = []
+            if build.logprobs:
+                count = count_tokens(piece)
+                probs = build.content_logprobs[cursor : cursor + count]
+                cursor += count
             emit("response.output_text.delta", **where, delta=piece, logprobs=probs)
         text = out.content or ""
         emit("response.output_text.done", **where, text=text, logprobs=build.content_logprobs)
