@@ -37,7 +37,7 @@ from __future__ import annotations
 import base64
 import json
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -288,40 +288,52 @@ def stream_events(
     input_tokens: int,
     rng: random.Random,
     thinking_signature: str = "",
-) -> list[dict[str, Any]]:
-    """The stream of a message, in order; each event's ``type`` is its SSE name."""
+) -> Iterator[dict[str, Any]]:
+    """The stream of a message, in order; each event's ``type`` is its SSE name. The
+    random cuts (thinking, tool input) are drawn before this returns; the events are
+    built as they are asked for, so the first leaves before the last is built."""
+    blocks = content_blocks(output, thinking_signature)
+    drawn = [_drawn_deltas(block, output, rng) for block in blocks]
+    return _events(output, model, message, input_tokens, blocks, drawn)
+
+
+def _events(
+    output: Output,
+    model: str,
+    message: str,
+    input_tokens: int,
+    blocks: list[dict[str, Any]],
+    drawn: list[list[dict[str, Any]] | None],
+) -> Iterator[dict[str, Any]]:
     start = create_message(output, model=model, message=message, input_tokens=input_tokens) | {
         "content": [],
         "stop_reason": None,
         "stop_sequence": None,
     }
     start["usage"] = usage(input_tokens, 1)
-    events: list[dict[str, Any]] = [{"type": "message_start", "message": start}]
-    for index, block in enumerate(content_blocks(output, thinking_signature)):
-        events.append(
-            {"type": "content_block_start", "index": index, "content_block": _empty(block)}
-        )
+    yield {"type": "message_start", "message": start}
+    for index, block in enumerate(blocks):
+        yield {"type": "content_block_start", "index": index, "content_block": _empty(block)}
         if index == 0:
-            events.append({"type": "ping"})
-        events.extend(
-            {"type": "content_block_delta", "index": index, "delta": delta}
-            for delta in _deltas(block, output, rng)
-        )
-        events.append({"type": "content_block_stop", "index": index})
-    events.append(
-        {
-            "type": "message_delta",
-            "delta": {"stop_reason": stop_reason(output), "stop_sequence": output.stop_sequence},
-            "usage": {
-                "input_tokens": input_tokens,
-                "cache_creation_input_tokens": 0,
-                "cache_read_input_tokens": 0,
-                "output_tokens": output.completion_tokens,
-            },
-        }
-    )
-    events.append({"type": "message_stop"})
-    return events
+            yield {"type": "ping"}
+        deltas: Iterable[dict[str, Any]] | None = drawn[index]
+        if deltas is None:  # text: one delta per piece
+            pieces = output.pieces if output.content else (block["text"],)
+            deltas = ({"type": "text_delta", "text": piece} for piece in pieces if piece)
+        for delta in deltas:
+            yield {"type": "content_block_delta", "index": index, "delta": delta}
+        yield {"type": "content_block_stop", "index": index}
+    yield {
+        "type": "message_delta",
+        "delta": {"stop_reason": stop_reason(output), "stop_sequence": output.stop_sequence},
+        "usage": {
+            "input_tokens": input_tokens,
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 0,
+            "output_tokens": output.completion_tokens,
+        },
+    }
+    yield {"type": "message_stop"}
 
 
 def _empty(block: Mapping[str, Any]) -> dict[str, Any]:
@@ -334,7 +346,11 @@ def _empty(block: Mapping[str, Any]) -> dict[str, Any]:
     return {"type": "tool_use", "id": block["id"], "name": block["name"], "input": {}}
 
 
-def _deltas(block: Mapping[str, Any], output: Output, rng: random.Random) -> list[dict[str, Any]]:
+def _drawn_deltas(
+    block: Mapping[str, Any], output: Output, rng: random.Random
+) -> list[dict[str, Any]] | None:
+    """The deltas of a block cut at random points (thinking, tool input), drawn now;
+    ``None`` for a text block, whose deltas are its pieces."""
     kind = block["type"]
     if kind == "thinking":
         pieces = split_arbitrarily(block["thinking"], rng, 40)
@@ -342,8 +358,7 @@ def _deltas(block: Mapping[str, Any], output: Output, rng: random.Random) -> lis
             {"type": "signature_delta", "signature": block["signature"]}
         ]
     if kind == "text":
-        pieces = list(output.pieces) if output.content else [block["text"]]
-        return [{"type": "text_delta", "text": piece} for piece in pieces if piece]
+        return None
     call = next(c for c in output.tool_calls if c.id == block["id"])
     fragments = split_arbitrarily(call.arguments, rng)
     return [{"type": "input_json_delta", "partial_json": part} for part in ["", *fragments]]

@@ -38,7 +38,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ._ids import alnum_token
@@ -320,9 +320,10 @@ def generate_response(
 
 def stream_responses(
     output: Output, *, model: str, response: str, prompt_tokens: int
-) -> list[dict[str, Any]]:
+) -> Iterator[dict[str, Any]]:
     """The streamed responses of one candidate: thoughts, text pieces, function calls,
-    the last one with the finish reason; each carries the usage so far."""
+    the last one with the finish reason; each carries the usage so far. Built as they
+    are asked for (nothing here is drawn at random)."""
     pieces: list[dict[str, Any]] = []
     if output.thinking:
         pieces.append({"text": output.thinking, "thought": True})
@@ -332,7 +333,6 @@ def stream_responses(
     pieces.extend(part for part in parts(output) if "functionCall" in part)
     if not pieces:
         pieces.append({"text": ""})
-    chunks: list[dict[str, Any]] = []
     spent = 0
     for position, part in enumerate(pieces):
         last = position == len(pieces) - 1
@@ -348,15 +348,12 @@ def stream_responses(
         }
         if last:
             usage = usage_metadata(prompt_tokens, [output])
-        chunks.append(
-            {
-                "candidates": [candidate],
-                "usageMetadata": usage,
-                "modelVersion": model,
-                "responseId": response,
-            }
-        )
-    return chunks
+        yield {
+            "candidates": [candidate],
+            "usageMetadata": usage,
+            "modelVersion": model,
+            "responseId": response,
+        }
 
 
 # -- embeddings, tokens, models --------------------------------------------------------

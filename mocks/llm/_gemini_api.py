@@ -197,7 +197,7 @@ class GeminiAPI:
                 outputs[0], model=model, response=response, prompt_tokens=prompt_tokens
             )
             if request.query.get("alt") != "sse":
-                return Reply.json(events, 200)
+                return Reply.json(list(events), 200)
             chunks = faulty_stream(events, reply, chunk=sse_event, error=_error_event)
             return host.stream_reply(request, chunks)
         document = wire.generate_response(
