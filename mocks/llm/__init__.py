@@ -17,15 +17,18 @@ The private modules hold the domain logic, free of any server:
   a request speaks;
 - ``_errors`` and ``_validation``: the error envelope and request checks;
 - ``_models``: the model catalogue behind ``GET /v1/models``;
-- ``_matchers``, ``_responders``, ``_ratelimit`` and ``_mock``: the server on the
-  shared engine (``MockLLM``), its expectation vocabulary and its rate limits.
+- ``_openai_api``, ``_anthropic_api``, ``_gemini_api``: each API's routes, auth,
+  errors and answers; ``_mock``: the server on the shared engine (``MockLLM``) that
+  routes a request to its API; ``_expectation``, ``_matchers``, ``_responders``: the
+  expectation vocabulary; ``_ratelimit``, ``_streaming``: what the APIs share.
 """
 
 from ._anthropic_errors import AnthropicError
 from ._errors import LLMError
+from ._expectation import LLMExpectation
 from ._gemini_errors import GeminiError
 from ._matchers import APIProvider, EmbeddingInput, PromptField, RequestModel, Streamed, ToolOffered
-from ._mock import LLMExpectation, MockLLM
+from ._mock import MockLLM
 from ._models import ModelCatalog, ModelInfo
 from ._responders import EmbeddingReply, LLMReply, ToolCallSpec
 

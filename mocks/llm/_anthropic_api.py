@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from mocks.core import RecordedRequest, Reply, StreamChunk, sse_event
+from mocks.core import RecordedRequest, Reply, Route, StreamChunk, sse_event
 
 from . import _anthropic as wire
 from . import _anthropic_errors as errors
@@ -71,7 +71,13 @@ class AnthropicAPI:
         if not headers.get("anthropic-version") and request.path.startswith("/v1/messages"):
             raise errors.missing_version()
 
-    def error_reply(self, status: int, message: str, field: str | None = None) -> Reply:
+    def error_reply(
+        self,
+        status: int,
+        message: str,
+        request: RecordedRequest | None = None,
+        field: str | None = None,
+    ) -> Reply:
         """An error in Anthropic's envelope; a message naming an error (``overloaded``,
         ``rate_limit_exceeded``...) answers that error, with its own status."""
         if message in NAMED_ERRORS:
@@ -79,7 +85,7 @@ class AnthropicAPI:
         text = f"{field}: {message}" if field and not message.startswith(field) else message
         return AnthropicError(status, text or None).reply
 
-    def finish(self, reply: Reply) -> Reply:
+    def finish(self, request: RecordedRequest, reply: Reply) -> Reply:
         """Add ``request-id`` (repeated in an error body) and the organization header."""
         document = reply.document
         if document is None and reply.status >= 400 and reply.body[:1] == b"{":
@@ -96,6 +102,36 @@ class AnthropicAPI:
             "anthropic-organization-id", "00000000-0000-4000-8000-0000000a11ce"
         )
         return reply
+
+    @staticmethod
+    def malformed() -> Reply:
+        """The answer to a body that is not JSON."""
+        return errors.invalid_request("body: Invalid JSON payload received.").reply
+
+    @staticmethod
+    def not_found_message(request: RecordedRequest) -> str:
+        """What a path the API does not have is answered with."""
+        return "Not found"
+
+    def routes(self) -> list[Route]:
+        """``POST /v1/messages`` and ``POST /v1/messages/count_tokens``."""
+        return [
+            Route(
+                "POST",
+                "/v1/messages",
+                self.messages,
+                request_schema="anthropic_request",
+                response_schema="anthropic_message",
+                stream_schema="anthropic_stream_event",
+            ),
+            Route(
+                "POST",
+                "/v1/messages/count_tokens",
+                self.count_tokens,
+                request_schema="anthropic_count_tokens_request",
+                response_schema="anthropic_count_tokens",
+            ),
+        ]
 
     def contract_error(self, request: RecordedRequest, param: str, message: str) -> Reply:
         """The precise check's error when it finds one, else the contract's."""
@@ -172,7 +208,7 @@ class AnthropicAPI:
         prompt = wire.prompt_from_messages(body)
         return Reply.json({"input_tokens": prompt_size(prompt, body.get("tools"))}, 200)
 
-    def list_models(self) -> Reply:
+    def list_models(self, request: RecordedRequest | None = None) -> Reply:
         """``GET /v1/models``: the Anthropic models of the catalogue."""
         return Reply.json(wire.model_list_json(self.host.models.of("anthropic")), 200)
 

@@ -118,7 +118,13 @@ class GeminiAPI:
         if allowed is not None and key.strip() not in allowed:
             raise errors.invalid_api_key()
 
-    def error_reply(self, status: int, message: str, field: str | None = None) -> Reply:
+    def error_reply(
+        self,
+        status: int,
+        message: str,
+        request: RecordedRequest | None = None,
+        field: str | None = None,
+    ) -> Reply:
         """An error in Google's envelope; a message naming an error (``overloaded``,
         ``rate_limit_exceeded``...) answers that error, with its own status."""
         if message in NAMED_ERRORS:
@@ -128,11 +134,21 @@ class GeminiAPI:
         return GeminiError(status, message or None).reply
 
     @staticmethod
-    def finish(reply: Reply) -> Reply:
+    def finish(request: RecordedRequest, reply: Reply) -> Reply:
         """Google's front end headers."""
         reply.headers.setdefault("server-timing", "gfet4t7; dur=412")
         reply.headers.setdefault("vary", "Origin, X-Origin, Referer")
         return reply
+
+    @staticmethod
+    def malformed() -> Reply:
+        """The answer to a body that is not JSON."""
+        return GeminiError(400, "Invalid JSON payload received.").reply
+
+    @staticmethod
+    def not_found_message(request: RecordedRequest) -> str:
+        """What a path the API does not have is answered with."""
+        return "Not found"
 
     def contract_error(self, request: RecordedRequest, param: str, message: str) -> Reply:
         """The precise check's error when it finds one, else the contract's."""

@@ -43,3 +43,42 @@ class LLMHost(Protocol):
     ) -> Reply:
         """A streamed reply, its events written as the request allows."""
         ...
+
+
+class Dialect(Protocol):
+    """One API MockLLM speaks (`OpenAIAPI`, `AnthropicAPI`, `GeminiAPI`): what the
+    engine's hooks ask of whichever API a request speaks."""
+
+    def authorize(self, request: RecordedRequest) -> None:
+        """Raise the API's own error when the credentials do not do."""
+        ...
+
+    def error_reply(
+        self, status: int, message: str, request: RecordedRequest | None, field: str | None
+    ) -> Reply:
+        """An error in the API's envelope."""
+        ...
+
+    def finish(self, request: RecordedRequest, reply: Reply) -> Reply:
+        """The API's headers on an answer."""
+        ...
+
+    def contract_error(self, request: RecordedRequest, param: str, message: str) -> Reply:
+        """The API's answer to a request breaking its contract."""
+        ...
+
+    def malformed(self) -> Reply:
+        """The API's answer to a body that is not JSON."""
+        ...
+
+    def not_found_message(self, request: RecordedRequest) -> str:
+        """What the API answers a path it does not have with."""
+        ...
+
+    def list_models(self, request: RecordedRequest | None = None) -> Reply:
+        """The API's model listing."""
+        ...
+
+    def get_model(self, request: RecordedRequest, name: str) -> Reply:
+        """One model, as the API describes it."""
+        ...
