@@ -118,7 +118,9 @@ def _request_bytes(
 ) -> bytes:
     lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", "User-Agent: bench-pyload", *headers]
     if body or method in ("POST", "PUT", "PATCH"):
-        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+        if not any(h.lower().startswith("content-type:") for h in headers):
+            lines.append("Content-Type: application/json")
+        lines.append(f"Content-Length: {len(body)}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from .http_servers import MANY_SCENARIOS
 from .llm_servers import LONG_TEXT
 from .servers import LABELS
+from .wiremock import render_wiremock
 
 BASELINE = "pytest-httpserver"
 LLM_BASELINE = "pypi-mockllm"
@@ -480,6 +481,8 @@ def render(results: dict[str, Any]) -> str:
         if apis:
             parts.append(apis)
         parts.append(render_llm_note(results))
+    if results.get("wiremock"):
+        parts.append(render_wiremock(results["wiremock"]))
     if any(goal["met"] is not None for goal in results.get("goals", [])):
         parts.append(render_goals(results["goals"]))
     if any("!" in part for part in parts):

@@ -42,8 +42,9 @@ from .llm_servers import LLM_KINDS, LLMKind, LLMScenario
 from .llm_servers import supports as llm_supports
 from .load import ROOT, Generator, LoadResult, default_generator, run_load
 from .servers import KINDS, LABELS, AnyScenario, Kind, request_for
+from .wiremock import run_wiremock
 
-SECTIONS = ("lifecycle", "throughput", "many", "contracts", "rss", "llm")
+SECTIONS = ("lifecycle", "throughput", "many", "contracts", "rss", "llm", "wiremock")
 PACKAGES = (
     "mocks", "aiohttp", "pytest-httpserver", "werkzeug", "uvloop", "jsonschema",
     "mockllm", "fastapi", "starlette", "uvicorn", "h11", "httptools", "pydantic",
@@ -421,6 +422,11 @@ def run_llm(options: Options) -> dict[str, Any]:
     return results
 
 
+def run_wiremock_section(options: Options) -> dict[str, Any]:
+    """The WireMock corpus served by WireMock and by MockHTTP (`bench.wiremock`)."""
+    return run_wiremock(options.duration, options.repeat, options.generator)
+
+
 # ---- entry point ---------------------------------------------------------------------
 
 
@@ -523,6 +529,7 @@ def main(argv: list[str] | None = None) -> int:
         "contracts": run_contracts,
         "rss": run_rss,
         "llm": run_llm,
+        "wiremock": run_wiremock_section,
     }
     for section in SECTIONS:
         if section in options.sections:

@@ -13,7 +13,9 @@ if body_file ~= "" then
   local file = assert(io.open(body_file, "rb"))
   wrk.body = file:read("*a")
   file:close()
-  wrk.headers["Content-Type"] = "application/json"
+  if wrk.headers["Content-Type"] == nil then
+    wrk.headers["Content-Type"] = "application/json"
+  end
 end
 
 function done(summary, latency, requests)

@@ -3,14 +3,17 @@
 It starts each mock on a free port (or ``--port llm=8080``), prints ``KEY=value`` lines
 (``OPENAI_BASE_URL``, ``MOCK_HTTP_URL``, ``ZITADEL_ISSUER``, ...) followed by a
 ``# ready`` comment, writes them to ``--env-file`` if asked, and serves until SIGTERM,
-SIGINT or ``--timeout`` seconds. Logs go to stderr and to a temporary log directory that
-is removed on exit, unless something failed and ``--keep-on-error`` was given.
+SIGINT or ``--timeout`` seconds. ``MOCKS_DASHBOARD_URL`` is the live dashboard of the
+whole stack (every mock's page shows every mock's traffic; the admin token rule holds).
+Logs go to stderr and to a temporary log directory that is removed on exit, unless
+something failed and ``--keep-on-error`` was given.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import shlex
 import shutil
 import signal
 import sys
@@ -89,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0, help="seed of every random draw")
     parser.add_argument("--strict", action="store_true", help="unmatched requests fail")
     parser.add_argument("--admin-token", metavar="TOKEN", help="require it on /__admin routes")
+    parser.add_argument(
+        "--allow-remote-admin",
+        action="store_true",
+        help="serve on a non-loopback --host without an admin token",
+    )
     parser.add_argument("--env-file", type=Path, metavar="PATH", help="also write the env here")
     parser.add_argument(
         "--timeout", type=float, metavar="SECONDS", help="stop after this many seconds"
@@ -129,8 +137,9 @@ def _close_logging() -> None:
 
 def _serve(stack: MockStack, args: argparse.Namespace) -> bool:
     """Print the environment and serve until a signal or the timeout; True if all went well."""
-    environment = stack.environment
-    lines = [f"{key}={value}" for key, value in environment.items()]
+    environment = {**stack.environment, "MOCKS_DASHBOARD_URL": _dashboard(stack)}
+    # Quoted where the shell (and dotenv readers) need it: `eval` and `source` work.
+    lines = [f"{key}={shlex.quote(value)}" for key, value in environment.items()]
     if args.env_file is not None:
         write_text(args.env_file, "\n".join(lines) + "\n")
     stop = threading.Event()
@@ -150,6 +159,14 @@ def _serve(stack: MockStack, args: argparse.Namespace) -> bool:
     return not problems
 
 
+def _dashboard(stack: MockStack) -> str:
+    """Make every mock's dashboard show the whole stack; the URL of the first one's."""
+    for mock in stack:
+        mock.dashboard.include(*stack)
+    first = next(iter(stack))
+    return f"{first.url}/__admin/ui"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the stack; return the exit status.
 
@@ -167,11 +184,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     ok = False
     try:
         stack = MockStack.start(
-            dict(args.port), args.host, names, seed=args.seed, strict=args.strict
+            dict(args.port),
+            args.host,
+            names,
+            seed=args.seed,
+            strict=args.strict,
+            admin_token=args.admin_token,
+            allow_remote_admin=args.allow_remote_admin,
         )
         with stack:
-            for mock in stack:
-                mock.admin.token = args.admin_token
             ok = _serve(stack, args)
         return 0 if ok else 1
     except OSError as exc:  # a busy port (named with its mock), an unwritable --env-file

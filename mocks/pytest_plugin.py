@@ -7,6 +7,11 @@ Each mock class is started once per test session (or xdist worker) on a free por
 the test is marked ``@pytest.mark.no_mock_verify``. The ini option
 ``mocks_check_responses = true`` turns on checking mode (generated responses are
 validated against the contracts too).
+
+Each mock's dashboard (``/__admin/ui``) labels the traffic with the test's node id, and
+the report of a failing test gets a section with the Mermaid sequence diagram of that
+test's traffic (the system under test and each mock it used), so a CI log shows what
+happened on the wire.
 """
 
 from __future__ import annotations
@@ -14,11 +19,14 @@ from __future__ import annotations
 import contextlib
 import importlib
 from collections.abc import Callable, Generator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .core import BaseMock, MockStack, fixture_name, load_mock_class, registered_mocks
+from .core import fixture_name, load_mock_class, registered_mocks
+
+if TYPE_CHECKING:  # the engine is imported when a fixture is first used, not at start-up
+    from .core import BaseMock, MockStack
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -43,10 +51,28 @@ def pytest_runtest_makereport(
     report = yield
     if report.when == "call":
         item.stash[_PASSED] = report.passed
+    if report.failed and report.when in ("call", "teardown"):
+        mocks = item.stash.get(_USED, [])
+        if mocks:
+            report.sections.append((SEQUENCE_SECTION, _sequence(mocks, item.nodeid)))
     return report
 
 
 _PASSED = pytest.StashKey[bool]()
+#: The mocks a test used (its mock fixtures), for the sequence section of its report.
+_USED = pytest.StashKey[list["BaseMock"]]()
+#: The title of the report section holding a failing test's traffic.
+SEQUENCE_SECTION = "mocks: this test's traffic (Mermaid sequence diagram)"
+
+
+def _sequence(mocks: list[BaseMock], test: str) -> str:
+    from .core import traffic_diagram
+
+    diagram = traffic_diagram(mocks, test=test)
+    text = diagram.mermaid()
+    if not diagram.steps:
+        text += "    %% no request reached the mocks during this test\n"
+    return text
 
 
 class MockServers:
@@ -84,6 +110,10 @@ def mock_servers(pytestconfig: pytest.Config) -> Iterator[MockServers]:
 def _verified(mock: BaseMock, request: pytest.FixtureRequest) -> Iterator[BaseMock]:
     __tracebackhide__ = True
     mock.reset()
+    mock.dashboard.traffic.begin_test(request.node.nodeid)
+    used = request.node.stash.setdefault(_USED, [])
+    if all(mock is not known for known in used):
+        used.append(mock)
     yield mock
     passed = request.node.stash.get(_PASSED, False)
     if passed and request.node.get_closest_marker("no_mock_verify") is None:
@@ -109,6 +139,8 @@ for _service, _target in registered_mocks().items():
 def mock_stack(mock_servers: MockServers, request: pytest.FixtureRequest) -> Iterator[MockStack]:
     """Every available mock (``stack.llm``, ``stack.http``, ``stack.environment``), each
     reset and verified like its own fixture."""
+    from .core import MockStack
+
     mocks = {
         service: mock_servers.get(target)
         for service, target in registered_mocks().items()
@@ -116,5 +148,6 @@ def mock_stack(mock_servers: MockServers, request: pytest.FixtureRequest) -> Ite
     }
     with contextlib.ExitStack() as verified:
         for mock in mocks.values():
+            mock.dashboard.include(*mocks.values())  # each mock's page shows the stack
             verified.enter_context(contextlib.contextmanager(_verified)(mock, request))
         yield MockStack(mocks)

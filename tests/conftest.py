@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -17,3 +18,15 @@ def fresh_mock() -> Iterator[MockHTTP]:
 
 
 pytest_plugins = ["pytester"]
+
+TESTS = Path(__file__).resolve().parent
+#: Folders whose tests start processes, browsers or whole client stacks: the full run has
+#: them, the contributor's quick run (``-m "not integration"``) leaves them out.
+INTEGRATION = frozenset({"clients", "e2e", "standalone"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = Path(item.path).resolve().relative_to(TESTS).parts
+        if len(parts) > 1 and parts[0] in INTEGRATION:
+            item.add_marker(pytest.mark.integration)

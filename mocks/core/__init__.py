@@ -6,64 +6,75 @@ A mock package imports these public names only, never ``mocks.core._*``. The lay
 the request path and a walkthrough of adding a mock are in ``docs/architecture.md``.
 """
 
-from ._admin import AdminAPI, AdminCall, AdminError, AdminRoute
-from ._callback import Attempt, Callback, Delivery
-from ._cassette import Cassette, Interaction, load_cassettes
-from ._catalog import (
-    UnknownMockError,
-    available_mocks,
-    fixture_name,
-    load_mock_class,
-    registered_mocks,
-)
-from ._contracts import ContractError, Contracts, Violation
-from ._datafile import DataFileError, write_text
-from ._delays import ChunkedDribble, FixedDelay, LogNormalDelay, UniformDelay
-from ._engine import NearMiss
-from ._expectation import Expectation, ExpectationOwner, ExpectationSpec
-from ._faults import ErrorSpec, Fault, FaultSpec
-from ._form import UploadedFile
-from ._hooks import MockHooks
-from ._ids import derived_rng, prefixed_id, random_token
-from ._journal import Journal
-from ._matchers import (
-    And,
-    Anything,
-    Body,
-    Difference,
-    Form,
-    Header,
-    JsonBody,
-    JsonPath,
-    Matcher,
-    Method,
-    Not,
-    Or,
-    Path,
-    Predicate,
-    Query,
-    build_matcher,
-    parse_matcher,
-)
-from ._mock import BaseMock
-from ._options import CliOption
-from ._path import read_body
-from ._reply import Reply, ReplyError, StreamChunk, sse_event
-from ._request import RecordedRequest
-from ._responders import (
-    CallableResponse,
-    RecordedResponse,
-    ReplyContext,
-    Responder,
-    SequenceResponse,
-    SseEvent,
-    StaticResponse,
-    StreamResponse,
-)
-from ._routes import Route, Router
-from ._stack import MockStack, mock_environment
-from ._state import MockSettings, MockState
-from ._verify import Report, VerificationError
+import typing
+
+from .._lazy import lazy_exports as _lazy_exports
+
+if typing.TYPE_CHECKING:
+    from ._admin import AdminAPI, AdminCall, AdminError, AdminRoute
+    from ._callback import Attempt, Callback, Delivery
+    from ._cassette import Cassette, Interaction, load_cassettes
+    from ._catalog import (
+        UnknownMockError,
+        available_mocks,
+        fixture_name,
+        load_mock_class,
+        registered_mocks,
+    )
+    from ._contracts import ContractError, Contracts, Violation
+    from ._dashboard import Dashboard, traffic_diagram
+    from ._datafile import DataFileError, write_text
+    from ._delays import ChunkedDribble, FixedDelay, LogNormalDelay, UniformDelay
+    from ._engine import NearMiss
+    from ._expectation import Expectation, ExpectationOwner, ExpectationSpec
+    from ._faults import ErrorSpec, Fault, FaultSpec
+    from ._form import UploadedFile
+    from ._hooks import MockHooks
+    from ._ids import derived_rng, prefixed_id, random_token
+    from ._journal import Journal
+    from ._matchers import (
+        And,
+        Anything,
+        Body,
+        Difference,
+        Form,
+        Header,
+        JsonBody,
+        JsonPath,
+        Matcher,
+        Method,
+        Not,
+        Or,
+        Path,
+        Predicate,
+        Query,
+        build_matcher,
+        parse_matcher,
+        required_literal,
+    )
+    from ._mock import BaseMock
+    from ._options import CliOption
+    from ._path import read_body
+    from ._reply import Reply, ReplyError, StreamChunk, sse_event
+    from ._request import RecordedRequest, ResponseRecord
+    from ._responders import (
+        CallableResponse,
+        RecordedResponse,
+        ReplyContext,
+        Responder,
+        SequenceResponse,
+        SseEvent,
+        StaticResponse,
+        StreamResponse,
+    )
+    from ._routes import Route, Router
+    from ._sequence import SequenceDiagram
+    from ._stack import MockStack, mock_environment
+    from ._state import MockSettings, MockState
+    from ._traffic import TrafficRecord
+    from ._verify import Report, VerificationError
+
+__getattr__, __dir__ = _lazy_exports(globals())
 
 __all__ = [
     "AdminAPI",
@@ -82,6 +93,7 @@ __all__ = [
     "CliOption",
     "ContractError",
     "Contracts",
+    "Dashboard",
     "DataFileError",
     "Delivery",
     "Difference",
@@ -118,13 +130,16 @@ __all__ = [
     "ReplyError",
     "Report",
     "Responder",
+    "ResponseRecord",
     "Route",
     "Router",
+    "SequenceDiagram",
     "SequenceResponse",
     "SseEvent",
     "StaticResponse",
     "StreamChunk",
     "StreamResponse",
+    "TrafficRecord",
     "UniformDelay",
     "UnknownMockError",
     "UploadedFile",
@@ -142,6 +157,8 @@ __all__ = [
     "random_token",
     "read_body",
     "registered_mocks",
+    "required_literal",
     "sse_event",
+    "traffic_diagram",
     "write_text",
 ]

@@ -17,7 +17,7 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from aiohttp import web
 from multidict import CIMultiDictProxy, MultiMapping
@@ -86,6 +86,9 @@ class AdminRoute:
     ``status``; ``responses`` adds other (status, description, schema) rows.
     """
 
+    #: The schema of an answer without a body (WireMock's empty 404, say).
+    NO_CONTENT: ClassVar[str] = "no content"
+
     method: str
     path: str
     handler: AdminHandlerFunction
@@ -99,6 +102,26 @@ class AdminRoute:
     operation: str = ""
     #: Whether the body is optional (an empty body leaves `AdminCall.body` None).
     body_optional: bool = False
+    #: What a successful answer is (the dashboard's page is ``text/html``).
+    media_type: str = "application/json"
+    #: The admin token may also come as ``?access_token=`` (RFC 6750), for a page a
+    #: browser opens (it cannot send the header when following a link).
+    token_in_query: bool = False
+
+    def prepare(self, call: AdminCall) -> None:
+        """Validate the call's query and body as this route declares them (a bad value is a
+        400 naming the field) and put the results in `call.query` and `call.body`."""
+        if self.query is not None:
+            call.query = self.query.model_validate({k: call.raw_query[k] for k in call.raw_query})
+        if self.body is not None and not (self.body_optional and not call.raw_body.strip()):
+            document = call.json()
+            if isinstance(self.body, type):
+                try:
+                    call.body = self.body.model_validate(document)
+                except RecursionError as exc:
+                    raise AdminError(400, "body: nested too deeply", "body") from exc
+            else:
+                call.body = document
 
     @property
     def operation_id(self) -> str:
@@ -175,10 +198,17 @@ class AdminAPI:
             return
         given = http.headers.get("Authorization", "")
         scheme, _, credentials = given.partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(
-            credentials.strip().encode(), self.token.encode()
-        ):
-            raise AdminError(401, "admin routes need 'Authorization: Bearer <admin token>'")
+        if scheme.lower() == "bearer" and self._is_token(credentials.strip()):
+            return
+        found = self.router.resolve(http.method, http.path)
+        in_query = found is not None and found[0].token_in_query
+        if in_query and self._is_token(http.query.get("access_token", "")):
+            return
+        raise AdminError(401, "admin routes need 'Authorization: Bearer <admin token>'")
+
+    def _is_token(self, given: str) -> bool:
+        assert self.token is not None
+        return hmac.compare_digest(given.encode(), self.token.encode())
 
     def _resolve(self, method: str, path: str) -> tuple[AdminRoute, dict[str, str]]:
         found = self.router.resolve(method, path)
@@ -194,18 +224,7 @@ class AdminAPI:
         if too_large:
             raise AdminError(413, f"body: larger than {self.max_body_size} bytes", "body")
         call = AdminCall(http.method, http.path, params, http.headers, http.query, body)
-        if route.query is not None:
-            query = {name: http.query[name] for name in http.query}
-            call.query = route.query.model_validate(query)
-        if route.body is not None and not (route.body_optional and not body.strip()):
-            document = call.json()
-            if isinstance(route.body, type):
-                try:
-                    call.body = route.body.model_validate(document)
-                except RecursionError as exc:
-                    raise AdminError(400, "body: nested too deeply", "body") from exc
-            else:
-                call.body = document
+        route.prepare(call)
         result = route.handler(call)
         return await result if inspect.isawaitable(result) else result
 

@@ -49,27 +49,25 @@ class AdminHost(Protocol):
     def openapi(self) -> dict[str, Any]: ...
 
 
-class JournalQuery(BaseModel):
-    """Query parameters of the journal listings."""
-
-    model_config = ConfigDict(extra="forbid")
-    #: Only the newest N entries.
-    limit: int | None = Field(None, ge=0, le=1_000_000)
-    #: Only unmatched requests.
-    unmatched: bool = False
-
-
 class LimitQuery(BaseModel):
-    """The ``limit`` query parameter."""
+    """A page of the journal: the newest `limit` entries, after skipping the newest
+    `offset` (oldest first within the page); ``total`` says how many there are."""
 
-    model_config = ConfigDict(extra="forbid")
-    limit: int | None = Field(None, ge=0, le=1_000_000)
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    limit: int = Field(100, ge=0, le=10_000, description="entries per page (default 100)")
+    offset: int = Field(0, ge=0, description="skip this many of the newest entries")
+
+
+class JournalQuery(LimitQuery):
+    """Query parameters of the journal listing."""
+
+    unmatched: bool = Field(False, description="only unmatched requests")
 
 
 class ResetRequest(BaseModel):
     """Optional body of ``POST /__admin/reset``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     #: Restore the expectations loaded from stub files and cassettes (false drops them).
     keep_stubs: bool = True
 
@@ -161,15 +159,17 @@ class EngineAdmin:
         entries = self.state.journal.snapshot()
         if query.unmatched:
             entries = [e for e in entries if e.unmatched]
-        return self._entries(entries, query.limit)
+        return self._entries(entries, query)
 
-    def _entries(self, entries: list[RecordedRequest], limit: int | None) -> dict[str, Any]:
+    def _entries(self, entries: list[RecordedRequest], page: LimitQuery) -> dict[str, Any]:
         total = len(entries)
-        if limit is not None:
-            entries = entries[-limit:] if limit else []
+        end = max(total - page.offset, 0)
+        shown = entries[max(end - page.limit, 0) : end]
         return {
-            "requests": [e.to_dict() for e in entries],
+            "requests": [e.to_dict() for e in shown],
             "total": total,
+            "offset": page.offset,
+            "limit": page.limit,
             "dropped": self.state.journal.dropped,
         }
 
@@ -189,8 +189,7 @@ class EngineAdmin:
         return matcher
 
     def find_requests(self, call: AdminCall) -> dict[str, Any]:
-        query: LimitQuery = call.query
-        return self._entries(self.state.journal.filter(self._matcher(call)), query.limit)
+        return self._entries(self.state.journal.filter(self._matcher(call)), call.query)
 
     def count_requests(self, call: AdminCall) -> dict[str, Any]:
         return {"count": len(self.state.journal.filter(self._matcher(call)))}

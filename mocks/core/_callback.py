@@ -22,7 +22,9 @@ from ._template import check_template, render
 class Callback(BaseModel):
     """An outbound request; strings may hold ``{{request...}}`` placeholders."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=True, serialize_by_alias=True, defer_build=True
+    )
     url: str
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = "POST"
     headers: dict[str, str] = Field(default_factory=dict)
@@ -38,9 +40,13 @@ class Callback(BaseModel):
     #: Which answers are retried: 408/425/429/5xx and unreachable receivers
     #: (``server_errors``), or every answer but a 2xx (``any_failure``, as Meta does).
     retry_on: Literal["server_errors", "any_failure"] = "server_errors"
+    #: Fill ``{{request...}}`` placeholders; false sends every string as it is (a body
+    #: that carries ``{{`` of its own, an Adaptive Card's, say).
+    template: bool = True
 
     def model_post_init(self, context: Any) -> None:
-        check_template([self.url, self.headers, self.json_body, self.body])
+        if self.template:
+            check_template([self.url, self.headers, self.json_body, self.body])
 
 
 @dataclass(slots=True)
@@ -114,7 +120,7 @@ def render_callback(callback: Callback, request: RecordedRequest | None) -> Deli
     """Fill the callback's placeholders from the triggering request and encode its body."""
 
     def fill(value: Any) -> Any:
-        return render(value, request) if request is not None else value
+        return render(value, request) if request is not None and callback.template else value
 
     headers = dict(fill(callback.headers))
     json_body = fill(callback.json_body)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
@@ -39,7 +40,7 @@ def decode_body(body: str | None, body_base64: str | None) -> bytes:
 class _Body(BaseModel):
     """A body as `encode_body` writes it (subclasses declare the fields last, for reading)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     if TYPE_CHECKING:
         body: str | None
         body_base64: str | None
@@ -105,7 +106,7 @@ class CassetteResponse(_Body):
 class Interaction(BaseModel):
     """One recorded exchange."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     request: CassetteRequest
     response: CassetteResponse
     recorded_at: str | None = None
@@ -114,7 +115,7 @@ class Interaction(BaseModel):
 class Cassette(BaseModel):
     """The exchanges recorded with one upstream."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     version: int = 1
     service: str | None = None
     upstream: str | None = None
@@ -157,6 +158,34 @@ def load_cassettes(path: Path | str) -> list[tuple[Path, Cassette]]:
     return [(file, read_cassette(file)) for file in data_files(path)]
 
 
+#: Headers that describe one connection or one encoding of the body, never replayed.
+_HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+        "content-length",
+        "content-encoding",
+        "accept-encoding",
+    }
+)
+
+
+def end_to_end(headers: Mapping[str, str]) -> dict[str, str]:
+    """The headers worth keeping in a cassette: none that describe one connection or one
+    encoding of the body (repeated names joined with commas)."""
+    kept: dict[str, str] = {}
+    for name, value in headers.items():
+        if name.lower() not in _HOP_BY_HOP:
+            kept[name] = f"{kept[name]}, {value}" if name in kept else value
+    return kept
+
+
 __all__ = [
     "Cassette",
     "CassetteRequest",
@@ -165,6 +194,7 @@ __all__ = [
     "RecordedChunk",
     "decode_body",
     "encode_body",
+    "end_to_end",
     "load_cassettes",
     "read_cassette",
 ]

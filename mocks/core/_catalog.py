@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import importlib
 from importlib.metadata import entry_points
+from typing import TYPE_CHECKING
 
-from ._mock import BaseMock
+if TYPE_CHECKING:  # the registry is read at pytest start-up: the engine loads on first use
+    from ._mock import BaseMock
 
 #: Service name -> "module:Class", in start order.
 MOCKS: dict[str, str] = {
@@ -50,6 +52,8 @@ def load_mock_class(target: str) -> type[BaseMock] | None:
 
     A module that exists but fails to import raises: that is a bug, not an absence.
     """
+    from ._mock import BaseMock
+
     module_name, _, class_name = target.partition(":")
     try:
         module = importlib.import_module(module_name)

@@ -11,13 +11,12 @@ import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema_rs
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+if TYPE_CHECKING:  # imported on the first check: a mock without contracts never pays
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+    from referencing import Registry
 
 
 class ContractError(ValueError):
@@ -80,6 +79,9 @@ def _param(parts: list[str | int]) -> str:
 
 @functools.cache
 def _registry(folder: Path) -> Registry:
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
     resources = []
     for file in sorted(folder.glob("*.json")):
         schema = json.loads(file.read_text())
@@ -107,6 +109,8 @@ class Contracts:
         """The most relevant violation of schema `name` by `document`, or None."""
         if _fast_validator(self.folder, name).is_valid(document):
             return None
+        from jsonschema.exceptions import best_match
+
         error = best_match(self.validator(name).iter_errors(document))
         if error is None:
             return None
@@ -122,6 +126,8 @@ class Contracts:
 
 @functools.cache
 def _validator(folder: Path, name: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     file = folder / f"{name}.json"
     if not file.is_file():
         raise FileNotFoundError(f"no contract {name!r} in {folder}")
@@ -137,6 +143,8 @@ def _fast_validator(folder: Path, name: str) -> Any:
     python-jsonschema stays the source of the error messages; valid documents (nearly
     all of them) never reach it. Measured in bench/: about 130x faster on a valid body.
     """
+    import jsonschema_rs
+
     file = folder / f"{name}.json"
 
     def sibling(uri: str) -> Any:

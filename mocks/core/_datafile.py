@@ -7,15 +7,18 @@ validate (with the field's line where it can be found), so a CLI can print one l
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import ValidationError
+
+if TYPE_CHECKING:  # PyYAML loads when a YAML file is first read or written
+    import yaml
 
 #: Extensions read as data files when a directory is given.
 EXTENSIONS = (".json", ".yaml", ".yml")
@@ -56,6 +59,8 @@ def read_data(file: Path) -> tuple[Any, str]:
             return json.loads(text), text
         except json.JSONDecodeError as exc:
             raise DataFileError(file, f"invalid JSON: {exc.msg}", line=exc.lineno) from exc
+    import yaml
+
     try:
         return yaml.safe_load(text), text
     except yaml.MarkedYAMLError as exc:
@@ -68,6 +73,8 @@ def read_data(file: Path) -> tuple[Any, str]:
 
 def line_of(text: str, loc: Sequence[int | str]) -> int | None:
     """The line where the value at `loc` starts (JSON is YAML enough for this), or None."""
+    import yaml
+
     try:
         node = yaml.compose(text)
     except yaml.YAMLError:
@@ -111,7 +118,9 @@ def write_data(file: Path, document: Any) -> None:
     if file.suffix == ".json":
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     else:
-        text = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+        import yaml
+
+        text = yaml.dump(document, Dumper=_dumper(), sort_keys=False, allow_unicode=True, width=100)
     write_text(file, text)
 
 
@@ -128,16 +137,20 @@ def write_text(file: Path, text: str) -> None:
         raise
 
 
-class _Dumper(yaml.SafeDumper):
-    """Writes multi-line strings (SSE events, pretty bodies) as readable literal blocks."""
+@functools.cache
+def _dumper() -> type[yaml.SafeDumper]:
+    """A dumper writing multi-line strings (SSE events, bodies) as literal blocks."""
+    import yaml
 
+    class Dumper(yaml.SafeDumper):
+        pass
 
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+    def represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
-
-_Dumper.add_representer(str, _represent_str)
+    Dumper.add_representer(str, represent_str)
+    return Dumper
 
 
 def iter_items(document: Any, key: str) -> Iterator[tuple[tuple[int | str, ...], Any]]:

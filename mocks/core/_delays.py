@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class _Delay(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     def sample(self, rng: random.Random) -> float:
         """One delay in seconds."""
@@ -70,7 +70,7 @@ Delay = Annotated[FixedDelay | UniformDelay | LogNormalDelay, Field(discriminato
 class ChunkedDribble(BaseModel):
     """Send the body in `chunks` pieces spread evenly over `duration_ms`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     kind: Literal["dribble"] = "dribble"
     chunks: int = Field(ge=1)
     duration_ms: float = Field(ge=0)

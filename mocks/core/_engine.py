@@ -1,11 +1,12 @@
 """The expectation registry and the matching rules.
 
 Expectations are indexed by the exact paths their matchers allow (most domain and
-stub expectations name one path), and the others by the first path segment of their
-literal prefix (``/users/{id}`` and ``^/users/.+`` under ``users``), so matching stays
-cheap as expectations grow: a request looks only at the expectations for its path, for
-its first segment, and those that may match any path. Candidates are tried by priority
-(lower first), then newest first.
+stub expectations name one path), the others by the first path segment of their
+literal prefix (``/users/{id}`` and ``^/users/.+`` under ``users``), and the rest by a
+text every matching path must contain (``x123`` of an unanchored ``x123$``), so matching
+stays cheap as expectations grow: a request looks only at the expectations for its
+path, for its first segment, those whose text its path contains, and those that may
+match any path. Candidates are tried by priority (lower first), then newest first.
 
 Writers (tests, on any thread) take a lock and publish new lists; the mock's loop
 reads the published lists without locking and does all matching and counting, so a
@@ -42,6 +43,15 @@ class NearMiss:
         lines.extend(f"  {difference}" for difference in self.differences)
         return "\n".join(lines)
 
+    def summary(self) -> str:
+        """One line for a header: the nearest expectation and what differed (ASCII)."""
+        if self.expectation is None:
+            return "no expectations are registered"
+        differences = "; ".join(str(d) for d in self.differences)
+        line = f"{self.expectation.id}: {differences}" if differences else self.expectation.id
+        line = line.encode("ascii", "backslashreplace").decode()
+        return line if len(line) <= 500 else line[:497] + "..."
+
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready form."""
         return {
@@ -73,6 +83,8 @@ class Engine:
         self._by_path: dict[str, list[Expectation]] = {}
         self._by_segment: dict[str, list[Expectation]] = {}
         self._any_path: list[Expectation] = []
+        #: Expectations that match only paths containing a text: (text, expectation).
+        self._by_literal: list[tuple[str, Expectation]] = []
         #: Per (exact path, first segment), the merged candidate lists (filled lazily,
         #: replaced on every publication, so bounded by the index's size).
         self._merged: dict[tuple[str, str], list[Expectation]] = {}
@@ -139,25 +151,34 @@ class Engine:
         by_path: dict[str, list[Expectation]] = {}
         by_segment: dict[str, list[Expectation]] = {}
         any_path: list[Expectation] = []
+        by_literal: list[tuple[str, Expectation]] = []
         for _, expectation in entries:
-            paths = expectation.spec.matcher.exact_paths()
-            segment = _first_segment(expectation.spec.matcher.path_prefix() or "")
+            matcher = expectation.spec.matcher
+            paths = matcher.exact_paths()
+            segment = _first_segment(matcher.path_prefix() or "")
             if paths is not None:
                 for path in paths:
                     by_path.setdefault(path, []).append(expectation)
             elif segment is not None:
                 by_segment.setdefault(segment, []).append(expectation)
             else:
-                any_path.append(expectation)
+                literal = matcher.path_literal()
+                if literal is None:
+                    any_path.append(expectation)
+                else:
+                    by_literal.append((literal, expectation))
         self._entries = entries
         self._by_path = by_path
         self._by_segment = by_segment
         self._any_path = any_path
+        self._by_literal = by_literal
         # Last: a reader that sees the new cache also sees the new lists above.
         self._merged = {}
 
     def candidates(self, path: str) -> list[Expectation]:
         """Expectations that may match a request for `path`, in matching order."""
+        if self._by_literal:
+            return self._with_literals(path)
         exact = self._by_path.get(path)
         segment = _first_segment(path)
         by_segment = self._by_segment.get(segment) if segment is not None else None
@@ -178,6 +199,28 @@ class Engine:
                 key=lambda e: keys.get(e.id, (0, 0)),
             )
             merged[key] = found  # sorted once per key and publication, not per request
+        return found
+
+    def _with_literals(self, path: str) -> list[Expectation]:
+        """`candidates` when some expectations are indexed by a text their path contains:
+        worked out once per path (the cache is bounded and dropped on every change)."""
+        merged = self._merged
+        found = merged.get((path, "*"))
+        if found is None:
+            keys = self._keys
+            segment = _first_segment(path)
+            found = sorted(
+                [
+                    *self._by_path.get(path, ()),
+                    *(self._by_segment.get(segment, ()) if segment is not None else ()),
+                    *self._any_path,
+                    *(e for literal, e in self._by_literal if literal in path),
+                ],
+                key=lambda e: keys.get(e.id, (0, 0)),
+            )
+            if len(merged) > 4096:
+                merged.clear()
+            merged[(path, "*")] = found
         return found
 
     # ---- matching (on the mock's loop) ---------------------------------------------

@@ -40,7 +40,7 @@ MAX_CALLS_KEPT = 1000
 class ExpectationSpec(BaseModel):
     """An expectation as data: matcher, response, limits, order, faults and callbacks."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     id: str = Field(default_factory=lambda: f"exp-{next(_ids)}")
     name: str | None = None

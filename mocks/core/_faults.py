@@ -33,7 +33,7 @@ class Fault(StrEnum):
 class FaultSpec(BaseModel):
     """A fault to apply, to every matching request or to a seeded fraction of them."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     fault: Fault
     #: For STREAM_CUT: how many chunks (SSE events, dribble pieces) get through first.
     after: int = Field(1, ge=0)
@@ -43,7 +43,7 @@ class FaultSpec(BaseModel):
 class ErrorSpec(BaseModel):
     """An error response in the mock's own envelope, always or for a seeded fraction."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     status: int = Field(500, ge=400, le=599)
     message: str | None = None
     rate: float = Field(1.0, ge=0, le=1)

@@ -38,7 +38,9 @@ class MockHooks:
 
     def admin_routes(self) -> list[AdminRoute]:
         """The mock's own admin endpoints, under ``/__admin/<service>/``: served by the
-        engine's admin router (same token rule) and listed in ``/__admin/openapi.json``."""
+        engine's admin router (same token rule) and listed in ``/__admin/openapi.json``.
+        A route with the method and path of an engine route replaces it (wrap one of
+        `engine_admin_routes()` to answer another API's shape on the same path)."""
         return []
 
     def error_reply(
@@ -79,14 +81,11 @@ class MockHooks:
         return self.error_reply(400, "the request body is not valid JSON", request, field="body")
 
     def unmatched_reply(self, request: RecordedRequest, near_miss: NearMiss, status: int) -> Reply:
-        """The answer to a request no expectation matched and no route serves (the near
-        miss explains what differed; the journal keeps it too)."""
-        reply = self.error_reply(status, near_miss.explain(request), request)
-        if isinstance(reply.document, dict):
-            reply = Reply.json(
-                {**reply.document, "near_miss": near_miss.to_dict()}, status, reply.headers
-            )
-        return reply
+        """The answer to a request no expectation matched and no route serves, in the API's
+        own envelope. The engine adds the near miss as an ``X-Mock-Near-Miss`` header and
+        keeps it in the journal (``/__admin/requests/unmatched``); it never goes into the
+        body, so an API's error envelope stays the API's."""
+        return self.error_reply(status, near_miss.explain(request), request)
 
     def sign_callback(
         self, method: str, url: str, headers: dict[str, str], body: bytes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -10,32 +11,75 @@ from typing import Any, overload
 from ._matchers import Matcher, build_matcher, describe_matcher
 from ._request import RecordedRequest
 
+#: Bodies kept whole up to this size; a larger one is kept truncated, with its size and
+#: SHA-256 (the request is matched and answered on the whole body first).
+MAX_BODY_KEPT = 1024 * 1024
+#: What the bodies kept by a journal may add up to before the oldest entries go.
+MAX_JOURNAL_BYTES = 64 * 1024 * 1024
+
 
 class Journal:
     """The requests a mock received, oldest first. ``mock.requests`` is one.
 
-    It keeps the newest `max_entries`; `dropped` counts those pushed out. Query it
-    with the same matchers expectations use::
+    It keeps the newest `max_entries`, and at most `max_bytes` of request and response
+    bodies (a body over `max_body` is kept truncated once answered, with its size and
+    hash); `dropped` counts the entries pushed out. Query it with the same matchers
+    expectations use::
 
         mock.requests.matching("POST", "/orders", json_contains={"qty": 1})
     """
 
-    def __init__(self, max_entries: int = 10_000) -> None:
-        self._entries: deque[RecordedRequest] = deque(maxlen=max_entries)
+    def __init__(
+        self,
+        max_entries: int = 10_000,
+        *,
+        max_bytes: int = MAX_JOURNAL_BYTES,
+        max_body: int = MAX_BODY_KEPT,
+    ) -> None:
+        self._entries: deque[RecordedRequest] = deque()
         self._lock = threading.Lock()
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.max_body = max_body
+        #: The bytes of bodies the journal holds now.
+        self.size = 0
         self.dropped = 0
-
-    @property
-    def max_entries(self) -> int:
-        """How many entries it keeps."""
-        return self._entries.maxlen or 0
 
     def append(self, entry: RecordedRequest) -> None:
         """Record a request (called by the mock as the request arrives)."""
         with self._lock:
-            if len(self._entries) == self._entries.maxlen:
-                self.dropped += 1
             self._entries.append(entry)
+            entry._held = len(entry.body)
+            self.size += entry._held
+            self._trim()
+
+    def settle(self, entry: RecordedRequest) -> None:
+        """The request is answered: keep large bodies truncated, count the response's."""
+        with self._lock:
+            if len(entry.body) > self.max_body:
+                entry.body_sha256 = hashlib.sha256(entry.body).hexdigest()
+                entry.body_size = len(entry.body)
+                entry.body = entry.body[: self.max_body]
+            response = entry.response
+            if response is not None and response.chunks is None:
+                if len(response.body) > self.max_body:
+                    response.body = response.body[: self.max_body]
+            elif response is not None and response.chunks is not None:
+                response.chunks = _first_bytes(response.chunks, self.max_body)
+            if entry._held >= 0:  # still held (not pushed out or cleared meanwhile)
+                held = _held(entry)
+                self.size += held - entry._held
+                entry._held = held
+            self._trim()
+
+    def _trim(self) -> None:
+        while self._entries and (
+            len(self._entries) > self.max_entries or self.size > self.max_bytes
+        ):
+            oldest = self._entries.popleft()
+            self.size -= oldest._held
+            oldest._held = -1
+            self.dropped += 1
 
     def snapshot(self) -> list[RecordedRequest]:
         """A copy of the entries, oldest first."""
@@ -45,7 +89,10 @@ class Journal:
     def clear(self) -> None:
         """Forget every entry."""
         with self._lock:
+            for entry in self._entries:
+                entry._held = -1
             self._entries.clear()
+            self.size = 0
             self.dropped = 0
 
     def matching(
@@ -144,3 +191,23 @@ class Journal:
 
     def __repr__(self) -> str:
         return f"<Journal {len(self)} requests>"
+
+
+def _held(entry: RecordedRequest) -> int:
+    """The body bytes an entry holds (request, and response once answered)."""
+    response = entry.response
+    if response is None:
+        return len(entry.body)
+    answered = len(response.body) + sum(len(c) for c in response.chunks or ())
+    return len(entry.body) + answered
+
+
+def _first_bytes(chunks: list[bytes], limit: int) -> list[bytes]:
+    kept, size = [], 0
+    for chunk in chunks:
+        if size + len(chunk) > limit:
+            kept.append(chunk[: limit - size])
+            break
+        kept.append(chunk)
+        size += len(chunk)
+    return kept

@@ -7,6 +7,7 @@ Two classes claiming one kind is a bug, refused at import time.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any, Generic, TypeVar
 
@@ -47,7 +48,10 @@ class KindRegistry(Generic[M]):
         if cls is None:
             known = ", ".join(sorted(self._classes))
             raise ValueError(f"unknown {self.family} kind {kind!r}; known kinds: {known}")
-        return cls.model_validate({**value, "kind": kind})
+        try:
+            return cls.model_validate({**value, "kind": kind})
+        except re.error as exc:  # a class compiling a pattern of the document's
+            raise ValueError(f"invalid regular expression: {exc}") from exc
 
     def classes(self) -> list[type[M]]:
         """The registered classes, each once, in registration order."""

@@ -99,7 +99,7 @@ def _show(actual: Any) -> str:
 class Matcher(BaseModel):
     """Base of all matchers. Subclasses set a unique ``kind`` and implement `differences`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     #: Every matcher class by its ``kind`` (a duplicate kind is refused).
     registry: ClassVar[KindRegistry[Matcher]] = KindRegistry("matcher")
@@ -123,6 +123,10 @@ class Matcher(BaseModel):
 
     def path_prefix(self) -> str | None:
         """A literal prefix every matching path starts with, or None when there is none."""
+        return None
+
+    def path_literal(self) -> str | None:
+        """A text every matching path contains, or None (indexes unanchored regexes)."""
         return None
 
     def captures(self, request: RecordedRequest) -> dict[str, str]:
@@ -178,6 +182,15 @@ class _LookupMatcher(Matcher):
         if _compare(self.op, self.value, actual, self._regex):
             return []
         return [Difference(field_name, _describe(self.op, self.value), _show(actual))]
+
+    def _check_any(self, field_name: str, values: list[Any]) -> list[Difference]:
+        """Check a field that may repeat (headers, query and form fields): any value may match."""
+        if self.op in ("present", "absent") or not values:
+            return self._check(field_name, values[0] if values else MISSING)
+        for value in values:
+            if not self._check(field_name, value):
+                return []
+        return self._check(field_name, values[0] if len(values) == 1 else values)
 
 
 class Anything(Matcher):
@@ -242,7 +255,10 @@ def compile_path_template(template: str) -> re.Pattern[str]:
         pattern.append(f"(?P<{found.group(1)}>{found.group(2) or '[^/]+'})")
         last = found.end()
     pattern.append(re.escape(template[last:]))
-    return re.compile("^" + "".join(pattern) + "$")
+    try:
+        return re.compile("^" + "".join(pattern) + "$")
+    except re.error as exc:
+        raise ValueError(f"invalid path template {template!r}: {exc}") from exc
 
 
 _REGEX_SPECIAL = frozenset(".^$*+?{}[]\\|()")
@@ -261,6 +277,61 @@ def _literal_prefix(pattern: str) -> str:
         if index + 1 == len(pattern):
             break
     return "".join(prefix)
+
+
+def required_literal(pattern: str) -> str | None:
+    """The longest text every match of `pattern` contains (``x123`` of ``x123$``), or None.
+
+    Conservative: a pattern with a top-level ``|``, inline flags or a run shorter than
+    two characters gives None; groups, classes and quantified characters end a run.
+    """
+    if pattern.startswith("(?") and not pattern.startswith(("(?:", "(?P<")):
+        return None  # inline flags (case-insensitive, say) change what a literal means
+    runs: list[str] = []
+    run: list[str] = []
+    depth, index = 0, 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\" and index + 1 < len(pattern):
+            escaped = pattern[index + 1]
+            if depth == 0 and not escaped.isalnum():
+                run.append(escaped)
+                index += 2
+                continue
+            runs.append("".join(run))
+            run = []
+            index += 2
+            continue
+        if char == "[" and depth == 0:
+            runs.append("".join(run))
+            run = []
+            closing = pattern.find("]", index + 2)
+            index = len(pattern) if closing < 0 else closing + 1
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(depth - 1, 0)
+        elif char == "|" and depth == 0:
+            return None
+        elif depth == 0 and char in "*?{" and run:
+            run.pop()  # the character before is optional (or repeated from zero)
+        if char == "{" and depth == 0:  # a {m,n} quantifier: its digits are no literal
+            runs.append("".join(run))
+            run = []
+            closing = pattern.find("}", index)
+            index = len(pattern) if closing < 0 else closing + 1
+            continue
+        if depth == 0 and char not in _REGEX_SPECIAL:
+            run.append(char)
+            index += 1
+            continue
+        runs.append("".join(run))
+        run = []
+        index += 1
+    runs.append("".join(run))
+    best = max(runs, key=len)
+    return best if len(best) >= 2 else None
 
 
 class Path(_LookupMatcher):
@@ -306,6 +377,13 @@ class Path(_LookupMatcher):
     def exact_paths(self) -> frozenset[str] | None:
         return frozenset((self.value,)) if self.op == "eq" else None
 
+    def path_literal(self) -> str | None:
+        if self.op == "regex":
+            return required_literal(self.value)
+        if self.op in ("contains", "endswith", "eq", "startswith"):
+            return self.value or None
+        return None
+
     def captures(self, request: RecordedRequest) -> dict[str, str]:
         if self._regex is None:
             return {}
@@ -324,14 +402,7 @@ class Query(_LookupMatcher):
     name: str
 
     def differences(self, request: RecordedRequest) -> list[Difference]:
-        values = request.query.getall(self.name, [])
-        label = f"query[{self.name}]"
-        if self.op in ("present", "absent") or not values:
-            return self._check(label, values[0] if values else MISSING)
-        for value in values:
-            if not self._check(label, value):
-                return []
-        return self._check(label, values[0] if len(values) == 1 else values)
+        return self._check_any(f"query[{self.name}]", request.query.getall(self.name, []))
 
 
 class Header(_LookupMatcher):
@@ -341,14 +412,7 @@ class Header(_LookupMatcher):
     name: str
 
     def differences(self, request: RecordedRequest) -> list[Difference]:
-        values = request.headers.getall(self.name, [])
-        label = f"header[{self.name}]"
-        if self.op in ("present", "absent") or not values:
-            return self._check(label, values[0] if values else MISSING)
-        for value in values:
-            if not self._check(label, value):
-                return []
-        return self._check(label, values[0])
+        return self._check_any(f"header[{self.name}]", request.headers.getall(self.name, []))
 
 
 class JsonBody(Matcher):
@@ -407,15 +471,9 @@ class Form(_LookupMatcher):
     name: str
 
     def differences(self, request: RecordedRequest) -> list[Difference]:
-        label = f"form[{self.name}]"
         values: list[Any] = list(request.form.getall(self.name, []))
         values += [f.filename for f in request.files if f.name == self.name]
-        if self.op in ("present", "absent") or not values:
-            return self._check(label, values[0] if values else MISSING)
-        for value in values:
-            if not self._check(label, value):
-                return []
-        return self._check(label, values[0])
+        return self._check_any(f"form[{self.name}]", values)
 
 
 class Predicate(Matcher):
@@ -458,6 +516,10 @@ class And(Matcher):
     def exact_paths(self) -> frozenset[str] | None:
         found = [p for p in (m.exact_paths() for m in self.all) if p is not None]
         return frozenset.intersection(*found) if found else None
+
+    def path_literal(self) -> str | None:
+        found = [p for p in (m.path_literal() for m in self.all) if p is not None]
+        return max(found, key=len) if found else None
 
     def captures(self, request: RecordedRequest) -> dict[str, str]:
         merged: dict[str, str] = {}
@@ -549,6 +611,12 @@ def _summary(matcher: dict[str, Any]) -> str:
         return str(value) if op in ("eq", "template") else f"path {op} {value!r}"
     if kind == "any":
         return "any request"
+    if kind in ("header", "query", "form"):
+        op, field = matcher.get("op", "eq"), f"{kind}[{matcher['name']}]"
+        if op in ("present", "absent"):
+            return f"{field} {op}"
+        value = matcher.get("value")
+        return f"{field}={value!r}" if op == "eq" else f"{field} {op} {value!r}"
     fields = {k: v for k, v in matcher.items() if k not in ("kind", "custom")}
     return f"{kind}{fields}"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import itertools
 import logging
 import os
@@ -18,10 +19,11 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any, Self
 
-from ._admin import AdminAPI
+from ._admin import AdminAPI, AdminRoute
 from ._admin_routes import EngineAdmin
 from ._callback import Callback, Delivery
 from ._contracts import Contracts
+from ._dashboard import Dashboard
 from ._delays import Delay, as_delay
 from ._engine import SCENARIO_START
 from ._expectation import Expectation, ExpectationSpec
@@ -29,13 +31,10 @@ from ._faults import ErrorSpec, Fault, FaultSpec
 from ._hooks import MockHooks
 from ._journal import Journal
 from ._matchers import Matcher, build_matcher
-from ._openapi import openapi_document
 from ._path import Fallback, RequestPath
-from ._recording import replay
 from ._request import RecordedRequest
 from ._server import ServerThread
 from ._state import MockSettings, MockState
-from ._stubs import add_stubs
 from ._verify import Report, VerificationError
 
 StubSource = str | os.PathLike[str]
@@ -60,11 +59,15 @@ class BaseMock(MockHooks):
         strict_status: int = 500,
         max_body_size: int = 10 * 1024 * 1024,
         journal_size: int = 10_000,
+        journal_bytes: int = 64 * 1024 * 1024,
         check_responses: bool = False,
         latency: float | Delay | None = None,
         error_rate: float | None = None,
         use_uvloop: bool = False,
         stubs: StubSource | Sequence[StubSource] | None = None,
+        admin_token: str | None = None,
+        allow_remote_admin: bool = False,
+        idle_timeout: float = 60.0,
     ) -> None:
         self.state = MockState(
             self.service,
@@ -73,23 +76,32 @@ class BaseMock(MockHooks):
             error_schema=self.error_schema,
             max_body_size=max_body_size,
             journal_size=journal_size,
+            journal_bytes=journal_bytes,
             check_responses=check_responses,
         )
         self.state.settings.strict = strict
         self.state.settings.strict_status = strict_status
+        #: The live dashboard (``/__admin/ui``) and the traffic history it shows.
+        self.dashboard = Dashboard(self)
         #: Asked before the default behaviour when no expectation matched (record mode
         #: proxies to the real service here); returning None goes on to the routes.
         self.fallback: Fallback | None = None
-        #: Serves ``/__admin/...``: the engine's routes and `admin_routes()`.
-        self.admin = AdminAPI(
-            [*EngineAdmin(self).routes(), *self.admin_routes()], max_body_size=max_body_size
-        )
+        #: Serves ``/__admin/...``: the engine's routes and `admin_routes()` (a mock's route
+        #: with the method and path of an engine route replaces it).
+        own = self.admin_routes()
+        taken = {(route.method, route.path) for route in own}
+        engine = [r for r in self.engine_admin_routes() if (r.method, r.path) not in taken]
+        self.admin = AdminAPI([*engine, *own], max_body_size=max_body_size, token=admin_token)
+        #: Serve on a non-loopback address without an admin token (anyone who reaches the
+        #: port can then reprogram the mock): off unless asked for.
+        self.allow_remote_admin = allow_remote_admin
         self._path = RequestPath(self.state, self, self.admin, self._stopping)
         self._server = ServerThread(
             self._path.handle,
             on_stop=self.state.outbound.close,
             use_uvloop=use_uvloop,
             name=self.service,
+            idle_timeout=idle_timeout,
         )
         self._group_ids = itertools.count(1)
         self._local = threading.local()
@@ -97,8 +109,9 @@ class BaseMock(MockHooks):
             self.with_latency(latency)
         if error_rate is not None:
             self.with_error_rate(error_rate)
+        self.state.keep_settings()  # what every reset goes back to
         for source in [stubs] if isinstance(stubs, str | os.PathLike) else stubs or ():
-            add_stubs(self, source)
+            self.load_stubs(source)
 
     # ---- lifecycle -------------------------------------------------------------------
 
@@ -110,7 +123,19 @@ class BaseMock(MockHooks):
         return mock
 
     def serve(self, port: int = 0, host: str = "127.0.0.1") -> Self:
-        """Start serving this (already created) mock; `OSError` names the address on failure."""
+        """Start serving this (already created) mock; `OSError` names the address on failure.
+
+        A non-loopback `host` needs an admin token (``admin_token=``, ``--admin-token``):
+        without one anybody on the network could reprogram the mock, so it is refused
+        with `PermissionError` unless ``allow_remote_admin=True`` says that is intended.
+        """
+        if not _loopback(host) and self.admin.token is None and not self.allow_remote_admin:
+            raise PermissionError(
+                f"refusing to serve on {host}: the admin API (/__admin) would be open to the "
+                "network; set an admin token (admin_token=..., --admin-token, "
+                "$MOCKS_ADMIN_TOKEN) or allow it explicitly (allow_remote_admin=True, "
+                "--allow-remote-admin)"
+            )
         self._server.start(host, port)
         return self
 
@@ -248,12 +273,16 @@ class BaseMock(MockHooks):
 
     def replay(self, path: str | os.PathLike[str], *, timing: bool = False) -> list[Expectation]:
         """Answer from recorded cassette(s) (a file or a directory); every reset keeps them."""
+        from ._recording import replay  # the cassette machinery loads when first used
+
         added = replay(self, path, timing=timing)
         self.state.keep([e.spec for e in added])
         return added
 
     def load_stubs(self, path: str | os.PathLike[str]) -> list[Expectation]:
         """Load JSON/YAML stub files (a file or a directory); every reset keeps them."""
+        from ._stubs import add_stubs  # YAML loads when a stub file is first read
+
         return add_stubs(self, path)
 
     # ---- mock-wide faults ------------------------------------------------------------
@@ -325,7 +354,12 @@ class BaseMock(MockHooks):
         """Clear expectations, journal, scenario states, mock-wide faults, callbacks and
         problems, and reseed; stubs loaded from files and replayed cassettes come back
         unless ``keep_stubs=False`` (then they are forgotten). ``POST /__admin/reset``
-        does the same. Domain mocks extend it to restore their own state."""
+        does the same. Deliveries still retrying are stopped (they belong to the test
+        before), and settings changed at run time (strict mode, say) go back to the ones
+        the mock was created with. Domain mocks extend it to restore their own state."""
+        self.dashboard.traffic.sync()  # the dashboard keeps what the journal forgets
+        if self._server.running and not self._server.on_loop_thread():
+            self._server.call(self.state.outbound.cancel_running())
         self.state.reset(keep_baseline=keep_stubs)
 
     def report(self) -> Report:
@@ -373,8 +407,14 @@ class BaseMock(MockHooks):
 
     # ---- surfaces --------------------------------------------------------------------
 
+    def engine_admin_routes(self) -> list[AdminRoute]:
+        """The engine's own admin routes (a mock's `admin_routes()` may wrap some)."""
+        return [*EngineAdmin(self).routes(), *self.dashboard.routes()]
+
     def openapi(self) -> dict[str, Any]:
         """The admin API's OpenAPI document (served at ``/__admin/openapi.json``)."""
+        from ._openapi import openapi_document  # built when first asked for
+
         server = self.url if self.running else "/"
         return openapi_document(type(self).__name__, server, self.admin.routes)
 
@@ -388,6 +428,15 @@ class BaseMock(MockHooks):
         """The contract violations of a recorded exchange (a cassette's, say), checked as
         the request path checks live traffic; None when no route serves its path."""
         return self._path.check_recorded(request, status, document, list(stream_documents))
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 __all__ = ["BaseMock"]

@@ -59,6 +59,10 @@ def _route_models(routes: Iterable[AdminRoute]) -> list[type[BaseModel]]:
 
 
 def _model_schemas(routes: Iterable[AdminRoute]) -> dict[str, Any]:
+    own = _route_models(routes)
+    taken = sorted({m.__name__ for m in own} & {*_plain_schemas(), "Settings", "Expectation"})
+    if taken:  # a mock's model would replace one of the engine's schemas
+        raise ValueError(f"admin route models reuse engine schema names: {', '.join(taken)}")
     matchers = _json_ready(Matcher.registry.classes())
     responders = _json_ready(Responder.registry.classes())
     settings = MockSettings
@@ -67,7 +71,7 @@ def _model_schemas(routes: Iterable[AdminRoute]) -> dict[str, Any]:
         settings,
         *matchers,
         *responders,
-        *_route_models(routes),
+        *own,
     ]
     _, generated = models_json_schema([(m, "validation") for m in models], ref_template=_REF)
     schemas: dict[str, Any] = generated.get("$defs", {})
@@ -119,6 +123,9 @@ def _plain_schemas() -> dict[str, Any]:
             "query": {"type": "object", "additionalProperties": {"type": "array"}},
             "headers": {"type": "object", "additionalProperties": {"type": "string"}},
             "body": {"type": "string"},
+            "body_size": {"type": "integer", "description": "the whole body's size"},
+            "body_truncated": {"type": "boolean", "description": "kept truncated"},
+            "body_sha256": {"type": ["string", "null"], "description": "the whole body's hash"},
             "json": {},
             "arrived_at": {"type": "number"},
             "matched": {"type": ["string", "null"]},
@@ -129,6 +136,10 @@ def _plain_schemas() -> dict[str, Any]:
             "violations": {"type": "array", "items": {"type": "string"}},
             "unmatched": {"type": "boolean"},
             "near_miss": {"type": ["string", "null"]},
+            "response": {
+                "type": ["object", "null"],
+                "description": "what the mock answered: status, headers, body (and chunks)",
+            },
         },
         ["method", "path"],
     )
@@ -184,7 +195,15 @@ def _plain_schemas() -> dict[str, Any]:
         },
         "Deleted": _object({"deleted": count}),
         "RequestEntry": entry,
-        "RequestList": _object({"requests": listing, "total": count, "dropped": count}),
+        "RequestList": _object(
+            {
+                "requests": listing,
+                "total": count,
+                "offset": count,
+                "limit": count,
+                "dropped": count,
+            }
+        ),
         "UnmatchedList": _object(
             {
                 "requests": {
@@ -266,19 +285,23 @@ def _operation(route: AdminRoute) -> dict[str, Any]:
     rows = [(route.status, route.summary, route.response), *route.responses]
     for status, description, schema in rows:
         response: dict[str, Any] = {"description": description}
-        if schema is not None:
+        if schema == AdminRoute.NO_CONTENT:
+            pass
+        elif status == route.status and route.media_type != "application/json":
+            response["content"] = {route.media_type: {"schema": {"type": "string"}}}
+        elif schema is not None:
             response["content"] = {"application/json": {"schema": _schema_ref(schema)}}
         elif status != 204:
             response["content"] = {"application/json": {"schema": {"type": "object"}}}
         operation["responses"][str(status)] = response
-    if route.body is not None or route.query is not None:
-        operation["responses"].setdefault(
-            "400",
-            {
-                "description": "Invalid input; `error.field` names the offending field",
-                "content": {"application/json": {"schema": _ref("Error")}},
-            },
-        )
+    # Any route may be sent a malformed request (a body where it takes none, say).
+    operation["responses"].setdefault(
+        "400",
+        {
+            "description": "Invalid input; `error.field` names the offending field",
+            "content": {"application/json": {"schema": _ref("Error")}},
+        },
+    )
     operation["responses"]["401"] = {
         "description": "An admin token is set and the request did not carry it",
         "content": {"application/json": {"schema": _ref("Error")}},

@@ -91,16 +91,21 @@ class Outbound:
             return [d for d in self.deliveries if not d.done.is_set()]
 
     def clear(self) -> None:
-        """Forget finished deliveries (running ones go on)."""
+        """Forget every delivery (call `cancel_running` on the loop first)."""
         with self._lock:
-            self.deliveries = [d for d in self.deliveries if not d.done.is_set()]
+            self.deliveries = []
+
+    async def cancel_running(self) -> None:
+        """Stop deliveries still retrying (a reset: they belong to the test before)."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def close(self) -> None:
         """Cancel running deliveries and close the client session."""
-        for task in list(self._tasks):
-            task.cancel()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.cancel_running()
         if self._session is not None:
             await self._session.close()
             self._session = None

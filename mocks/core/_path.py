@@ -29,8 +29,9 @@ from ._engine import NearMiss
 from ._expectation import Expectation, ExpectationSpec
 from ._faults import ErrorSpec, Fault, FaultSpec, apply_connection_fault, cut_connection
 from ._outbound import Signer
+from ._redact import Redactor
 from ._reply import Reply, ReplyError, StreamChunk
-from ._request import RecordedRequest
+from ._request import RecordedRequest, ResponseRecord
 from ._responders import ReplyContext, ResponderHost
 from ._routes import Route
 from ._state import MockState
@@ -39,6 +40,8 @@ from ._writer import WritePlan, write_reply
 ADMIN_PREFIX = "/__admin"
 
 _Draw = TypeVar("_Draw", ErrorSpec, FaultSpec)
+#: The request log never shows an API key or token a query string carries.
+_LOG_REDACTOR = Redactor()
 
 #: Serves ``/__admin/...`` on the mock's own port.
 AdminHandler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
@@ -132,6 +135,14 @@ class RequestPath:
             return await self.admin(http)
         exchange = await self._receive(http)
         try:
+            return await self._through(exchange)
+        finally:
+            self.state.journal.settle(exchange.entry)
+
+    async def _through(self, exchange: Exchange) -> web.StreamResponse:
+        """Answer, then write; failures on the way are answers too."""
+        http = exchange.http
+        try:
             reply = await self._answer(exchange)
         except ReplyError as raised:
             reply = raised.reply
@@ -155,6 +166,7 @@ class RequestPath:
         started = time.perf_counter()
         body, too_large = await read_body(http, self.state.max_body_size)
         entry = RecordedRequest(http.method, http.path, http.query, http.headers, body)
+        entry.raw_query = http.query_string
         self.state.journal.append(entry)
         return Exchange(http, entry, started, too_large)
 
@@ -285,7 +297,9 @@ class RequestPath:
         entry.near_miss = near_miss.explain(entry)
         exchange.outcome = "unmatched"
         self.state.problems.unmatched_request(entry.near_miss)
-        return self.hooks.unmatched_reply(entry, near_miss, status)
+        reply = self.hooks.unmatched_reply(entry, near_miss, status)
+        reply.headers["X-Mock-Near-Miss"] = near_miss.summary()
+        return reply
 
     def _failed(self, exchange: Exchange, exc: Exception) -> Reply:
         """Keep an exception raised inside the mock and answer 500."""
@@ -306,22 +320,32 @@ class RequestPath:
     async def _write(self, exchange: Exchange, reply: Reply) -> web.StreamResponse:
         """Check (in checking mode), finish, journal and write the reply; then its callbacks."""
         entry, route = exchange.entry, exchange.route
-        on_chunk = None
+        check = None
         if self.state.check_responses and route is not None:
-            on_chunk = self._check_response(entry, reply, route)
+            check = self._check_response(entry, reply, route)
         reply = self.hooks.finish_reply(entry, reply)
         entry.status = reply.status
         entry.duration = time.perf_counter() - exchange.started
+        record = entry.response = ResponseRecord(reply.status, reply.headers, reply.body)
         log = self.state.log
         if log.isEnabledFor(logging.INFO):
             log.info(
                 "%s %s -> %d (%s) %.1fms",
                 entry.method,
-                entry.url,
+                _LOG_REDACTOR.url(entry.url) if entry.query else entry.path,
                 reply.status,
                 exchange.outcome,
                 entry.duration * 1000,
             )
+        on_chunk = None
+        if reply.stream is not None:
+            chunks = record.chunks = []
+
+            def on_chunk(chunk: StreamChunk) -> None:
+                chunks.append(chunk.data)
+                if check is not None:
+                    check(chunk)
+
         if reply.stream is not None or exchange.plan.chunked:
             exchange.prepared = True
         response = await write_reply(
@@ -344,11 +368,11 @@ class RequestPath:
         if stream_schema is None or reply.stream is None:
             return None
 
-        def on_chunk(chunk: StreamChunk) -> None:
+        def check(chunk: StreamChunk) -> None:
             if chunk.document is not None:
                 self.check_document(entry, stream_schema, chunk.document, "response")
 
-        return on_chunk
+        return check
 
     def check_document(self, entry: RecordedRequest, schema: str, document: Any, part: str) -> None:
         """Check one document against a schema and note a violation on the entry."""

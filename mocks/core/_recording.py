@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 import aiohttp
-from multidict import CIMultiDictProxy
 
 from ._cassette import (
     Cassette,
@@ -31,6 +30,7 @@ from ._cassette import (
     Interaction,
     RecordedChunk,
     encode_body,
+    end_to_end,
     load_cassettes,
 )
 from ._datafile import EXTENSIONS
@@ -40,51 +40,16 @@ from ._matchers import Path as PathMatcher
 from ._redact import REDACTED, Redactor, without_redacted
 from ._reply import Reply, StreamChunk
 from ._request import RecordedRequest
-from ._responders import RecordedResponse, Responder, SequenceResponse
+from ._responders import RecordedResponse, Responder, ResponderHost, SequenceResponse
 from ._state import MockState
 
 
-class RecordingHost(Protocol):
-    """What record and replay use of a mock."""
+class RecordingHost(ResponderHost, Protocol):
+    """What record and replay use of a mock (its error envelope for upstream failures)."""
 
     state: MockState
 
-    def error_reply(
-        self,
-        status: int,
-        message: str,
-        request: RecordedRequest | None = None,
-        *,
-        field: str | None = None,
-    ) -> Reply: ...
-
     def add_expectation(self, spec: ExpectationSpec) -> Expectation: ...
-
-
-#: Headers that describe one connection or one encoding of the body, never replayed.
-_HOP_BY_HOP = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "proxy-connection",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "host",
-        "content-length",
-        "content-encoding",
-        "accept-encoding",
-    }
-)
-
-
-def _end_to_end(headers: CIMultiDictProxy[str] | dict[str, str]) -> dict[str, str]:
-    kept: dict[str, str] = {}
-    for name, value in headers.items():
-        if name.lower() not in _HOP_BY_HOP:
-            kept[name] = f"{kept[name]}, {value}" if name in kept else value
-    return kept
 
 
 # ---- record --------------------------------------------------------------------------
@@ -126,7 +91,7 @@ class Recorder:
 
     async def __call__(self, request: RecordedRequest) -> Reply | None:
         """Answer `request` from the upstream (a 502 in the mock's envelope if unreachable)."""
-        headers = _end_to_end(dict(request.headers))
+        headers = end_to_end(dict(request.headers))
         session = self.mock.state.outbound.session()
         started = time.perf_counter()
         try:
@@ -141,7 +106,7 @@ class Recorder:
         except (aiohttp.ClientError, TimeoutError) as exc:
             message = f"record mode: upstream {self.upstream} failed: {type(exc).__name__}: {exc}"
             return self.mock.error_reply(502, message, request)
-        reply_headers = _end_to_end(response.headers)
+        reply_headers = end_to_end(response.headers)
         waited = (time.perf_counter() - started) * 1000
         if _streamed(response):
             stream = self._relay(response, request, headers, reply_headers, waited)
@@ -195,12 +160,22 @@ class Recorder:
     ) -> None:
         redact = self.redactor
         body, _ = redact.body(request.body, request.headers.get("Content-Type", ""))
+        content_type = content_type or response.headers.get("Content-Type", "")
         if response.chunks is None:
             answer, changed = redact.body(response.content, content_type)
             if changed:
                 response = response.model_copy(
                     update={"body": None, "body_base64": None, **encode_body(answer)}
                 )
+        else:
+            kept, changed = redact.chunks([c.content for c in response.chunks], content_type)
+            if changed:
+                delays = [c.delay_ms for c in response.chunks]
+                chunks = [
+                    RecordedChunk(delay_ms=delays[i] if i < len(delays) else 0.0, **encode_body(c))
+                    for i, c in enumerate(kept)
+                ]
+                response = response.model_copy(update={"chunks": chunks})
         response = response.model_copy(update={"headers": redact.headers(response.headers)})
         query = {k: request.query.getall(k) for k in request.query}
         interaction = Interaction(

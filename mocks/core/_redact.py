@@ -1,9 +1,15 @@
-"""Redaction: keep secrets out of recordings.
+"""Redaction: keep secrets out of recordings and logs.
 
-Headers carrying credentials (``Authorization``, cookies, API keys, tokens, webhook
-signatures such as ``X-Hub-Signature-256``), query parameters and body fields with
-secret names (``access_token``, ``client_secret``, ``password``, ... plus the fields a
-user configures) are replaced by ``<redacted>`` before anything is written to disk.
+A name is secret by its normalised form (case, camelCase, kebab-case and snake_case fold
+to one: ``accessToken``, ``access-token`` and ``ACCESS_TOKEN`` are all ``accesstoken``):
+names holding ``token`` (not ``tokens``, which counts them), ``secret``, ``password``,
+``signature``, ``credential``, ``apikey``, ``privatekey`` or ``assertion``, and a few
+exact ones (``key``, ``sig``, ``codeverifier``, plus the fields a user configures).
+Headers carrying credentials, query parameters and fragments of URLs (a ``Location``
+header included), JSON bodies (whatever their content type says), form bodies and
+Server-Sent Events are redacted to ``<redacted>`` before anything is written to disk or
+to the log. OAuth's ``code`` is a
+secret in URLs and forms (where OAuth puts it), not in JSON, where ``code`` is an error's.
 """
 
 from __future__ import annotations
@@ -13,70 +19,104 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 REDACTED = "<redacted>"
 
-_SECRET_HEADER = re.compile(
-    r"authorization|cookie|(^|[-_])(api[-_]?key|apikey|token|secret|password|signature|"
-    r"session|auth)([-_]|$)",
-    re.IGNORECASE,
+#: Parts of a normalised name that make it secret. ``token`` is not secret where it
+#: counts tokens (``max_tokens``) or describes them (``token_type``, ``token_endpoint``).
+SECRET_PARTS = (
+    "token(?!s|type|endpoint|url|uri)",
+    "secret",
+    "password",
+    "passwd",
+    "signature",
+    "credential",
+    "apikey",
+    "privatekey",
+    "assertion",
+    "authorization",
+    "cookie",
+    "session",
+)
+#: Normalised names that are secret on their own.
+SECRET_NAMES = frozenset({"key", "sig", "codeverifier", "auth", "otp", "pin"})
+#: Secret where OAuth puts them: URLs (query and fragment) and form bodies.
+URL_SECRET_NAMES = frozenset({"code"})
+#: Kept for compatibility: the snake_case names redacted before names were normalised.
+SECRET_FIELDS = frozenset(
+    {"access_token", "refresh_token", "id_token", "client_secret", "password", "api_key"}
 )
 
-#: Body fields and query parameters redacted by default (case-insensitive).
-SECRET_FIELDS = frozenset(
-    {
-        "access_token",
-        "refresh_token",
-        "id_token",
-        "token",
-        "client_secret",
-        "client_assertion",
-        "assertion",
-        "code_verifier",
-        "password",
-        "secret",
-        "api_key",
-        "apikey",
-        "api-key",
-        "key",
-        "private_key",
-        "signature",
-        "sig",
-    }
-)
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_PARTS = re.compile("|".join(SECRET_PARTS))
+_URL_HEADERS = frozenset({"location", "content-location", "refresh"})
+
+
+def normalise(name: str) -> str:
+    """``accessToken``, ``access-token``, ``ACCESS_TOKEN`` -> ``accesstoken``."""
+    return re.sub(r"[^a-z0-9]", "", _CAMEL.sub("_", name).lower())
+
+
+def _secret(name: str, extra: frozenset[str] = frozenset(), *, in_url: bool = False) -> bool:
+    folded = normalise(name)
+    if folded in SECRET_NAMES or folded in extra or (in_url and folded in URL_SECRET_NAMES):
+        return True
+    return _PARTS.search(folded) is not None
 
 
 def is_secret_header(name: str) -> bool:
     """Whether a header carries a credential or a signature."""
-    return _SECRET_HEADER.search(name) is not None
+    return _secret(name)
 
 
 @dataclass(frozen=True, slots=True)
 class Redactor:
-    """Replaces secrets in headers, queries and JSON or form bodies with ``<redacted>``."""
+    """Replaces secrets in headers, URLs, queries and bodies with ``<redacted>``."""
 
-    #: More body fields (and query parameters) to redact, besides `SECRET_FIELDS`.
+    #: More names to redact (normalised like the built-in ones).
     fields: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
     def with_fields(cls, names: Iterable[str] = ()) -> Redactor:
         """A redactor that also redacts the given field names."""
-        return cls(frozenset(name.lower() for name in names))
+        return cls(frozenset(normalise(name) for name in names))
 
-    def _secret_field(self, name: str) -> bool:
-        lowered = name.lower()
-        return lowered in SECRET_FIELDS or lowered in self.fields
+    def _secret_field(self, name: str, *, in_url: bool = False) -> bool:
+        return _secret(name, self.fields, in_url=in_url)
 
     def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
-        """The headers with credentials and signatures redacted."""
-        return {k: REDACTED if is_secret_header(k) else v for k, v in headers.items()}
+        """The headers with credentials and signatures redacted, URLs in them too."""
+        kept: dict[str, str] = {}
+        for name, value in headers.items():
+            if self._secret_field(name):
+                kept[name] = REDACTED
+            elif name.lower() in _URL_HEADERS:
+                kept[name] = self.url(value)
+            else:
+                kept[name] = value
+        return kept
 
     def query(self, query: Mapping[str, list[str]]) -> dict[str, list[str]]:
         """Query parameters with secret names redacted."""
         return {
-            k: [REDACTED] * len(v) if self._secret_field(k) else list(v) for k, v in query.items()
+            k: [REDACTED] * len(v) if self._secret_field(k, in_url=True) else list(v)
+            for k, v in query.items()
         }
+
+    def _pairs(self, text: str) -> tuple[str, bool]:
+        pairs = parse_qsl(text, keep_blank_values=True)
+        if not any(self._secret_field(k, in_url=True) for k, _ in pairs):
+            return text, False
+        safe = [(k, REDACTED if self._secret_field(k, in_url=True) else v) for k, v in pairs]
+        return urlencode(safe, safe="<>"), True
+
+    def url(self, url: str) -> str:
+        """A URL (or path with a query) with secret query and fragment parameters redacted."""
+        parts = urlsplit(url)
+        query, _ = self._pairs(parts.query)
+        fragment = self._pairs(parts.fragment)[0] if "=" in parts.fragment else parts.fragment
+        return urlunsplit(parts._replace(query=query, fragment=fragment))
 
     def document(self, value: Any) -> tuple[Any, bool]:
         """A JSON document with secret fields redacted (at any depth), and whether any was."""
@@ -94,22 +134,53 @@ class Redactor:
             return [i for i, _ in items], any(c for _, c in items)
         return value, False
 
+    def _json(self, body: bytes) -> tuple[bytes, bool]:
+        try:
+            document = json.loads(body)
+        except (ValueError, RecursionError):
+            return body, False
+        redacted, changed = self.document(document)
+        return (
+            (json.dumps(redacted, separators=(",", ":")).encode(), True)
+            if changed
+            else (
+                body,
+                False,
+            )
+        )
+
     def body(self, body: bytes, content_type: str) -> tuple[bytes, bool]:
-        """A JSON or form body with secret fields redacted; other bodies unchanged."""
-        if "json" in content_type:
-            try:
-                document = json.loads(body)
-            except ValueError:
-                return body, False
-            redacted, changed = self.document(document)
-            if changed:
-                return json.dumps(redacted, separators=(",", ":")).encode(), True
-        elif "x-www-form-urlencoded" in content_type:
-            pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
-            if any(self._secret_field(k) for k, _ in pairs):
-                safe = [(k, REDACTED if self._secret_field(k) else v) for k, v in pairs]
-                return urlencode(safe).encode(), True
+        """A body with secret fields redacted: JSON (whatever the content type says, when it
+        parses), forms, and Server-Sent Events; other bodies unchanged."""
+        if "x-www-form-urlencoded" in content_type:
+            text, changed = self._pairs(body.decode("utf-8", "replace"))
+            return (text.encode(), True) if changed else (body, False)
+        if "event-stream" in content_type:
+            return self.events(body)
+        if body.lstrip()[:1] in (b"{", b"["):
+            return self._json(body)
         return body, False
+
+    def chunks(self, chunks: list[bytes], content_type: str) -> tuple[list[bytes], bool]:
+        """A streamed body's chunks with secrets redacted: event by event for Server-Sent
+        Events; a JSON document split over chunks becomes one redacted chunk."""
+        if "event-stream" in content_type:
+            found = [self.events(chunk) for chunk in chunks]
+            return [chunk for chunk, _ in found], any(changed for _, changed in found)
+        whole, changed = self.body(b"".join(chunks), content_type)
+        return ([whole], True) if changed else (chunks, False)
+
+    def events(self, chunk: bytes) -> tuple[bytes, bool]:
+        """Server-Sent Events with secrets redacted in each event's JSON ``data``."""
+        changed, lines = False, []
+        for line in chunk.split(b"\n"):
+            if line.startswith(b"data:"):
+                data = line[5:].lstrip(b" ").rstrip(b"\r")
+                redacted, found = self._json(data)
+                if found:
+                    line, changed = b"data: " + redacted, True
+            lines.append(line)
+        return (b"\n".join(lines), True) if changed else (chunk, False)
 
 
 def without_redacted(value: Any) -> Any:
@@ -121,4 +192,11 @@ def without_redacted(value: Any) -> Any:
     return value
 
 
-__all__ = ["REDACTED", "SECRET_FIELDS", "Redactor", "is_secret_header", "without_redacted"]
+__all__ = [
+    "REDACTED",
+    "SECRET_FIELDS",
+    "Redactor",
+    "is_secret_header",
+    "normalise",
+    "without_redacted",
+]

@@ -55,6 +55,8 @@ class Reply:
     stream: Iterable[StreamChunk] | AsyncIterable[StreamChunk] | None = None
     #: The JSON document behind `body`, kept for contract checks.
     document: Any = None
+    #: A reason phrase other than the status's standard one (HTTP/1.1 status line).
+    reason: str | None = None
     #: Requests the mock makes once this reply is written (webhooks a default route
     #: emits, say); signed with the mock's signing hook unless they say otherwise.
     callbacks: list[Callback] = field(default_factory=list)

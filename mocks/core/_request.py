@@ -14,6 +14,18 @@ from ._form import UploadedFile, parse_form
 _UNSET: Any = object()
 
 
+@dataclass(slots=True)
+class ResponseRecord:
+    """What the mock answered a journaled request: status, headers and the body written
+    (a stream's chunks joined, as far as they were written)."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes = b""
+    #: The chunks of a streamed answer, one per write (None for a plain body).
+    chunks: list[bytes] | None = None
+
+
 @dataclass(eq=False, slots=True)
 class RecordedRequest:
     """One request as a mock received it, and what the mock did with it.
@@ -46,6 +58,15 @@ class RecordedRequest:
     near_miss: str | None = None
     #: True when no expectation matched and no default behaviour served the request.
     unmatched: bool = False
+    #: The query string as it arrived (``query`` is parsed; this is byte for byte).
+    raw_query: str = ""
+    #: The answer, once it is written.
+    response: ResponseRecord | None = None
+    #: Set when the journal keeps the body truncated: the whole body's size and SHA-256.
+    body_size: int | None = None
+    body_sha256: str | None = None
+    #: The body bytes the journal counts for this entry (-1: not in a journal).
+    _held: int = -1
     _json_cache: Any = _UNSET
     _form_cache: tuple[MultiDictProxy[str], list[UploadedFile]] | None = None
 
@@ -96,12 +117,16 @@ class RecordedRequest:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view of the entry (used by the admin API and reports)."""
+        response = self.response
         return {
             "method": self.method,
             "path": self.path,
             "query": {k: self.query.getall(k) for k in self.query},
             "headers": {k: v for k, v in self.headers.items()},
             "body": self.text,
+            "body_size": len(self.body) if self.body_size is None else self.body_size,
+            "body_truncated": self.body_size is not None,
+            "body_sha256": self.body_sha256,
             "json": self.json,
             "arrived_at": self.arrived_at,
             "matched": self.matched,
@@ -112,6 +137,16 @@ class RecordedRequest:
             "violations": list(self.violations),
             "unmatched": self.unmatched,
             "near_miss": self.near_miss,
+            "response": None
+            if response is None
+            else {
+                "status": response.status,
+                "headers": dict(response.headers),
+                "body": response.body.decode("utf-8", "replace"),
+                "chunks": None
+                if response.chunks is None
+                else [c.decode("utf-8", "replace") for c in response.chunks],
+            },
         }
 
     def __repr__(self) -> str:

@@ -79,7 +79,7 @@ class ReplyContext:
 class Responder(BaseModel):
     """Base of all responders. Subclasses set a unique ``kind`` and implement `reply`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     #: Every responder class by its ``kind`` (JSON without one is ``static``).
     registry: ClassVar[KindRegistry[Responder]] = KindRegistry("response", default="static")
     kind: str
@@ -126,7 +126,9 @@ class StaticResponse(Responder):
     template: bool = False
     _encoded: Reply | None = PrivateAttr(None)
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=True, serialize_by_alias=True, defer_build=True
+    )
 
     @model_validator(mode="after")
     def _one_body(self) -> StaticResponse:
@@ -218,7 +220,7 @@ class SequenceResponse(Responder):
 class SseEvent(BaseModel):
     """One event of a programmed SSE stream."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     data: Any
     event: str | None = None
     id: str | None = None

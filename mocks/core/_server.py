@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
@@ -16,8 +17,28 @@ from concurrent.futures import Future
 from typing import Any, TypeVar
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.log import server_logger
+
+from ._guard import DEFAULT_TIMEOUT, GuardedServer
 
 T = TypeVar("T")
+
+
+class _OneLineForBadRequests(logging.Filter):
+    """aiohttp logs a full traceback for every malformed request (an over-long header,
+    say) although the client already got its 400: keep one line, keep the rest."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, HttpProcessingError):
+            record.msg = f"{record.getMessage()}: {type(exc).__name__}: {exc.message}"
+            record.args = ()
+            record.exc_info = None
+        return True
+
+
+_ONE_LINE = _OneLineForBadRequests()
 RequestHandler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
 
 
@@ -43,8 +64,10 @@ class ServerThread:
         on_stop: Callable[[], Coroutine[Any, Any, None]] | None = None,
         use_uvloop: bool = False,
         name: str = "mock",
+        idle_timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         self._handler = handler
+        self._idle_timeout = idle_timeout
         self._on_stop = on_stop
         self._use_uvloop = use_uvloop
         self._name = name
@@ -102,9 +125,11 @@ class ServerThread:
             sock.close()
 
     async def _serve(self, sock: socket.socket) -> None:
+        if _ONE_LINE not in server_logger.filters:
+            server_logger.addFilter(_ONE_LINE)
         self.stopping = asyncio.Event()
         self._stop_requested = asyncio.Event()
-        server = web.Server(self._handler, access_log=None)
+        server = GuardedServer(self._handler, access_log=None, idle_timeout=self._idle_timeout)
         listener = await asyncio.get_running_loop().create_server(server, sock=sock, backlog=1024)
         self._ready.set()
         try:

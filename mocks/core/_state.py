@@ -23,7 +23,7 @@ from ._delays import Delay
 from ._engine import Engine
 from ._expectation import Expectation, ExpectationSpec
 from ._faults import ErrorSpec, FaultSpec
-from ._journal import Journal
+from ._journal import MAX_JOURNAL_BYTES, Journal
 from ._matchers import Matcher
 from ._outbound import Outbound
 from ._request import RecordedRequest
@@ -110,6 +110,7 @@ class MockState:
         error_schema: str | None = None,
         max_body_size: int = 10 * 1024 * 1024,
         journal_size: int = 10_000,
+        journal_bytes: int = MAX_JOURNAL_BYTES,
         check_responses: bool = False,
     ) -> None:
         self.service = service
@@ -119,7 +120,7 @@ class MockState:
         self.error_schema = error_schema
         self.max_body_size = max_body_size
         self.check_responses = check_responses
-        self.journal = Journal(journal_size)
+        self.journal = Journal(journal_size, max_bytes=journal_bytes)
         self.engine = Engine()
         self.contracts = Contracts(service)
         self.router: Router[Route] = Router(routes)
@@ -128,6 +129,7 @@ class MockState:
         self.log = logging.getLogger(f"mocks.{service}")
         #: Expectations every reset restores (stub files, replayed cassettes), as data.
         self.baseline: list[ExpectationSpec] = []
+        self._settings_baseline = self.settings.model_copy()
 
     # ---- expectations ----------------------------------------------------------------
 
@@ -167,6 +169,10 @@ class MockState:
                     return found[0]
         return None
 
+    def keep_settings(self) -> None:
+        """Make the current settings the ones every reset restores."""
+        self._settings_baseline = self.settings.model_copy()
+
     def keep(self, specs: list[ExpectationSpec]) -> None:
         """Make `specs` (already added) part of the baseline every reset restores."""
         self.baseline.extend(fresh_copy(spec) for spec in specs)
@@ -174,14 +180,14 @@ class MockState:
     # ---- reset and report -------------------------------------------------------------
 
     def reset(self, *, keep_baseline: bool = True) -> None:
-        """Clear expectations, journal, scenarios, mock-wide faults, deliveries and problems,
-        then restore the baseline (unless `keep_baseline` is false: then it is forgotten)."""
+        """Clear expectations, journal, scenarios, deliveries and problems, put the settings
+        back as created (strict mode, latency, errors, faults), then restore the baseline
+        expectations (unless `keep_baseline` is false: then they are forgotten)."""
         self.engine.clear()
         self.journal.clear()
         self.outbound.clear()
-        self.settings.latency = None
-        self.settings.error = None
-        self.settings.fault = None
+        for name in type(self.settings).model_fields:
+            setattr(self.settings, name, getattr(self._settings_baseline, name))
         self.rng.seed(self.seed)
         self.problems.clear()
         if not keep_baseline:

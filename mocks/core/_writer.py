@@ -58,8 +58,10 @@ async def write_reply(
 ) -> web.StreamResponse:
     """Send `reply` for `request` according to `plan`; return the response aiohttp finishes."""
     if reply.stream is None and not plan.chunked:
-        return web.Response(status=reply.status, headers=reply.headers, body=reply.body)
-    response = web.StreamResponse(status=reply.status, headers=reply.headers)
+        return web.Response(
+            status=reply.status, reason=reply.reason, headers=reply.headers, body=reply.body
+        )
+    response = web.StreamResponse(status=reply.status, reason=reply.reason, headers=reply.headers)
     if reply.stream is None:
         response.content_length = len(reply.body)
     await response.prepare(request)

@@ -76,7 +76,7 @@ def _rate(text: str) -> float:
     return rate
 
 
-def _milliseconds(text: str) -> float:
+def _non_negative(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
@@ -115,7 +115,7 @@ def build_parser(cls: type[BaseMock]) -> argparse.ArgumentParser:
         "--strict", action="store_true", help="answer unmatched requests with an error"
     )
     serve.add_argument(
-        "--latency", type=_milliseconds, default=None, metavar="MS", help="delay every response"
+        "--latency", type=_non_negative, default=None, metavar="MS", help="delay every response"
     )
     serve.add_argument(
         "--error-rate",
@@ -123,6 +123,14 @@ def build_parser(cls: type[BaseMock]) -> argparse.ArgumentParser:
         default=None,
         metavar="RATE",
         help="fail this fraction of requests (0..1), reproducibly from the seed",
+    )
+    serve.add_argument(
+        "--idle-timeout",
+        type=_non_negative,
+        default=60.0,
+        metavar="SECONDS",
+        help="close a connection that brings no request for this long (408 for a request "
+        "head left unfinished); default 60",
     )
     serve.add_argument(
         "--log-level",
@@ -144,6 +152,12 @@ def build_parser(cls: type[BaseMock]) -> argparse.ArgumentParser:
         default=os.environ.get("MOCKS_ADMIN_TOKEN"),
         help="require 'Authorization: Bearer TOKEN' on every /__admin route "
         "(default: $MOCKS_ADMIN_TOKEN)",
+    )
+    program.add_argument(
+        "--allow-remote-admin",
+        action="store_true",
+        help="serve on a non-loopback --host without an admin token (anyone reaching the "
+        "port may reprogram the mock)",
     )
     record = parser.add_argument_group("record and replay")
     record.add_argument(
@@ -212,7 +226,6 @@ def prepare(mock: BaseMock, args: argparse.Namespace) -> None:
     Raises `DataFileError` (naming the file, line and field) for a broken stub file or
     cassette; nothing it loaded stays registered then.
     """
-    mock.admin.token = args.admin_token
     for path in args.stubs:
         mock.load_stubs(path)
     for path in args.replay:
@@ -243,6 +256,9 @@ def main(cls: type[BaseMock], argv: Sequence[str] | None = None, **options: Any)
             strict=args.strict,
             latency=args.latency,
             error_rate=args.error_rate,
+            admin_token=args.admin_token,
+            allow_remote_admin=args.allow_remote_admin,
+            idle_timeout=args.idle_timeout,
             **{**mock_options(cls, args), **options},
         )
         prepare(mock, args)
@@ -252,7 +268,7 @@ def main(cls: type[BaseMock], argv: Sequence[str] | None = None, **options: Any)
     except DataFileError as exc:
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return 2
-    except OSError as exc:  # the message names the address
+    except OSError as exc:  # the message names the address (or why it is refused)
         print(f"{parser.prog}: error: {exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -13,6 +13,7 @@ Example::
     parse_jwt(token).verify(key.public_key())
 """
 
+from ._claims import ClaimError, check_claims
 from ._clock import Clock
 from ._jwt import JWTError, UnverifiedJWT, audience, b64url_decode, b64url_encode, token_hash
 from ._jwt import encode as encode_jwt
@@ -31,6 +32,7 @@ from ._keys import (
 
 __all__ = [
     "KEY_BITS",
+    "ClaimError",
     "Clock",
     "JWTError",
     "KeyIds",
@@ -40,6 +42,7 @@ __all__ = [
     "audience",
     "b64url_decode",
     "b64url_encode",
+    "check_claims",
     "derive_rsa_key",
     "encode_jwt",
     "load_public_pem",

@@ -471,9 +471,7 @@ class MockLLM(BaseMock):
         message = (
             dialect.not_found_message(request) if status == 404 else near_miss.explain(request)
         )
-        reply = self.error_reply(status, message, request)
-        document = {**reply.document, "near_miss": near_miss.to_dict()}
-        return Reply.json(document, status, reply.headers)
+        return self.error_reply(status, message, request)
 
     # ---- what the APIs share ---------------------------------------------------------
 

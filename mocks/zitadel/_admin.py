@@ -10,28 +10,51 @@ language can do what the Python API does::
          "password": "Secret1!", "roles": ["admin"]}'
     curl $MOCK/__admin/zitadel
 
-Bodies are validated with the models below: an unknown or missing field is a 400 naming
-it, exactly as the engine's own admin routes answer.
+Bodies are validated with the models of `_admin_models`: an unknown or missing field is
+a 400 naming it, exactly as the engine's own admin routes answer. What creates
+something (an application, a user, a token, a grant, ...) answers 201; a user,
+application or organization that does not exist is a 404 naming the field.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol, TypeVar
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from ..core import AdminCall, AdminError, AdminRoute
 from ..jose import Clock, SigningKey
+from ._actions import ActionFunction
+from ._admin_models import (
+    ApplicationInput,
+    AutoLoginInput,
+    ClockInput,
+    FeaturesInput,
+    GrantInput,
+    ImpersonatorInput,
+    JwtInput,
+    LoginInput,
+    MfaPolicyInput,
+    OrganizationInput,
+    PersonalAccessTokenInput,
+    SecurityInput,
+    ServiceUserInput,
+    TokenInput,
+    TokenRef,
+    TotpInput,
+    UserInput,
+)
 from ._model import (
-    AccessTokenType,
+    ActionRule,
+    ActionTrigger,
     AppKind,
     Application,
-    AuthMethod,
-    Gender,
+    InstanceFeatures,
+    Organization,
+    SecuritySettings,
     ServiceUser,
     StubConfig,
     User,
+    UserGrant,
 )
 from ._tokens import TokenResponse
 
@@ -62,9 +85,11 @@ class ZitadelHost(Protocol):
         self, email: str, password: str | None = ..., roles: Iterable[str] = (), **profile: Any
     ) -> User: ...
 
-    def create_service_user(self, name: str, **options: Any) -> Any: ...
+    def add_service_user(self, name: str, **options: Any) -> ServiceUser: ...
 
     def find_user(self, user_id: str) -> User | None: ...
+
+    def grants_of(self, user: User | ServiceUser) -> list[UserGrant]: ...
 
     def find_principal(self, user_id: str) -> User | ServiceUser | None: ...
 
@@ -92,88 +117,46 @@ class ZitadelHost(Protocol):
     @property
     def auto_login(self) -> bool: ...
 
+    @property
+    def features(self) -> InstanceFeatures: ...
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    @property
+    def security(self) -> SecuritySettings: ...
 
+    def create_organization(self, name: str, primary_domain: str | None = None) -> Organization: ...
 
-class ApplicationInput(_Input):
-    """An application to register on the default project."""
+    def require_mfa(self, required: bool = True, *, org_id: str | None = None) -> None: ...
 
-    name: str = Field(min_length=1)
-    kind: AppKind = "web"
-    redirect_uris: list[str] = Field(default_factory=list)
-    post_logout_redirect_uris: list[str] = Field(default_factory=list)
-    access_token_type: AccessTokenType = "opaque"
-    auth_method: AuthMethod | None = None
-    #: Any other `Application` field (grant_types, dev_mode, id_token_role_assertion, ...).
-    settings: dict[str, Any] = Field(default_factory=dict)
+    def grant_roles(
+        self,
+        user: User | ServiceUser,
+        *roles: str,
+        project_id: str | None = None,
+        org_id: str | None = None,
+    ) -> UserGrant: ...
 
+    def create_personal_access_token(
+        self, user: ServiceUser, *, expires_at: float | None = None
+    ) -> str: ...
 
-class UserInput(_Input):
-    """A human user to add (roles are granted on the default project)."""
+    def enable_totp(self, user: User, secret: str | None = None) -> str: ...
 
-    email: str = Field(min_length=3, pattern=r"^[^@\s]+@[^@\s]+$")
-    password: str | None = "Password1!"
-    roles: list[str] = Field(default_factory=list)
-    username: str | None = None
-    given_name: str | None = None
-    family_name: str | None = None
-    nick_name: str | None = None
-    display_name: str | None = None
-    preferred_language: str | None = None
-    gender: Gender | None = None
-    phone: str | None = None
-    metadata: dict[str, str] = Field(default_factory=dict)
+    def sign_jwt(self, claims: dict[str, Any], kid: str | None = None) -> str: ...
 
+    def allow_impersonation(self, user: User | ServiceUser, allowed: bool = True) -> None: ...
 
-class ServiceUserInput(_Input):
-    """A machine user to add (with a secret and a key file unless told otherwise)."""
+    def add_action(
+        self,
+        name: str,
+        function: ActionFunction | None = None,
+        *,
+        claims: Mapping[str, Any] | None = None,
+        trigger: ActionTrigger = "pre_userinfo_creation",
+        client_id: str | None = None,
+        user_id: str | None = None,
+    ) -> None: ...
 
-    name: str = Field(min_length=1)
-    description: str = ""
-    roles: list[str] = Field(default_factory=list)
-    access_token_type: AccessTokenType = "opaque"
-    with_secret: bool = True
-    with_key: bool = True
-
-
-class LoginInput(_Input):
-    """Whose next login (through the login pages) gets tokens known in advance."""
-
-    user_id: str
-    password: str | None = None
-
-
-class TokenInput(_Input):
-    """Tokens to issue without a browser."""
-
-    user_id: str
-    client_id: str
-    scopes: list[str] = Field(default_factory=lambda: ["openid", "profile", "email"])
-    expires_in: int | None = Field(None, ge=1)
-
-
-class TokenRef(_Input):
-    """One token."""
-
-    token: str = Field(min_length=1)
-
-
-class ClockInput(_Input):
-    """Changes to the provider's clock, applied in this order: unfreeze, freeze, skew, advance."""
-
-    unfreeze: bool = False
-    freeze: float | None = None
-    skew: float | None = None
-    advance: float | None = Field(None, ge=0)
-
-
-class AutoLoginInput(_Input):
-    """Skip the login pages (logging in `user_id`, or the ``login_hint`` user)."""
-
-    enabled: bool = True
-    user_id: str | None = None
+    def remove_action(self, name: str) -> bool: ...
 
 
 class ZitadelAdmin:
@@ -192,7 +175,7 @@ class ZitadelAdmin:
     def create_application(self, call: AdminCall) -> dict[str, Any]:
         body: ApplicationInput = call.body
         options = body.model_dump(exclude={"name", "kind", "settings"})
-        app = _refused_as_400(
+        app = _refused(
             lambda: self.mock.create_application(body.name, body.kind, **options, **body.settings)
         )
         return app.model_dump(mode="json")
@@ -200,15 +183,16 @@ class ZitadelAdmin:
     def create_user(self, call: AdminCall) -> dict[str, Any]:
         body: UserInput = call.body
         profile = body.model_dump(exclude={"email", "password", "roles"}, exclude_none=True)
-        user = _refused_as_400(
+        user = _refused(
             lambda: self.mock.create_test_user(body.email, body.password, body.roles, **profile)
         )
-        return user.model_dump(mode="json", exclude={"password"})
+        grants = [g.model_dump(mode="json") for g in self.mock.grants_of(user)]
+        return {**user.model_dump(mode="json", exclude={"password"}), "grants": grants}
 
     def create_service_user(self, call: AdminCall) -> dict[str, Any]:
         body: ServiceUserInput = call.body
-        key_file = self.mock.create_service_user(body.name, **body.model_dump(exclude={"name"}))
-        return {"user": key_file.user.model_dump(mode="json"), "key_file": dict(key_file)}
+        user = self.mock.add_service_user(body.name, **body.model_dump(exclude={"name"}))
+        return {"user": user.model_dump(mode="json"), "key_file": user.key_file}
 
     def _user(self, user_id: str) -> User:
         user = self.mock.find_user(user_id)
@@ -262,11 +246,100 @@ class ZitadelAdmin:
         self.mock.set_auto_login(user, enabled=body.enabled)
         return {"auto_login": self.mock.auto_login}
 
+    def _principal(self, user_id: str) -> User | ServiceUser:
+        principal = self.mock.find_principal(user_id)
+        if principal is None:
+            raise AdminError(404, f"user_id: no user {user_id}", "user_id")
+        return principal
+
+    def create_organization(self, call: AdminCall) -> dict[str, Any]:
+        body: OrganizationInput = call.body
+        org = self.mock.create_organization(body.name, body.primary_domain)
+        if body.force_mfa:
+            self.mock.require_mfa(org_id=org.id)
+            org.force_mfa = True
+        return org.model_dump(mode="json")
+
+    def grant(self, call: AdminCall) -> dict[str, Any]:
+        body: GrantInput = call.body
+        principal = self._principal(body.user_id)
+        grant = _refused(
+            lambda: self.mock.grant_roles(
+                principal, *body.roles, project_id=body.project_id, org_id=body.org_id
+            )
+        )
+        return grant.model_dump(mode="json")
+
+    def personal_access_token(self, call: AdminCall) -> dict[str, Any]:
+        body: PersonalAccessTokenInput = call.body
+        principal = self._principal(body.user_id)
+        if not isinstance(principal, ServiceUser):
+            raise AdminError(400, "user_id: not a service user", "user_id")
+        token = self.mock.create_personal_access_token(principal, expires_at=body.expires_at)
+        return {"token": token}
+
+    def enable_totp(self, call: AdminCall) -> dict[str, Any]:
+        body: TotpInput = call.body
+        secret = self.mock.enable_totp(self._user(call.params["user_id"]), body.secret)
+        return {"secret": secret}
+
+    def sign_jwt(self, call: AdminCall) -> dict[str, Any]:
+        body: JwtInput = call.body
+        return {"token": self.mock.sign_jwt(body.claims, body.kid)}
+
+    def impersonator(self, call: AdminCall) -> dict[str, Any]:
+        body: ImpersonatorInput = call.body
+        self.mock.allow_impersonation(self._principal(body.user_id), body.allowed)
+        return {"user_id": body.user_id, "allowed": body.allowed}
+
+    def features(self, call: AdminCall) -> dict[str, Any]:
+        body: FeaturesInput = call.body
+        features = self.mock.features
+        for name, value in body.model_dump(exclude_unset=True).items():
+            setattr(features, name, value)
+        return features.model_dump(mode="json")
+
+    def security(self, call: AdminCall) -> dict[str, Any]:
+        body: SecurityInput = call.body
+        self.mock.security.impersonation = body.impersonation
+        return self.mock.security.model_dump(mode="json")
+
+    def mfa_policy(self, call: AdminCall) -> dict[str, Any]:
+        body: MfaPolicyInput = call.body
+        _refused(lambda: self.mock.require_mfa(body.required, org_id=body.org_id))
+        return {"required": body.required, "org_id": body.org_id}
+
+    def add_action(self, call: AdminCall) -> dict[str, Any]:
+        rule: ActionRule = call.body
+        self.mock.add_action(
+            rule.name,
+            claims=rule.claims,
+            trigger=rule.trigger,
+            client_id=rule.client_id,
+            user_id=rule.user_id,
+        )
+        return rule.model_dump(mode="json")
+
+    def remove_action(self, call: AdminCall) -> dict[str, Any]:
+        name = call.params["name"]
+        if not self.mock.remove_action(name):
+            raise AdminError(404, f"name: no action {name}", "name")
+        return {"removed": name}
+
     def routes(self) -> list[AdminRoute]:
         """The ``/__admin/zitadel`` table."""
 
-        def post(path: str, handler: Any, summary: str, body: Any, status: int = 200) -> AdminRoute:
-            return AdminRoute("POST", PREFIX + path, handler, summary, body=body, status=status)
+        unknown = ((404, "No such user, application or organization (`error.field`)", "Error"),)
+
+        def post(
+            path: str, handler: Any, summary: str, body: Any, status: int = 200, **more: Any
+        ) -> AdminRoute:
+            return AdminRoute(
+                "POST", PREFIX + path, handler, summary, body=body, status=status, **more
+            )
+
+        def lookup(path: str, handler: Any, summary: str, body: Any, status: int) -> AdminRoute:
+            return post(path, handler, summary, body, status, responses=unknown)
 
         return [
             AdminRoute(
@@ -288,23 +361,72 @@ class ZitadelAdmin:
                 ServiceUserInput,
                 201,
             ),
-            post("/logins", self.expect_login, "Expect a user's next login", LoginInput, 201),
-            post("/tokens", self.issue_token, "Issue tokens without a browser", TokenInput, 201),
+            post(
+                "/organizations",
+                self.create_organization,
+                "Add an organization",
+                OrganizationInput,
+                201,
+            ),
+            lookup("/grants", self.grant, "Grant a user roles of a project", GrantInput, 201),
+            lookup(
+                "/personal-access-tokens",
+                self.personal_access_token,
+                "Create a personal access token for a service user",
+                PersonalAccessTokenInput,
+                201,
+            ),
+            lookup(
+                "/users/{user_id}/totp",
+                self.enable_totp,
+                "Register a TOTP authenticator for a user",
+                TotpInput,
+                201,
+            ),
+            lookup("/logins", self.expect_login, "Expect a user's next login", LoginInput, 201),
+            lookup("/tokens", self.issue_token, "Issue tokens without a browser", TokenInput, 201),
+            post("/jwts", self.sign_jwt, "Sign a JWT with the provider's key", JwtInput, 201),
             post("/tokens/expire", self.expire, "Expire a token from now on", TokenRef),
             post("/tokens/revoke", self.revoke, "Revoke a token", TokenRef),
             AdminRoute("POST", PREFIX + "/keys/rotate", self.rotate, "Rotate the signing key"),
             post("/clock", self.clock, "Freeze, skew or advance the clock", ClockInput),
-            post("/auto-login", self.auto_login, "Skip the login pages", AutoLoginInput),
+            lookup("/auto-login", self.auto_login, "Skip the login pages", AutoLoginInput, 200),
+            post("/features", self.features, "Switch feature flags", FeaturesInput),
+            post("/security", self.security, "Set the security policy", SecurityInput),
+            lookup(
+                "/policies/mfa",
+                self.mfa_policy,
+                "Require a second factor in an organization",
+                MfaPolicyInput,
+                200,
+            ),
+            lookup(
+                "/impersonators",
+                self.impersonator,
+                "Allow a user to impersonate through token exchange",
+                ImpersonatorInput,
+                200,
+            ),
+            post("/actions", self.add_action, "Add a complement-token action", ActionRule, 201),
+            AdminRoute(
+                "DELETE",
+                PREFIX + "/actions/{name}",
+                self.remove_action,
+                "Remove an action",
+                responses=((404, "No such action (`error.field` names it)", "Error"),),
+            ),
         ]
 
 
-def _refused_as_400(make: Callable[[], T]) -> T:
-    """Run `make`; a ValueError ("field: why") from the directory becomes a 400 naming it."""
+def _refused(make: Callable[[], T]) -> T:
+    """Run `make`; a ValueError ("field: why") from the mock becomes a 400 naming the
+    field, or a 404 when what it names does not exist ("field: no ...")."""
     try:
         return make()
     except ValueError as exc:
-        field = str(exc).partition(":")[0] if ":" in str(exc) else None
-        raise AdminError(400, str(exc), field) from exc
+        field, _, reason = str(exc).partition(": ")
+        status = 404 if reason.startswith("no ") else 400
+        raise AdminError(status, str(exc), field if reason else None) from exc
 
 
 __all__ = ["PREFIX", "ZitadelAdmin"]

@@ -147,7 +147,13 @@ def _role_audience(
     audience: list[str] = []
     if not current_project_only and (requested or SCOPE_PROJECTS_ROLES in scopes):
         audience = audience_from_scopes(scopes, zitadel_project_id)
-    wants_project = project_role_assertion or current_project_only or audience or requested
+    wants_project = (
+        project_role_assertion
+        or current_project_only
+        or audience
+        or requested
+        or SCOPE_PROJECTS_ROLES in scopes
+    )
     if wants_project and project_id and project_id not in audience:
         audience.append(project_id)
     return audience, requested
@@ -159,15 +165,21 @@ def role_claims(
     project_id: str,
     role_audience: list[str],
     requested_roles: list[str],
+    role_orgs: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The role claims: the per-project form for each project, and the short form for this one."""
-    org = directory.org_of(principal.org_id)
+    """The role claims: the per-project form for each project, and the short form for this
+    one. Each role maps the organizations that granted it to their primary domains;
+    `role_orgs` (from ``urn:zitadel:iam:org:roles:id:{id}`` scopes) keeps only those."""
     projects: dict[str, dict[str, dict[str, str]]] = {}
     for pid in role_audience:
-        for role in principal.grants.get(pid, []):
-            if requested_roles and role not in requested_roles:
+        for grant in directory.grants_of(principal.id, pid):
+            if role_orgs and grant.org_id not in role_orgs:
                 continue
-            projects.setdefault(pid, {})[role] = {org.id: org.primary_domain}
+            domain = directory.org_of(grant.org_id).primary_domain
+            for role in grant.roles:
+                if requested_roles and role not in requested_roles:
+                    continue
+                projects.setdefault(pid, {}).setdefault(role, {})[grant.org_id] = domain
     claims: dict[str, Any] = {}
     if project_id in projects:
         claims[CLAIM_PROJECT_ROLES] = projects[project_id]
@@ -223,7 +235,14 @@ def user_info(
             current_project_only=current_project_only,
         )
         if (project_id and requested) or audience:
-            claims.update(role_claims(directory, principal, project_id, audience, requested))
+            role_orgs = [
+                s[len(SCOPE_ROLES_ORG_PREFIX) :]
+                for s in scopes
+                if s.startswith(SCOPE_ROLES_ORG_PREFIX)
+            ]
+            claims.update(
+                role_claims(directory, principal, project_id, audience, requested, role_orgs)
+            )
     return claims
 
 

@@ -10,7 +10,6 @@ the issuer and whose ``iss`` and ``sub`` must be equal.
 from __future__ import annotations
 
 import base64
-import binascii
 import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -31,6 +30,8 @@ _HEX = "0123456789abcdefABCDEF"
 
 def query_unescape(value: str) -> str:
     """Go's ``url.QueryUnescape``: '+' is a space, ``%XX`` a byte; bad escapes raise ValueError."""
+    if "%" not in value and "+" not in value:
+        return value  # nothing to unescape (the usual case: ids and generated secrets)
     out = bytearray()
     i = 0
     raw = value.encode()
@@ -52,12 +53,17 @@ def query_unescape(value: str) -> str:
 
 
 def basic_credentials(authorization: str | None) -> tuple[str, str] | None:
-    """The (user, password) of an HTTP Basic header, undecoded; None when there is none."""
+    """The (user, password) of an HTTP Basic header, undecoded; None when there is none.
+
+    A header that is not base64 of UTF-8 text (non-ASCII bytes included) counts as no
+    Basic credentials at all, as Go's ``Request.BasicAuth`` (and so Zitadel) treats it:
+    the endpoint then answers its usual ``invalid_request``/``invalid_client``.
+    """
     if not authorization or authorization[:6].lower() != "basic ":
         return None
     try:
         decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # binascii.Error, UnicodeError, non-ASCII input
         return None
     user, sep, password = decoded.partition(":")
     return (user, password) if sep else None

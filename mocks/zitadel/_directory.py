@@ -22,13 +22,16 @@ from ._model import (
     AppKind,
     Application,
     AuthMethod,
+    InstanceFeatures,
     Organization,
     Project,
     ProjectRole,
+    SecuritySettings,
     ServiceUser,
     StubConfig,
     TokenLifetimes,
     User,
+    UserGrant,
 )
 
 _DEFAULT_AUTH: dict[str, AuthMethod] = {
@@ -74,12 +77,24 @@ class Directory:
         self.ids = ids
         self.clock = clock
         self.lifetimes = TokenLifetimes()
+        self.features = InstanceFeatures()
+        self.security = SecuritySettings()
         self.organizations: dict[str, Organization] = {}
         self.projects: dict[str, Project] = {}
         self.applications: dict[str, Application] = {}
         self.users: dict[str, User] = {}
         self.service_users: dict[str, ServiceUser] = {}
-        org = Organization(id=ids.next_id(), name=org_name, primary_domain=org_domain)
+        self.user_grants: dict[str, UserGrant] = {}
+        #: Users allowed to impersonate others through token exchange.
+        self.impersonators: set[str] = set()
+        now = clock.now()
+        org = Organization(
+            id=ids.next_id(),
+            name=org_name,
+            primary_domain=org_domain,
+            created_at=now,
+            changed_at=now,
+        )
         self.organizations[org.id] = org
         self.default_org_id = org.id
         #: The instance's own ZITADEL project: the audience of tokens for its APIs.
@@ -102,10 +117,19 @@ class Directory:
         """The organization with this id (the default one when it is unknown)."""
         return self.organizations.get(org_id, self.org)
 
-    def create_organization(self, name: str, primary_domain: str | None = None) -> Organization:
-        """Add an organization."""
+    def create_organization(
+        self, name: str, primary_domain: str | None = None, *, org_id: str | None = None
+    ) -> Organization:
+        """Add an organization (its primary domain defaults to ``{name}.localhost``)."""
         domain = primary_domain or f"{_slug(name).replace('_', '-')}.localhost"
-        org = Organization(id=self.ids.next_id(), name=name, primary_domain=domain)
+        now = self.clock.now()
+        org = Organization(
+            id=org_id or self.ids.next_id(),
+            name=name,
+            primary_domain=domain,
+            created_at=now,
+            changed_at=now,
+        )
         self.organizations[org.id] = org
         return org
 
@@ -245,17 +269,62 @@ class Directory:
         return user
 
     def grant(
-        self, principal: User | ServiceUser, roles: Iterable[str], project_id: str | None = None
-    ) -> None:
-        """Grant `roles` of a project (default: the default project) to a user."""
+        self,
+        principal: User | ServiceUser,
+        roles: Iterable[str],
+        project_id: str | None = None,
+        *,
+        org_id: str | None = None,
+    ) -> UserGrant | None:
+        """Grant `roles` of a project (default: the default project) to a user, on behalf
+        of `org_id` (default: the project's organization). Roles the project does not
+        define yet are added to it; an existing grant of that organization gains them."""
         roles = list(roles)
         if not roles:
-            return
+            return None
         pid = project_id or self.default_project_id
         self.add_roles(pid, roles)
-        granted = list(principal.grants.get(pid, []))
-        granted += [role for role in roles if role not in granted]
-        principal.grants = {**principal.grants, pid: granted}
+        owner = org_id or self.projects[pid].org_id
+        for existing in self.grants_of(principal.id, pid):
+            if existing.org_id == owner:
+                existing.roles = existing.roles + [r for r in roles if r not in existing.roles]
+                existing.changed_at = self.clock.now()
+                existing.sequence += 1
+                return existing
+        now = self.clock.now()
+        grant = UserGrant(
+            id=self.ids.next_id(),
+            user_id=principal.id,
+            project_id=pid,
+            org_id=owner,
+            roles=list(dict.fromkeys(roles)),
+            created_at=now,
+            changed_at=now,
+        )
+        self.user_grants[grant.id] = grant
+        return grant
+
+    def grants_of(self, user_id: str, project_id: str | None = None) -> list[UserGrant]:
+        """A user's grants (on one project, when given), oldest first."""
+        return [
+            grant
+            for grant in self.user_grants.values()
+            if grant.user_id == user_id and project_id in (None, grant.project_id)
+        ]
+
+    def roles(self, user_id: str, project_id: str) -> list[str]:
+        """The role keys a user holds on a project, from all its grants."""
+        keys: list[str] = []
+        for grant in self.grants_of(user_id, project_id):
+            keys += [role for role in grant.roles if role not in keys]
+        return keys
+
+    def remove_principal(self, user_id: str) -> User | ServiceUser | None:
+        """Delete a human or machine user and its grants."""
+        principal = self.users.pop(user_id, None) or self.service_users.pop(user_id, None)
+        for grant in self.grants_of(user_id):
+            del self.user_grants[grant.id]
+        return principal
 
     def create_service_user(
         self,
@@ -341,7 +410,7 @@ class Directory:
         pem = keys.get(key_id)
         return load_public_pem(pem) if pem else None
 
-    def touch(self, user: User) -> None:
+    def touch(self, user: User | ServiceUser) -> None:
         """Record a change of the user (change date and sequence)."""
         user.changed_at = self.clock.now()
         user.sequence += 1
@@ -362,6 +431,8 @@ class Directory:
             )
             self.add_roles(project.id, stub.project.get("roles", []))
         self.lifetimes = stub.lifetimes
+        self.features = stub.features
+        self.security = stub.security
         for app in stub.applications:
             self.create_application(
                 app.name,
@@ -388,6 +459,7 @@ class Directory:
                 nick_name=spec.nick_name,
                 preferred_language=spec.preferred_language,
                 phone=spec.phone,
+                totp_secret=spec.totp_secret,
             )
         for machine in stub.service_users:
             self.create_service_user(

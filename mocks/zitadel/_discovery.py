@@ -23,14 +23,30 @@ def normalize_issuer(base_url: str) -> str:
     return base_url.rstrip("/")
 
 
-def discovery_document(base_url: str, ui_locales: list[str] | None = None) -> dict[str, Any]:
+def discovery_document(
+    base_url: str,
+    ui_locales: list[str] | None = None,
+    *,
+    token_exchange: bool = False,
+    back_channel_logout: bool = False,
+) -> dict[str, Any]:
     """Zitadel's discovery document for an instance served at `base_url`.
 
     PKCE is advertised with S256 only, there is no password grant, and introspection
-    accepts client_secret_basic and private_key_jwt, as Zitadel advertises. Back-channel
-    logout is reported as unsupported because the mock does not send logout tokens.
+    accepts client_secret_basic and private_key_jwt, as Zitadel advertises. The token
+    exchange grant and back-channel logout are advertised when their features are on.
     """
     issuer = normalize_issuer(base_url)
+    grants = [
+        "authorization_code",
+        "implicit",
+        "refresh_token",
+        "client_credentials",
+        "urn:ietf:params:oauth:grant-type:jwt-bearer",
+        "urn:ietf:params:oauth:grant-type:device_code",
+    ]
+    if token_exchange:
+        grants.append("urn:ietf:params:oauth:grant-type:token-exchange")
     return {
         "issuer": issuer,
         "authorization_endpoint": issuer + AUTHORIZE_PATH,
@@ -44,14 +60,7 @@ def discovery_document(base_url: str, ui_locales: list[str] | None = None) -> di
         "scopes_supported": ["openid", "profile", "email", "phone", "address", "offline_access"],
         "response_types_supported": ["code", "id_token", "id_token token"],
         "response_modes_supported": ["query", "fragment", "form_post"],
-        "grant_types_supported": [
-            "authorization_code",
-            "implicit",
-            "refresh_token",
-            "client_credentials",
-            "urn:ietf:params:oauth:grant-type:jwt-bearer",
-            "urn:ietf:params:oauth:grant-type:device_code",
-        ],
+        "grant_types_supported": grants,
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "request_object_signing_alg_values_supported": ["RS256"],
@@ -91,6 +100,6 @@ def discovery_document(base_url: str, ui_locales: list[str] | None = None) -> di
         "ui_locales_supported": list(ui_locales or ["en"]),
         "request_parameter_supported": False,
         "request_uri_parameter_supported": False,
-        "backchannel_logout_supported": False,
-        "backchannel_logout_session_supported": False,
+        "backchannel_logout_supported": back_channel_logout,
+        "backchannel_logout_session_supported": back_channel_logout,
     }

@@ -6,6 +6,7 @@ from typing import Any
 
 from . import _client_auth as client_auth
 from . import _errors as errors
+from ._api import bearer_token
 from ._claims import (
     SCOPE_OFFLINE_ACCESS,
     allowed_scopes,
@@ -13,6 +14,7 @@ from ._claims import (
     user_info,
 )
 from ._errors import OAuthError
+from ._exchange import GRANT_TOKEN_EXCHANGE, TokenExchange
 from ._http import HttpRequest, HttpResult
 from ._model import (
     GRANT_AUTHORIZATION_CODE,
@@ -22,14 +24,10 @@ from ._model import (
     GRANT_REFRESH_TOKEN,
     Application,
     ServiceUser,
+    User,
 )
 from ._state import State
 from ._tokens import AccessToken, IssueRequest, TokenResponse, pkce_s256
-
-_SCOPE_MISSING = (
-    "The scope of your request is missing. Please ensure some scopes are requested. "
-    "If you have any questions, you may contact the administrator of the application."
-)
 
 
 def _error(error: OAuthError) -> HttpResult:
@@ -42,19 +40,12 @@ def _tokens(response: TokenResponse) -> HttpResult:
     )
 
 
-def bearer_token(req: HttpRequest) -> str:
-    """The access token of ``Authorization: Bearer ...`` (or the ``access_token`` parameter)."""
-    header = req.header("authorization") or ""
-    if header[:7].lower() == "bearer ":
-        return header[7:].strip()
-    return req.params().get("access_token", "")
-
-
 class Endpoints:
     """The token, introspection, revocation, userinfo and device authorization endpoints."""
 
     def __init__(self, state: State) -> None:
         self.state = state
+        self.exchange = TokenExchange(state)
 
     # ---- helpers --------------------------------------------------------------------
 
@@ -88,6 +79,10 @@ class Endpoints:
                 return _tokens(self._jwt_profile(req))
             if grant_type == GRANT_DEVICE_CODE:
                 return _tokens(self._device_token(req))
+            if grant_type == GRANT_TOKEN_EXCHANGE:
+                app = self._client(req)
+                self._check_grant(app, GRANT_TOKEN_EXCHANGE)
+                return _tokens(self.exchange.exchange(req, app))
             if not grant_type:
                 raise OAuthError("invalid_request", "grant_type missing")
             raise OAuthError("unsupported_grant_type", f"{grant_type} not supported")
@@ -175,7 +170,7 @@ class Endpoints:
     ) -> TokenResponse:
         requested = req.form.get("scope", "").split()
         if not requested:
-            raise OAuthError("invalid_request", _SCOPE_MISSING)
+            raise OAuthError("invalid_request", errors.SCOPE_MISSING)
         scopes = allowed_scopes(requested)
         audience = audience_from_scopes(requested, self.state.directory.zitadel_project_id)
         return self.state.tokens.issue(
@@ -266,14 +261,16 @@ class Endpoints:
             return _error(error)
         if forced is False:
             return HttpResult.of_json({"active": False})
-        record, failure = self.state.tokens.verify_access_token(req.form["token"])
+        record, failure = self.state.tokens.verify_access_token(
+            req.form["token"], issuer=req.base_url
+        )
         if forced is True:
             if record is None:
                 return HttpResult.of_json(self._synthetic_introspection(req.base_url, app))
             return HttpResult.of_json(self.introspection_document(req.base_url, record, app))
         if record is None or failure is not None:
             return HttpResult.of_json({"active": False})
-        if app.client_id not in record.audience and app.project_id not in record.audience:
+        if not record.pat and not {app.client_id, app.project_id} & set(record.audience):
             return HttpResult.of_json({"active": False})
         return HttpResult.of_json(self.introspection_document(req.base_url, record, app))
 
@@ -313,6 +310,10 @@ class Endpoints:
             "iss": issuer,
             "jti": record.id,
         }
+        if not record.client_id:  # a personal access token
+            del document["client_id"]
+        if record.actor:
+            document["act"] = record.actor
         if principal is not None:
             project = directory.projects.get(app.project_id)
             info = user_info(
@@ -329,6 +330,7 @@ class Endpoints:
                 document["username"] = info["preferred_username"]
             for name, value in info.items():
                 document.setdefault(name, value)
+            self._complement(document, principal, record)
         return document
 
     # ---- /oauth/v2/revoke -----------------------------------------------------------
@@ -358,7 +360,7 @@ class Endpoints:
         token = bearer_token(req)
         if not token:
             return _error(OAuthError("invalid_request", "access token missing", 401))
-        record, failure = self.state.tokens.verify_access_token(token)
+        record, failure = self.state.tokens.verify_access_token(token, issuer=req.base_url)
         directory = self.state.directory
         principal = directory.find_principal(record.subject) if record else None
         if record is None or failure is not None or principal is None:
@@ -374,4 +376,18 @@ class Endpoints:
             userinfo_assertion=True,
             role_assertion=True,
         )
+        self._complement(info, principal, record)
         return HttpResult.of_json(info)
+
+    def _complement(
+        self, claims: dict[str, Any], principal: User | ServiceUser, record: AccessToken
+    ) -> None:
+        """Run the "pre userinfo creation" actions on `claims`."""
+        self.state.tokens.actions.complement(
+            "pre_userinfo_creation",
+            claims,
+            user=principal,
+            org=self.state.directory.org_of(principal.org_id),
+            client_id=record.client_id,
+            scopes=record.scopes,
+        )

@@ -23,6 +23,7 @@ OAuthErrorCode = Literal[
     "unauthorized_client",
     "unsupported_grant_type",
     "invalid_scope",
+    "invalid_target",
     "access_denied",
     "server_error",
     "temporarily_unavailable",
@@ -132,6 +133,39 @@ MESSAGES: dict[str, str] = {
     "Errors.AuthRequest.NotExisting": "Auth Request does not exist",
     "Errors.AuthRequest.AlreadyHandled": "Auth Request has already been handled",
     "Errors.DeviceAuth.NotFound": "Device Authorization Request does not exist",
+    "Errors.User.NotFoundOnOrg": "User could not be found on chosen organization",
+    "Errors.User.NotMachine": "The User must be technical",
+    "Errors.User.UserIDMissing": "User ID missing",
+    "Errors.User.UserIDWrong": "Request user not equal to authenticated user",
+    "Errors.User.MFA.OTP.NotReady": "Multifactor OTP (OneTimePassword) isn't ready",
+    "Errors.User.MFA.OTP.InvalidCode": "Invalid code",
+    "Errors.User.PAT.NotFound": "Personal Access Token not found",
+    "Errors.Session.NotExisting": "Session does not exist",
+    "Errors.Session.Expired": "Session has expired",
+    "Errors.Session.Token.Invalid": "Session Token is invalid",
+    "Errors.Session.PositiveLifetime": "Session lifetime must not be less than 0",
+    "Errors.Org.NotFound": "Organisation not found",
+    "Errors.Org.AlreadyExists": "Organisation's name or id already taken",
+    "Errors.Org.Invalid": "Organisation is invalid",
+    "Errors.Project.NotFound": "Project not found",
+    "Errors.UserGrant.AlreadyExists": "User grant already exists",
+    "Errors.UserGrant.NotFound": "User grant not found",
+    "Errors.UserGrant.RoleKeyNotFound": "Role not found",
+    "Errors.Metadata.NotFound": "Metadata not found",
+    "Errors.Metadata.Invalid": "Metadata is invalid",
+    "Errors.TokenExchange.FeatureDisabled": (
+        "Token Exchange feature is disabled for your instance. "
+        "https://zitadel.com/docs/apis/resources/feature_service_v2/"
+        "feature-service-set-instance-features"
+    ),
+    "Errors.TokenExchange.Token.Missing": "Token is missing",
+    "Errors.TokenExchange.Token.Invalid": "Token is invalid",
+    "Errors.TokenExchange.Token.TypeMissing": "Token type is missing",
+    "Errors.TokenExchange.Token.TypeNotAllowed": "Token type is not allowed",
+    "Errors.TokenExchange.Token.TypeNotSupported": "Token type is not supported",
+    "Errors.TokenExchange.Impersonation.PolicyDisabled": (
+        "Impersonation is disabled in the instance security policy"
+    ),
     "Errors.OIDCSession.RefreshTokenInvalid": "Refresh Token is invalid",
     "Errors.OIDCSession.Token.Invalid": "Token is invalid",
     "Errors.OIDCSession.InvalidClient": "Token was not issued for this client",
@@ -219,6 +253,13 @@ def _varint(value: int) -> bytes:
         else:
             out.append(byte)
             return bytes(out)
+
+
+#: The description of a request without scopes (authorize, client credentials, JWT profile).
+SCOPE_MISSING = (
+    "The scope of your request is missing. Please ensure some scopes are requested. "
+    "If you have any questions, you may contact the administrator of the application."
+)
 
 
 # Errors the OIDC endpoints return, with Zitadel's descriptions.

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+from ._security import PAGE_HEADERS
+
 
 def _first_values(pairs: list[tuple[str, str]]) -> dict[str, str]:
     values: dict[str, str] = {}
@@ -85,6 +87,14 @@ class HttpRequest:
         return json.loads(self.body) if self.body.strip() else None
 
 
+@dataclass(frozen=True)
+class Outbound:
+    """A form POST the provider sends on its own (a logout token to a relying party)."""
+
+    url: str
+    form: dict[str, str]
+
+
 @dataclass
 class HttpResult:
     """What a handler answers: a status with a JSON document, an HTML page or nothing."""
@@ -93,8 +103,11 @@ class HttpResult:
     json: Any = None
     html: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
-    #: Cookies to set (value) or delete (None).
+    #: Cookies to set (value) or delete (None); at most one per result (a reply carries
+    #: one Set-Cookie header).
     cookies: dict[str, str | None] = field(default_factory=dict)
+    #: Requests the provider makes once this answer is written (back-channel logout).
+    outbound: list[Outbound] = field(default_factory=list)
     #: True when the body is a JSON document (even ``null``) rather than empty.
     has_json: bool = False
 
@@ -107,8 +120,8 @@ class HttpResult:
 
     @classmethod
     def of_html(cls, page: str, status: int = 200) -> HttpResult:
-        """An HTML page."""
-        return cls(status=status, html=page)
+        """An HTML page, with the security headers every login page carries."""
+        return cls(status=status, html=page, headers=dict(PAGE_HEADERS))
 
     @classmethod
     def redirect(cls, location: str, status: int = 302) -> HttpResult:

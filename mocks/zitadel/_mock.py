@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any, ClassVar, Literal
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from ..core import (
     AdminRoute,
     And,
     BaseMock,
     Body,
+    Callback,
     Expectation,
     ExpectationSpec,
     Method,
@@ -27,23 +28,31 @@ from ..core import (
 from ..core import Path as PathMatcher
 from ..jose import Clock, SigningKey
 from . import _discovery as paths
+from . import _totp as totp
+from ._actions import Action, ActionFunction
 from ._admin import ZitadelAdmin
+from ._api import API_PREFIXES, CONNECT_PREFIX
 from ._errors import ErrorKind, OAuthError, ZitadelError
 from ._http import HttpRequest, HttpResult
 from ._login_page import PASSWORD_PATH
 from ._model import (
     AccessTokenType,
+    ActionRule,
+    ActionTrigger,
     AppKind,
     Application,
+    InstanceFeatures,
+    Organization,
     Project,
+    SecuritySettings,
     ServiceUser,
     StubConfig,
     TokenLifetimes,
     User,
+    UserGrant,
 )
 from ._provider import ZitadelProvider
 from ._tokens import TokenResponse
-from ._user_api import CONNECT_PREFIX
 
 #: Contracts per provider route name: (request schema, response schema, body format).
 _CONTRACTS: dict[str, tuple[str | None, str | None, Literal["json", "form", "query"]]] = {
@@ -63,7 +72,22 @@ _CONTRACTS: dict[str, tuple[str | None, str | None, Literal["json", "form", "que
     "list_users": ("user.list.request", "user.list.response", "json"),
     "delete_user": (None, "user.delete.response", "json"),
     "set_password": ("user.set_password.request", "user.set_password.response", "json"),
+    "create_session": ("session.create.request", "session.create.response", "json"),
+    "set_session": (None, "session.set.response", "json"),
+    "get_session": (None, "session.get.response", "json"),
+    "get_auth_request": (None, "oidc.get_auth_request.response", "json"),
+    "create_callback": ("oidc.create_callback.request", "oidc.create_callback.response", "json"),
+    "add_personal_access_token": (None, "user.add_pat.response", "json"),
+    "create_authorization": (
+        "authorization.create.request",
+        "authorization.create.response",
+        "json",
+    ),
+    "add_organization": (None, "org.add.response", "json"),
 }
+#: API routes whose contract violations Zitadel itself refuses (protojson rejects unknown
+#: fields): answered with Zitadel's 400 naming the field instead of being served.
+_REFUSED_WHEN_INVALID = frozenset({"create_session", "create_callback", "create_authorization"})
 #: Endpoints `fail_next` knows, by name.
 ENDPOINTS = {
     "token": ("POST", paths.TOKEN_PATH),
@@ -170,7 +194,8 @@ class MockZitadel(BaseMock):
 
         A request breaking its contract is still served (`serve_invalid`): the provider
         validates what Zitadel validates and answers Zitadel's own error, and `verify()`
-        reports the violation.
+        reports the violation. The newer API calls, whose whole body the contract
+        describes, are refused with Zitadel's 400 naming the field instead.
         """
         template = ZitadelProvider(seed=0, clock=Clock(fixed=0))
         routes = []
@@ -189,7 +214,7 @@ class MockZitadel(BaseMock):
                     request_schema=request_schema,
                     response_schema=response_schema,
                     body_format=body_format,
-                    serve_invalid=True,
+                    serve_invalid=route.name not in _REFUSED_WHEN_INVALID,
                 )
             )
         return routes
@@ -239,23 +264,40 @@ class MockZitadel(BaseMock):
             path_params=entry.path_params,
         )
 
-    @staticmethod
-    def to_reply(result: HttpResult) -> Reply:
-        """The engine's reply for a provider result (cookies become Set-Cookie)."""
+    def to_reply(self, result: HttpResult) -> Reply:
+        """The engine's reply for a provider result: cookies become Set-Cookie (``Secure``
+        when the issuer is https), outbound requests become the reply's callbacks."""
         headers = dict(result.headers)
+        if len(result.cookies) > 1:
+            raise ValueError(f"one cookie per reply, got {sorted(result.cookies)}")
+        attributes = "Path=/; HttpOnly; SameSite=Lax"
+        if self.issuer.startswith("https://"):
+            attributes += "; Secure"
         for name, value in result.cookies.items():
-            attributes = "Path=/; HttpOnly; SameSite=Lax"
             if value is None:
                 headers["Set-Cookie"] = f"{name}=; Max-Age=0; {attributes}"
             else:
                 headers["Set-Cookie"] = f"{name}={value}; {attributes}"
         if result.has_json:
-            return Reply.json(result.json, result.status, headers)
-        if result.html is not None:
-            return Reply.text(
+            reply = Reply.json(result.json, result.status, headers)
+        elif result.html is not None:
+            reply = Reply.text(
                 result.html, result.status, headers, content_type="text/html; charset=utf-8"
             )
-        return Reply(result.status, headers)
+        else:
+            reply = Reply(result.status, headers)
+        reply.callbacks = [
+            Callback(
+                url=outbound.url,
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+                body=urlencode(outbound.form),
+                sign=False,
+                template=False,
+                retry_on="any_failure",
+            )
+            for outbound in result.outbound
+        ]
+        return reply
 
     # ---- error envelopes --------------------------------------------------------------
 
@@ -270,7 +312,7 @@ class MockZitadel(BaseMock):
         """Errors in Zitadel's envelopes: REST or Connect bodies on the user API, OAuth
         ``{"error", "error_description"}`` everywhere else."""
         path = request.path if request is not None else ""
-        if path.startswith(("/v2/", CONNECT_PREFIX)):
+        if path.startswith(API_PREFIXES):
             text = f"{message} ({field})" if field else message
             error = ZitadelError(_STATUS_KINDS.get(status, "internal"), "MOCK-injected", text)
             body = error.connect_body() if path.startswith(CONNECT_PREFIX) else error.rest_body()
@@ -293,6 +335,9 @@ class MockZitadel(BaseMock):
                 "project_id": self.project_id,
                 "zitadel_project_id": directory.zitadel_project_id,
                 "organization": directory.org.model_dump(mode="json"),
+                "organizations": [
+                    o.model_dump(mode="json") for o in directory.organizations.values()
+                ],
                 "projects": [p.model_dump(mode="json") for p in directory.projects.values()],
                 "applications": [
                     a.model_dump(mode="json") for a in directory.applications.values()
@@ -304,6 +349,7 @@ class MockZitadel(BaseMock):
                 "service_users": [
                     u.model_dump(mode="json") for u in directory.service_users.values()
                 ],
+                "grants": [g.model_dump(mode="json") for g in directory.user_grants.values()],
                 "auto_login": self.provider.state.auto_login,
                 "now": self.clock.now(),
             }
@@ -349,11 +395,63 @@ class MockZitadel(BaseMock):
                 name, roles, project_role_assertion=project_role_assertion
             )
 
+    def create_organization(self, name: str, primary_domain: str | None = None) -> Organization:
+        """Add an organization (its users log in with ``user@{primary_domain}`` too)."""
+        with self.lock:
+            return self.provider.state.directory.create_organization(name, primary_domain)
+
+    def grant_roles(
+        self,
+        user: User | ServiceUser,
+        *roles: str,
+        project_id: str | None = None,
+        org_id: str | None = None,
+    ) -> UserGrant:
+        """Grant `roles` of the default (or given) project to `user`, on behalf of `org_id`
+        (default: the project's organization); role claims name that organization."""
+        if not roles:
+            raise ValueError("roles: grant at least one role")
+        with self.lock:
+            directory = self.provider.state.directory
+            if project_id is not None and project_id not in directory.projects:
+                raise ValueError(f"project_id: no project {project_id}")
+            if org_id is not None and org_id not in directory.organizations:
+                raise ValueError(f"org_id: no organization {org_id}")
+            grant = directory.grant(user, roles, project_id, org_id=org_id)
+            assert grant is not None
+            return grant
+
+    def grants_of(self, user: User | ServiceUser) -> list[UserGrant]:
+        """The user's grants (roles per project and granting organization)."""
+        with self.lock:
+            return self.provider.state.directory.grants_of(user.id)
+
     def add_roles(self, *roles: str, project_id: str | None = None) -> None:
         """Define roles on the default (or the given) project."""
         with self.lock:
             directory = self.provider.state.directory
             directory.add_roles(project_id or directory.default_project_id, roles)
+
+    @property
+    def features(self) -> InstanceFeatures:
+        """The instance's feature flags; assign fields to switch them, e.g.
+        ``mock.features.token_exchange = True`` (token exchange is off by default)."""
+        return self.provider.state.directory.features
+
+    @property
+    def security(self) -> SecuritySettings:
+        """The security policy, e.g. ``mock.security.impersonation = True``."""
+        return self.provider.state.directory.security
+
+    def allow_impersonation(self, user: User | ServiceUser, allowed: bool = True) -> None:
+        """Let `user` impersonate others through token exchange (Zitadel's
+        ``*_END_USER_IMPERSONATOR`` roles); the security policy must allow it too."""
+        with self.lock:
+            impersonators = self.provider.state.directory.impersonators
+            if allowed:
+                impersonators.add(user.id)
+            else:
+                impersonators.discard(user.id)
 
     @property
     def lifetimes(self) -> TokenLifetimes:
@@ -394,11 +492,28 @@ class MockZitadel(BaseMock):
         ``key_file.user`` is the `ServiceUser` (its `username` and `secret` serve the
         client_credentials grant).
         """
-        with self.lock:
-            user = self.provider.create_service_user(name, **options)
-        if user.key_file is None:
-            raise ValueError("a service user created with_key=False has no key file")
+        if options.get("with_key") is False:
+            raise ValueError(
+                "with_key: create_service_user returns a key file; use add_service_user"
+            )
+        user = self.add_service_user(name, **options)
+        assert user.key_file is not None
         return KeyFile(user.key_file, user)
+
+    def add_service_user(self, name: str, **options: Any) -> ServiceUser:
+        """Add a service user, with a key file and a secret unless told otherwise."""
+        with self.lock:
+            return self.provider.create_service_user(name, **options)
+
+    def create_personal_access_token(
+        self, user: ServiceUser, *, expires_at: float | None = None
+    ) -> str:
+        """A personal access token for a service user (never expiring unless `expires_at`,
+        epoch seconds): a bearer token for Zitadel's APIs and for introspection."""
+        with self.lock:
+            if self.provider.state.directory.service_users.get(user.id) is not user:
+                raise ValueError(f"user: {user.username} is not a service user of this mock")
+            return self.provider.state.tokens.personal_access_token(user, expires_at).token
 
     def create_test_user(
         self,
@@ -412,10 +527,71 @@ class MockZitadel(BaseMock):
         with self.lock:
             return self.provider.create_test_user(email, password, roles, **profile)
 
+    def enable_totp(self, user: User, secret: str | None = None) -> str:
+        """Register a TOTP authenticator for `user` (a new base32 secret unless given):
+        from now on the login asks for its code after the password."""
+        with self.lock:
+            return self.provider.enable_totp(user, secret)
+
+    def totp_code(self, user: User, at: float | None = None) -> str:
+        """The code `user`'s authenticator shows now on the mock's clock (or at `at`),
+        the same code ``pyotp.TOTP(secret).at(...)`` gives."""
+        if not user.totp_secret:
+            raise ValueError(f"totp_secret: {user.username} has no TOTP authenticator")
+        return totp.code_at(user.totp_secret, self.clock.now() if at is None else at)
+
+    def require_mfa(self, required: bool = True, *, org_id: str | None = None) -> None:
+        """The organization's login policy "force MFA": every login needs a second factor;
+        a user without one registers a TOTP app on the login pages first."""
+        with self.lock:
+            directory = self.provider.state.directory
+            org = directory.organizations.get(org_id or directory.default_org_id)
+            if org is None:
+                raise ValueError(f"org_id: no organization {org_id}")
+            org.force_mfa = required
+
     def set_auto_login(self, user: User | None = None, *, enabled: bool = True) -> None:
         """Skip the login pages: authorize logs in the ``login_hint`` user, else `user`."""
         with self.lock:
             self.provider.set_auto_login(user, enabled=enabled)
+
+    def add_action(
+        self,
+        name: str,
+        function: ActionFunction | None = None,
+        *,
+        claims: Mapping[str, Any] | None = None,
+        trigger: ActionTrigger = "pre_userinfo_creation",
+        client_id: str | None = None,
+        user_id: str | None = None,
+    ) -> None:
+        """Register a "complement token" action: `function(context)` returns claims to add
+        (or None), or `claims` are added as they are (for one client or user if given).
+
+        ``pre_userinfo_creation`` claims go into ID tokens, userinfo and introspection,
+        ``pre_access_token_creation`` ones into JWT access tokens. Existing claims win
+        and ``urn:zitadel:iam*`` keys are ignored, as in Zitadel.
+        """
+        if (function is None) == (claims is None):
+            raise ValueError("function: give a function or claims, not both")
+        if function is not None:
+            action = Action(name, trigger, function)
+        else:
+            rule = ActionRule(
+                name=name,
+                trigger=trigger,
+                claims=dict(claims or {}),
+                client_id=client_id,
+                user_id=user_id,
+            )
+            action = Action.from_rule(rule)
+        with self.lock:
+            self.provider.state.tokens.actions.add(action)
+
+    def remove_action(self, name: str) -> bool:
+        """Forget an action; False if none has that name."""
+        with self.lock:
+            return self.provider.state.tokens.actions.remove(name)
 
     # ---- expectations -------------------------------------------------------------------
 
@@ -527,6 +703,25 @@ class MockZitadel(BaseMock):
         """Revoke an access token, or a refresh token and its session."""
         with self.lock:
             return self.provider.revoke(token)
+
+    def sign_jwt(self, claims: Mapping[str, Any], kid: str | None = None) -> str:
+        """A JWT signed with the provider's current key, carrying the claims a test chooses.
+
+        For testing an app's own token validation against the mock (an expired token, a
+        foreign issuer, another audience), and for showing that the mock's endpoints
+        refuse such tokens: they accept only tokens they issued. Claims not given default
+        to ``iss`` (the issuer), ``aud`` (``[project_id]``), ``iat``/``nbf`` (now), ``exp``
+        (now + the access token lifetime) and a fresh ``jti``; a claim given as None is
+        left out. `kid` picks a published key by id; an id the JWKS does not list signs
+        with the current key but names that id in the header (an "unknown key").
+
+        Example::
+
+            expired = zitadel.sign_jwt({"sub": alice.id, "exp": 0})
+            foreign = zitadel.sign_jwt({"sub": alice.id, "iss": "https://evil.example"})
+        """
+        with self.lock:
+            return self.provider.sign_jwt(claims, issuer=self.issuer, kid=kid)
 
     def rotate_keys(self) -> SigningKey:
         """Sign with a new key; the previous public key stays in the JWKS."""

@@ -17,6 +17,8 @@ AuthMethod = Literal["none", "client_secret_basic", "client_secret_post", "priva
 AccessTokenType = Literal["opaque", "jwt"]
 Gender = Literal["", "female", "male", "diverse"]
 UserState = Literal["active", "inactive", "locked", "initial"]
+#: When a "complement token" action runs (Zitadel's triggers of that flow).
+ActionTrigger = Literal["pre_userinfo_creation", "pre_access_token_creation"]
 
 GRANT_AUTHORIZATION_CODE = "authorization_code"
 GRANT_REFRESH_TOKEN = "refresh_token"
@@ -51,6 +53,12 @@ class Organization(_Model):
     id: str
     name: str
     primary_domain: str
+    #: The login policy's "force MFA": every user must pass a second factor, and one
+    #: without a factor registers one (a TOTP app) on the next login.
+    force_mfa: bool = False
+    state: Literal["active", "inactive"] = "active"
+    created_at: float = 0.0
+    changed_at: float = 0.0
 
 
 class ProjectRole(_Model):
@@ -110,6 +118,12 @@ class Application(_Model):
     public_keys: dict[str, str] = Field(default_factory=dict)
     #: The key file of the last key added, in Zitadel's JSON format.
     key_file: dict[str, str] | None = None
+    #: Where logout tokens are POSTed (OpenID Back-Channel Logout 1.0); None: not sent.
+    back_channel_logout_uri: str | None = None
+    #: A custom login UI (Zitadel's "login V2"): authorize sends browsers to
+    #: ``{login_v2_base_uri}/login?authRequest=V2_...`` and the UI finishes the login
+    #: through the OIDC API v2.
+    login_v2_base_uri: str | None = None
 
     @property
     def is_public(self) -> bool:
@@ -141,9 +155,9 @@ class User(_Model):
     #: Plain text: a mock keeps passwords only to compare them.
     password: str | None = None
     password_change_required: bool = False
+    #: The base32 secret of a registered TOTP authenticator (None: no second factor).
+    totp_secret: str | None = None
     state: UserState = "active"
-    #: Project roles granted to the user, by project id.
-    grants: dict[str, list[str]] = Field(default_factory=dict)
     #: Metadata values as text; claims carry them base64url encoded, as Zitadel does.
     metadata: dict[str, str] = Field(default_factory=dict)
     created_at: float = 0.0
@@ -175,11 +189,56 @@ class ServiceUser(_Model):
     public_keys: dict[str, str] = Field(default_factory=dict)
     #: The key file of the last key added, in Zitadel's JSON format.
     key_file: dict[str, str] | None = None
-    grants: dict[str, list[str]] = Field(default_factory=dict)
     metadata: dict[str, str] = Field(default_factory=dict)
     created_at: float = 0.0
     changed_at: float = 0.0
     sequence: int = 1
+
+
+class InstanceFeatures(_Model):
+    """Zitadel's feature flags the mock honours (set with the feature service v2 too)."""
+
+    #: RFC 8693 token exchange (``oidc_token_exchange``): off by default, as in Zitadel.
+    token_exchange: bool = False
+    #: OpenID Back-Channel Logout: logout tokens to apps that registered a URI.
+    back_channel_logout: bool = True
+    #: Send every login to a custom login UI (login V2) at `login_v2_base_uri`.
+    login_v2_required: bool = False
+    login_v2_base_uri: str | None = None
+
+
+class SecuritySettings(_Model):
+    """The instance's security policy."""
+
+    #: Token exchange may impersonate (a subject other than the actor).
+    impersonation: bool = False
+
+
+class UserGrant(_Model):
+    """Roles of a project granted to a user by an organization (Zitadel's user grant,
+    called an "authorization" in the v2 API). Role claims name the granting organization:
+    ``{role: {org_id: org_primary_domain}}``."""
+
+    id: str
+    user_id: str
+    project_id: str
+    org_id: str
+    roles: list[str] = Field(default_factory=list)
+    created_at: float = 0.0
+    changed_at: float = 0.0
+    sequence: int = 1
+
+
+class ActionRule(_Model):
+    """An action as JSON: static claims, for every token or one client's or user's."""
+
+    name: str = Field(min_length=1)
+    trigger: ActionTrigger = "pre_userinfo_creation"
+    claims: dict[str, Any] = Field(min_length=1)
+    #: Only for tokens of this client id.
+    client_id: str | None = None
+    #: Only for tokens of this user id.
+    user_id: str | None = None
 
 
 class UserSpec(_Model):
@@ -197,6 +256,7 @@ class UserSpec(_Model):
     phone: str = ""
     roles: list[str] = Field(default_factory=list)
     metadata: dict[str, str] = Field(default_factory=dict)
+    totp_secret: str | None = None
 
 
 class ApplicationSpec(_Model):
@@ -242,3 +302,7 @@ class StubConfig(_Model):
     users: list[UserSpec] = Field(default_factory=list)
     service_users: list[ServiceUserSpec] = Field(default_factory=list)
     lifetimes: TokenLifetimes = Field(default_factory=TokenLifetimes)
+    features: InstanceFeatures = Field(default_factory=InstanceFeatures)
+    #: "Complement token" actions as JSON rules (static claims).
+    actions: list[ActionRule] = Field(default_factory=list)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)

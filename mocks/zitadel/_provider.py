@@ -7,23 +7,33 @@ The mock server wires these routes into the engine; tests can also call them dir
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..core import Router
-from ..jose import Clock, SigningKey
+from ..jose import Clock, SigningKey, encode_jwt
 from . import _discovery as paths
 from . import _login_page as pages
-from ._authorize import LoginFlow
+from . import _totp as totp
+from ._actions import Action
+from ._api import ApiHandler, Rpc, Service
+from ._authorize import Authorizer
 from ._claims import allowed_scopes
+from ._credentials_api import CredentialsApi
 from ._discovery import discovery_document
 from ._endpoints import Endpoints
 from ._http import HttpRequest, HttpResult
+from ._instance_api import InstanceApi
+from ._login import LoginPages
+from ._logout import Logout
 from ._model import AccessTokenType, AppKind, Application, ServiceUser, StubConfig, User
+from ._oidc_api import OidcApi
+from ._org_api import OrgApi
+from ._session_api import SessionApi
 from ._state import State
 from ._tokens import IssueRequest, TokenResponse
-from ._user_api import CONNECT_PREFIX, UserApi
+from ._user_api import UserApi
 
 Handler = Callable[[HttpRequest], HttpResult]
 
@@ -54,29 +64,40 @@ class ZitadelProvider:
 
     def __init__(self, seed: int | str = 0, clock: Clock | None = None) -> None:
         self.state = State.create(seed, clock)
-        self.login = LoginFlow(self.state)
+        self.authorizer = Authorizer(self.state)
+        self.login = LoginPages(self.state, self.authorizer)
+        self.logout = Logout(self.state)
         self.endpoints = Endpoints(self.state)
+        self.api = ApiHandler(self.state)
         self.users_api = UserApi(self.state)
+        self.services: list[Service] = [
+            self.users_api,
+            CredentialsApi(self.state),
+            SessionApi(self.state, self.logout),
+            OidcApi(self.state, self.authorizer),
+            OrgApi(self.state),
+            InstanceApi(self.state),
+        ]
         self.routes = self._routes()
         self.router: Router[Route] = Router(self.routes)
 
     # ---- routing --------------------------------------------------------------------
 
     def _routes(self) -> list[Route]:
-        login, endpoints, api = self.login, self.endpoints, self.users_api
-
-        def user_call(call: Callable[[HttpRequest, dict[str, Any]], dict[str, Any]]) -> Handler:
-            return lambda req: api.handle(req, call)
+        login, endpoints = self.login, self.endpoints
+        authorizer, logout = self.authorizer, self.logout
 
         routes = [
             Route("GET", paths.DISCOVERY_PATH, self.discovery, "discovery"),
             Route("GET", paths.KEYS_PATH, self.jwks, "jwks"),
-            Route("GET", paths.AUTHORIZE_PATH, login.authorize, "authorize"),
-            Route("POST", paths.AUTHORIZE_PATH, login.authorize, "authorize"),
-            Route("GET", pages.AUTHORIZE_CALLBACK_PATH, login.callback, "authorize_callback"),
+            Route("GET", paths.AUTHORIZE_PATH, authorizer.authorize, "authorize"),
+            Route("POST", paths.AUTHORIZE_PATH, authorizer.authorize, "authorize"),
+            Route("GET", pages.AUTHORIZE_CALLBACK_PATH, authorizer.callback, "authorize_callback"),
             Route("GET", pages.LOGIN_PATH, login.login_page, "login"),
             Route("POST", pages.LOGIN_NAME_PATH, login.login_name, "login_name"),
             Route("POST", pages.PASSWORD_PATH, login.password, "password"),
+            Route("POST", pages.MFA_VERIFY_PATH, login.mfa_verify, "mfa_verify"),
+            Route("POST", pages.MFA_INIT_VERIFY_PATH, login.mfa_init_verify, "mfa_init_verify"),
             Route("GET", pages.DEVICE_PATH, login.device_page, "device_page"),
             Route("POST", pages.DEVICE_PATH, login.device_code, "device_code"),
             Route("GET", pages.LOGOUT_DONE_PATH, self.logout_done, "logout_done"),
@@ -92,25 +113,19 @@ class ZitadelProvider:
                 endpoints.device_authorization,
                 "device_authorization",
             ),
-            Route("GET", paths.END_SESSION_PATH, login.end_session, "end_session"),
-            Route("POST", paths.END_SESSION_PATH, login.end_session, "end_session"),
-            Route("POST", "/v2/users/human", user_call(api.add_human_user), "add_human_user"),
-            Route("POST", "/v2/users", user_call(api.list_users), "list_users"),
-            Route("GET", "/v2/users/{user_id}", user_call(api.get_user), "get_user"),
-            Route("DELETE", "/v2/users/{user_id}", user_call(api.delete_user), "delete_user"),
-            Route(
-                "POST", "/v2/users/{user_id}/password", user_call(api.set_password), "set_password"
-            ),
+            Route("GET", paths.END_SESSION_PATH, logout.end_session, "end_session"),
+            Route("POST", paths.END_SESSION_PATH, logout.end_session, "end_session"),
         ]
-        for rpc, call, name in (
-            ("AddHumanUser", api.add_human_user, "add_human_user"),
-            ("GetUserByID", api.get_user, "get_user"),
-            ("ListUsers", api.list_users, "list_users"),
-            ("DeleteUser", api.delete_user, "delete_user"),
-            ("SetPassword", api.set_password, "set_password"),
-        ):
-            routes.append(Route("POST", CONNECT_PREFIX + rpc, user_call(call), name))
+        for rpc in self.rpcs():
+            handler = self.api.handler(rpc.call)
+            routes.append(Route("POST", rpc.connect_path, handler, rpc.name_of_route))
+            if rpc.rest is not None:
+                routes.append(Route(rpc.rest[0], rpc.rest[1], handler, rpc.name_of_route))
         return routes
+
+    def rpcs(self) -> list[Rpc]:
+        """Every API method the provider serves."""
+        return [rpc for service in self.services for rpc in service.rpcs()]
 
     def find_route(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         """The route serving `method` `path`, with its captures."""
@@ -129,7 +144,13 @@ class ZitadelProvider:
 
     def discovery(self, req: HttpRequest) -> HttpResult:
         """``/.well-known/openid-configuration``."""
-        return HttpResult.of_json(discovery_document(req.base_url))
+        features = self.state.directory.features
+        document = discovery_document(
+            req.base_url,
+            token_exchange=features.token_exchange,
+            back_channel_logout=features.back_channel_logout,
+        )
+        return HttpResult.of_json(document)
 
     def jwks(self, req: HttpRequest) -> HttpResult:
         """``/oauth/v2/keys``: the published signing keys."""
@@ -188,7 +209,15 @@ class ZitadelProvider:
         """Configure from a stub file's content."""
         config = stub if isinstance(stub, StubConfig) else StubConfig.model_validate(stub)
         self.state.directory.apply(config)
+        for rule in config.actions:
+            self.state.tokens.actions.add(Action.from_rule(rule))
         self.state.keys.public_key_lifetime = config.lifetimes.public_key.total_seconds()
+
+    def enable_totp(self, user: User, secret: str | None = None) -> str:
+        """Register a TOTP authenticator for `user`; returns its base32 secret."""
+        user.totp_secret = secret or totp.new_secret(self.state.ids.random_bytes(20))
+        self.state.directory.touch(user)
+        return user.totp_secret
 
     def set_auto_login(self, user: User | None = None, *, enabled: bool = True) -> None:
         """Skip the login pages: log in the ``login_hint`` user, or else `user`."""
@@ -241,6 +270,24 @@ class ZitadelProvider:
         """Revoke an access token, or a refresh token (and its session's access tokens)."""
         return self.state.store.revoke(token)
 
+    def sign_jwt(self, claims: Mapping[str, Any], *, issuer: str, kid: str | None = None) -> str:
+        """A JWT with `claims`, signed like the provider's tokens (see `MockZitadel.sign_jwt`)."""
+        now = self.state.clock.timestamp()
+        lifetime = int(self.state.directory.lifetimes.access_token.total_seconds())
+        document: dict[str, Any] = {
+            "iss": issuer,
+            "aud": [self.project_id],
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime,
+            "jti": self.state.ids.next_id(),
+        }
+        document.update(claims)
+        document = {name: value for name, value in document.items() if value is not None}
+        key = self.state.keys.find(kid) if kid is not None else None
+        signer = key or self.state.keys.current
+        return encode_jwt(document, signer.private_key, kid if kid is not None else signer.kid)
+
     def rotate_keys(self) -> SigningKey:
         """Sign with a new key from now on; the previous public key stays published."""
         return self.state.keys.rotate()
@@ -250,5 +297,5 @@ class ZitadelProvider:
         self.state.store.clear()
         self.state.device.clear()
         self.state.auth_requests.clear()
-        self.state.browser_sessions.clear()
+        self.state.sessions.clear()
         self.state.tokens.reservations.clear()

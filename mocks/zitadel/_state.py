@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..jose import Clock, KeySet
+from ._actions import Actions
 from ._device import DeviceFlow
 from ._directory import Directory
 from ._ids import IdGenerator
+from ._sessions import Session, SessionStore
 from ._tokens import TokenIssuer, TokenStore
 
-#: The cookie that identifies a browser ("user agent") to the login.
+#: The cookie that identifies a browser ("user agent"): its login requests and session.
 USER_AGENT_COOKIE = "zitadel.useragent"
 
 
@@ -39,18 +41,14 @@ class AuthRequest:
     user_id: str = ""
     #: Set when this login approves a device (the user code it belongs to).
     device_user_code: str = ""
-    #: Set once the user has authenticated; the browser session of the login.
+    #: Set once the user has authenticated; the session of the login.
     session_id: str = ""
-
-
-@dataclass
-class BrowserSession:
-    """A logged-in browser: who, since when, and how (``amr``)."""
-
-    id: str
-    user_id: str
-    auth_time: int
-    amr: list[str] = field(default_factory=lambda: ["pwd"])
+    #: The browser (user-agent id) the login runs in: only it may answer the pages.
+    agent_id: str = ""
+    #: The session whose first factor passed while a second factor is still asked for.
+    pending_session_id: str = ""
+    #: Whether a custom login UI finishes this request (OIDC API v2, ids start "V2_").
+    login_v2: bool = False
 
 
 @dataclass
@@ -64,9 +62,8 @@ class State:
     store: TokenStore
     tokens: TokenIssuer
     device: DeviceFlow
+    sessions: SessionStore
     auth_requests: dict[str, AuthRequest] = field(default_factory=dict)
-    #: Browser sessions by their cookie value.
-    browser_sessions: dict[str, BrowserSession] = field(default_factory=dict)
     #: Skip the login pages: log in the `login_hint` user, else this user id.
     auto_login: bool = False
     auto_login_user_id: str | None = None
@@ -87,14 +84,15 @@ class State:
             directory=directory,
             keys=keys,
             store=store,
-            tokens=TokenIssuer(directory, keys, store, ids, clock),
+            tokens=TokenIssuer(directory, keys, store, ids, clock, Actions()),
             device=DeviceFlow(ids, clock),
+            sessions=SessionStore(ids, clock),
         )
 
-    def browser_session(self, cookies: dict[str, str]) -> BrowserSession | None:
-        """The browser session of a request's cookie, if its user still exists and is active."""
-        session = self.browser_sessions.get(cookies.get(USER_AGENT_COOKIE, ""))
-        if session is None:
+    def browser_session(self, cookies: dict[str, str]) -> Session | None:
+        """The session of a request's browser, if its user still exists and is active."""
+        session = self.sessions.of_agent(cookies.get(USER_AGENT_COOKIE, ""))
+        if session is None or not session.authenticated:
             return None
         user = self.directory.find_user(session.user_id)
         if user is None or user.state != "active":

@@ -14,9 +14,10 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..jose import Clock, JWTError, KeySet, token_hash
+from ..jose import Clock, JWTError, KeySet, check_claims, token_hash
 from ..jose import encode_jwt as encode
 from ..jose import parse_jwt as parse
+from ._actions import Actions
 from ._claims import SCOPE_OPENID, private_claims, user_info
 from ._directory import Directory
 from ._ids import IdGenerator
@@ -38,6 +39,9 @@ class TokenResponse:
     id_token: str | None = None
     state: str | None = None
     issued: bool = False
+    #: RFC 8693 responses: what `access_token` is, and the granted scope.
+    issued_token_type: str | None = None
+    scope: str | None = None
 
     def body(self) -> dict[str, Any]:
         """The JSON body, without empty members (Zitadel marshals them with omitempty)."""
@@ -53,6 +57,10 @@ class TokenResponse:
             document["id_token"] = self.id_token
         if self.state:
             document["state"] = self.state
+        if self.issued_token_type:
+            document["issued_token_type"] = self.issued_token_type
+        if self.scope is not None:
+            document["scope"] = self.scope
         return document
 
 
@@ -97,6 +105,8 @@ class OIDCSession:
     refresh_expires_at: float = 0.0
     refresh_idle_expires_at: float = 0.0
     active: bool = True
+    #: RFC 8693 ``act``: who acts for the user (token exchange with an actor).
+    actor: dict[str, Any] | None = None
 
 
 @dataclass
@@ -114,6 +124,19 @@ class AccessToken:
     expires_at: int
     kind: AccessTokenType
     revoked: bool = False
+    #: A personal access token of a (machine) user: no session, no client, long-lived.
+    pat: bool = False
+    #: The actor of an exchanged token (RFC 8693 ``act``), when another user acts.
+    actor: dict[str, Any] | None = None
+
+
+#: The scopes Zitadel gives a personal access token.
+PAT_SCOPES = [
+    "openid",
+    "profile",
+    "urn:zitadel:iam:user:metadata",
+    "urn:zitadel:iam:user:resourceowner",
+]
 
 
 @dataclass
@@ -143,9 +166,10 @@ class IssueRequest:
     state: str = ""
     refresh: bool = False
     access_token_type: AccessTokenType = "opaque"
+    actor: dict[str, Any] | None = None
 
 
-Failure = Literal["unknown", "expired", "revoked"]
+Failure = Literal["unknown", "expired", "revoked", "invalid"]
 
 
 class TokenStore:
@@ -263,8 +287,11 @@ class TokenIssuer:
         store: TokenStore,
         ids: IdGenerator,
         clock: Clock,
+        actions: Actions | None = None,
     ) -> None:
         self.directory = directory
+        #: The "complement token" actions run when tokens are minted.
+        self.actions = actions or Actions()
         self.keys = keys
         self.store = store
         self.ids = ids
@@ -280,6 +307,27 @@ class TokenIssuer:
         )
         self.reservations.setdefault(user_id, []).append(response)
         return response
+
+    def personal_access_token(
+        self, principal: User | ServiceUser, expires_at: float | None
+    ) -> AccessToken:
+        """A new personal access token for `principal` (Zitadel's default: until 9999)."""
+        now = self.clock.timestamp()
+        record = AccessToken(
+            token=self.ids.token(48),
+            id=self.ids.next_id(),
+            session_id="",
+            subject=principal.id,
+            client_id="",
+            scopes=list(PAT_SCOPES),
+            audience=[self.directory.zitadel_project_id],
+            issued_at=now,
+            expires_at=int(expires_at) if expires_at is not None else 253402300799,
+            kind="opaque",
+            pat=True,
+        )
+        self.store.add_access_token(record)
+        return record
 
     def _take_reservation(self, user_id: str) -> TokenResponse | None:
         waiting = self.reservations.get(user_id)
@@ -304,6 +352,7 @@ class TokenIssuer:
             nonce=request.nonce,
             sid=request.sid,
             access_token_type=request.access_token_type,
+            actor=request.actor,
         )
         self.store.sessions[session.id] = session
         reserved = self._take_reservation(session.user_id) if use_reservation else None
@@ -316,6 +365,17 @@ class TokenIssuer:
         response.state = request.state or None
         response.issued = True
         return response
+
+    def id_token_only(self, issuer: str, request: IssueRequest) -> tuple[str, int]:
+        """An ID token alone (token exchange's ``id_token`` type), and its lifetime."""
+        response = self.issue(issuer, request)
+        record = self.store.access_tokens.pop(response.access_token)
+        self.store.access_by_id.pop(record.id, None)
+        session = self.store.sessions[record.session_id]
+        principal = request.principal
+        skew = int(request.app.clock_skew.total_seconds()) if request.app else 0
+        token = self._id_token(issuer, session, principal, request.app, "", False, skew)
+        return token, int(self.directory.lifetimes.id_token.total_seconds())
 
     def refresh(
         self, issuer: str, session: OIDCSession, app: Application | None, scopes: list[str]
@@ -372,6 +432,7 @@ class TokenIssuer:
             issued_at=now,
             expires_at=now + lifetime,
             kind=session.access_token_type,
+            actor=session.actor,
         )
         if session.access_token_type == "jwt":
             record.token = self._jwt_access_token(issuer, record, principal, session, app, skew)
@@ -416,7 +477,17 @@ class TokenIssuer:
             "jti": record.id,
             "client_id": record.client_id,
         }
+        if session.actor:
+            document["act"] = session.actor
         document.update(private_claims(claims))
+        self.actions.complement(
+            "pre_access_token_creation",
+            document,
+            user=principal,
+            org=self.directory.org_of(principal.org_id),
+            client_id=session.client_id,
+            scopes=session.scopes,
+        )
         key = self.keys.current
         return encode(document, key.private_key, key.kid)
 
@@ -456,37 +527,54 @@ class TokenIssuer:
             claims["amr"] = session.amr
         claims["azp"] = session.client_id
         claims["client_id"] = session.client_id
-        claims["at_hash"] = token_hash(access_token)
+        if access_token:
+            claims["at_hash"] = token_hash(access_token)
+        if session.actor:
+            claims["act"] = session.actor
         if session.sid:
             claims["sid"] = session.sid
         for name, value in info.items():
             claims.setdefault(name, value)
+        self.actions.complement(
+            "pre_userinfo_creation",
+            claims,
+            user=principal,
+            org=self.directory.org_of(principal.org_id),
+            client_id=session.client_id,
+            scopes=session.scopes,
+        )
         key = self.keys.current
         return encode(claims, key.private_key, key.kid)
 
     # ---- verifying ------------------------------------------------------------------
 
-    def verify_access_token(self, token: str) -> tuple[AccessToken | None, Failure | None]:
+    def verify_access_token(
+        self, token: str, *, issuer: str
+    ) -> tuple[AccessToken | None, Failure | None]:
         """The access token record if `token` is usable, else (record or None, why not).
 
-        Opaque tokens are looked up; JWTs must carry a valid signature of a published key
-        and a `jti` this provider issued.
+        Only tokens this provider issued count, exactly as issued. A JWT is checked as
+        Zitadel checks it before use: signed by a published key, issued by `issuer`, not
+        expired. A JWT the provider never issued (one from `sign_jwt`, or an issued one
+        with changed claims) is unknown, whatever key signed it.
         """
         record = self.store.access_tokens.get(token)
-        if record is None and token.count(".") == 2:
-            record = self._jwt_record(token)
         if record is None:
             return None, "unknown"
+        if record.kind == "jwt" and not self._jwt_valid(token, issuer):
+            return record, "invalid"
         failure = self.store.active_access_token(record)
         return (record, None) if failure is None else (record, failure)
 
-    def _jwt_record(self, token: str) -> AccessToken | None:
+    def _jwt_valid(self, token: str, issuer: str) -> bool:
+        """A JWT found by its exact string is one this provider signed: it is still valid
+        while its key is published and its ``iss`` and ``exp`` say so (no need to check
+        the signature again: any change to the token would not have found it)."""
         try:
             jwt = parse(token)
-            key = self.keys.find(str(jwt.header.get("kid", "")))
-            if key is None:
-                return None
-            jwt.verify(key.public_key)
+            if self.keys.find(str(jwt.header.get("kid", ""))) is None:
+                return False
+            check_claims(jwt.claims, now=self.clock.now(), issuer=issuer)
         except JWTError:
-            return None
-        return self.store.access_by_id.get(str(jwt.claims.get("jti", "")))
+            return False
+        return True

@@ -1,4 +1,4 @@
-"""Zitadel's v2 user API: add, get, list, delete users and set passwords.
+"""Zitadel's v2 user API: add, get, list, delete users, set passwords and metadata.
 
 Served on the REST paths (``POST /v2/users/human``, ``GET /v2/users/{id}`` ...) and on the
 Connect paths the official SDKs call (``POST /zitadel.user.v2.UserService/AddHumanUser``
@@ -12,18 +12,16 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from . import _errors as errors
-from ._endpoints import bearer_token
+from ._api import BAD_BODY, Rpc, get, list_details, message, param, timestamp
 from ._errors import ZitadelError
-from ._http import HttpRequest, HttpResult
+from ._http import HttpRequest
 from ._model import ServiceUser, User
 from ._state import State
 
-CONNECT_PREFIX = "/zitadel.user.v2.UserService/"
+SERVICE = "zitadel.user.v2.UserService"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _GENDERS = {"": "GENDER_UNSPECIFIED", "female": "GENDER_FEMALE", "male": "GENDER_MALE"}
 _GENDERS["diverse"] = "GENDER_DIVERSE"
@@ -48,31 +46,8 @@ ORG_NOT_FOUND = ZitadelError("not_found", "QUERY-iTTGJ", "Errors.Org.NotFound")
 PASSWORD_INVALID = ZitadelError("invalid_argument", "COMMAND-3M0fs", "Errors.User.Password.Invalid")
 PASSWORD_EMPTY = ZitadelError("invalid_argument", "COMMAND-Dg2wa", "Errors.User.Password.Empty")
 NOT_HUMAN = ZitadelError("failed_precondition", "COMMAND-3M9ds", "Errors.User.NotHuman")
-BAD_BODY = ZitadelError("invalid_argument", "API-9dk2S", "invalid request body")
-
-
-def timestamp(seconds: float) -> str:
-    """A protojson Timestamp: RFC 3339 in UTC with a Z and 0, 3 or 6 fraction digits."""
-    moment = datetime.fromtimestamp(seconds, UTC)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
-    if moment.microsecond % 1000:
-        text += f".{moment.microsecond:06d}"
-    elif moment.microsecond:
-        text += f".{moment.microsecond // 1000:03d}"
-    return text + "Z"
-
-
-def _get(body: dict[str, Any], camel: str) -> Any:
-    """A field by its protojson (camelCase) name or its proto (snake_case) name."""
-    if camel in body:
-        return body[camel]
-    snake = re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), camel)
-    return body.get(snake)
-
-
-def _obj(body: dict[str, Any], camel: str) -> dict[str, Any]:
-    value = _get(body, camel)
-    return value if isinstance(value, dict) else {}
+METADATA_INVALID = ZitadelError("invalid_argument", "META-2m00f", "Errors.Metadata.Invalid")
+METADATA_NOT_FOUND = ZitadelError("not_found", "META-ui3n8", "Errors.Metadata.NotFound")
 
 
 class UserApi:
@@ -81,33 +56,23 @@ class UserApi:
     def __init__(self, state: State) -> None:
         self.state = state
 
-    # ---- plumbing -------------------------------------------------------------------
-
-    def handle(
-        self, req: HttpRequest, call: Callable[[HttpRequest, dict[str, Any]], dict[str, Any]]
-    ) -> HttpResult:
-        """Authenticate, parse the body, run `call`, and shape errors for REST or Connect."""
-        connect = req.path.startswith(CONNECT_PREFIX)
-        try:
-            self._authenticate(req)
-            try:
-                body = req.json() or {}
-            except ValueError:
-                raise BAD_BODY from None
-            if not isinstance(body, dict):
-                raise BAD_BODY
-            return HttpResult.of_json(call(req, body))
-        except ZitadelError as error:
-            document = error.connect_body() if connect else error.rest_body()
-            return HttpResult.of_json(document, error.status)
-
-    def _authenticate(self, req: HttpRequest) -> None:
-        token = bearer_token(req)
-        if not token:
-            raise errors.AUTH_HEADER_INVALID
-        record, failure = self.state.tokens.verify_access_token(token)
-        if record is None or failure is not None:
-            raise errors.TOKEN_INVALID
+    def rpcs(self) -> list[Rpc]:
+        """The UserService methods, with the REST routes of those that have one."""
+        user = "/v2/users/{user_id}"
+        return [
+            Rpc(SERVICE, "AddHumanUser", self.add_human_user, ("POST", "/v2/users/human")),
+            Rpc(SERVICE, "ListUsers", self.list_users, ("POST", "/v2/users")),
+            Rpc(SERVICE, "GetUserByID", self.get_user, ("GET", user), "get_user"),
+            Rpc(SERVICE, "DeleteUser", self.delete_user, ("DELETE", user)),
+            Rpc(SERVICE, "SetPassword", self.set_password, ("POST", f"{user}/password")),
+            Rpc(SERVICE, "SetUserMetadata", self.set_metadata, ("POST", f"{user}/metadata")),
+            Rpc(
+                SERVICE, "ListUserMetadata", self.list_metadata, ("POST", f"{user}/metadata/search")
+            ),
+            Rpc(
+                SERVICE, "DeleteUserMetadata", self.delete_metadata, ("DELETE", f"{user}/metadata")
+            ),
+        ]
 
     def _details(self, principal: User | ServiceUser) -> dict[str, Any]:
         return {
@@ -116,9 +81,6 @@ class UserApi:
             "resourceOwner": principal.org_id,
             "creationDate": timestamp(principal.created_at),
         }
-
-    def _user_id(self, req: HttpRequest, body: dict[str, Any]) -> str:
-        return req.path_params.get("user_id") or str(_get(body, "userId") or "")
 
     def _principal(self, user_id: str) -> User | ServiceUser:
         principal = self.state.directory.find_principal(user_id)
@@ -173,56 +135,56 @@ class UserApi:
     def add_human_user(self, req: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
         """AddHumanUser: create a user from profile, email, optional password and metadata."""
         directory = self.state.directory
-        profile, email = _obj(body, "profile"), _obj(body, "email")
+        profile, email = message(body, "profile"), message(body, "email")
         if not profile:
             raise PROFILE_EMPTY
-        if not _get(profile, "givenName"):
+        if not get(profile, "givenName"):
             raise GIVEN_NAME_EMPTY
-        if not _get(profile, "familyName"):
+        if not get(profile, "familyName"):
             raise FAMILY_NAME_EMPTY
-        address = str(_get(email, "email") or "")
+        address = str(get(email, "email") or "")
         if not address:
             raise EMAIL_EMPTY
         if not _EMAIL.match(address):
             raise EMAIL_INVALID
-        username = str(_get(body, "username") or address)
-        user_id = str(_get(body, "userId") or "") or None
-        org_id = self._org_id(_obj(body, "organization"))
+        username = str(get(body, "username") or address)
+        user_id = str(get(body, "userId") or "") or None
+        org_id = self._org_id(message(body, "organization"))
         taken = directory.find_user_by_login_name(username) is not None
         taken = taken or directory.find_service_user_by_username(username) is not None
         if taken or (user_id and directory.find_principal(user_id)):
             raise USER_EXISTS
-        password_obj = _obj(body, "password")
-        phone_obj = _obj(body, "phone")
-        gender = str(_get(profile, "gender") or "GENDER_UNSPECIFIED")
+        password_obj = message(body, "password")
+        phone_obj = message(body, "phone")
+        gender = str(get(profile, "gender") or "GENDER_UNSPECIFIED")
         user = directory.create_user(
             address,
-            password=str(_get(password_obj, "password") or "") or None,
+            password=str(get(password_obj, "password") or "") or None,
             username=username,
             user_id=user_id,
             org_id=org_id,
-            metadata=self._metadata(_get(body, "metadata")),
-            given_name=str(_get(profile, "givenName")),
-            family_name=str(_get(profile, "familyName")),
-            nick_name=str(_get(profile, "nickName") or ""),
-            display_name=str(_get(profile, "displayName") or ""),
-            preferred_language=str(_get(profile, "preferredLanguage") or "en"),
+            metadata=self._metadata(get(body, "metadata")),
+            given_name=str(get(profile, "givenName")),
+            family_name=str(get(profile, "familyName")),
+            nick_name=str(get(profile, "nickName") or ""),
+            display_name=str(get(profile, "displayName") or ""),
+            preferred_language=str(get(profile, "preferredLanguage") or "en"),
             gender={v: k for k, v in _GENDERS.items()}.get(gender, ""),
-            email_verified=bool(_get(email, "isVerified")),
-            phone=str(_get(phone_obj, "phone") or ""),
-            phone_verified=bool(_get(phone_obj, "isVerified")),
-            password_change_required=bool(_get(password_obj, "changeRequired")),
+            email_verified=bool(get(email, "isVerified")),
+            phone=str(get(phone_obj, "phone") or ""),
+            phone_verified=bool(get(phone_obj, "isVerified")),
+            password_change_required=bool(get(password_obj, "changeRequired")),
         )
         response: dict[str, Any] = {"userId": user.id, "details": self._details(user)}
-        if _get(email, "returnCode") is not None:
+        if get(email, "returnCode") is not None:
             response["emailCode"] = self.state.ids.choice_string("ABCDEFGHJKLMNPQRSTUVWXYZ", 6)
-        if _get(phone_obj, "returnCode") is not None:
+        if get(phone_obj, "returnCode") is not None:
             response["phoneCode"] = self.state.ids.choice_string("0123456789", 6)
         return response
 
     def _org_id(self, organization: dict[str, Any]) -> str:
         directory = self.state.directory
-        org_id, domain = _get(organization, "orgId"), _get(organization, "orgDomain")
+        org_id, domain = get(organization, "orgId"), get(organization, "orgDomain")
         if org_id:
             if org_id not in directory.organizations:
                 raise ORG_NOT_FOUND
@@ -248,17 +210,57 @@ class UserApi:
                 raise BAD_BODY from None
         return metadata
 
+    # ---- metadata ---------------------------------------------------------------------
+
+    def set_metadata(self, req: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
+        """SetUserMetadata: set keys (values are protojson bytes, base64)."""
+        principal = self._principal(param(req, body, "userId"))
+        entries = get(body, "metadata")
+        if not isinstance(entries, list) or not entries:
+            raise METADATA_INVALID
+        principal.metadata = {**principal.metadata, **self._metadata(entries)}
+        self.state.directory.touch(principal)
+        return {"setDate": timestamp(principal.changed_at)}
+
+    def list_metadata(self, req: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
+        """ListUserMetadata: every key with its value (base64) and dates."""
+        principal = self._principal(param(req, body, "userId"))
+        entries = [
+            {
+                "key": key,
+                "value": base64.b64encode(value.encode()).decode(),
+                "creationDate": timestamp(principal.created_at),
+                "changeDate": timestamp(principal.changed_at),
+            }
+            for key, value in sorted(principal.metadata.items())
+        ]
+        pagination = {"totalResult": str(len(entries)), "appliedLimit": "100"}
+        return {"pagination": pagination, "metadata": entries}
+
+    def delete_metadata(self, req: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
+        """DeleteUserMetadata: remove keys (all must exist)."""
+        principal = self._principal(param(req, body, "userId"))
+        keys = get(body, "keys")
+        if req.method == "DELETE" and not keys:
+            keys = req.query.get("keys", "").split(",") if req.query.get("keys") else []
+        if not isinstance(keys, list) or not keys:
+            raise METADATA_INVALID
+        if any(str(key) not in principal.metadata for key in keys):
+            raise METADATA_NOT_FOUND
+        principal.metadata = {k: v for k, v in principal.metadata.items() if k not in keys}
+        self.state.directory.touch(principal)
+        return {"deletionDate": timestamp(principal.changed_at)}
+
     def get_user(self, req: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
         """GetUserByID."""
-        principal = self._principal(self._user_id(req, body))
+        principal = self._principal(param(req, body, "userId"))
         return {"details": self._details(principal), "user": self.user_document(principal)}
 
     def delete_user(self, req: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
         """DeleteUser: the user and its sessions' tokens stop working."""
-        principal = self._principal(self._user_id(req, body))
+        principal = self._principal(param(req, body, "userId"))
         directory = self.state.directory
-        directory.users.pop(principal.id, None)
-        directory.service_users.pop(principal.id, None)
+        directory.remove_principal(principal.id)
         for session in self.state.store.sessions.values():
             if session.user_id == principal.id:
                 session.active = False
@@ -267,18 +269,18 @@ class UserApi:
 
     def set_password(self, req: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
         """SetPassword: optionally checks the current password."""
-        principal = self._principal(self._user_id(req, body))
+        principal = self._principal(param(req, body, "userId"))
         if not isinstance(principal, User):
             raise NOT_HUMAN
-        new = _obj(body, "newPassword")
-        password = str(_get(new, "password") or "")
+        new = message(body, "newPassword")
+        password = str(get(new, "password") or "")
         if not password:
             raise PASSWORD_EMPTY
-        current = _get(body, "currentPassword")
+        current = get(body, "currentPassword")
         if current is not None and current != principal.password:
             raise PASSWORD_INVALID
         principal.password = password
-        principal.password_change_required = bool(_get(new, "changeRequired"))
+        principal.password_change_required = bool(get(new, "changeRequired"))
         self.state.directory.touch(principal)
         return {"details": self._details(principal)}
 
@@ -287,19 +289,16 @@ class UserApi:
         directory = self.state.directory
         everyone: list[User | ServiceUser] = [*directory.users.values()]
         everyone += list(directory.service_users.values())
-        queries = _get(body, "queries") or []
+        queries = get(body, "queries") or []
         matched = [p for p in everyone if all(self._matches(p, q) for q in queries)]
-        query = _obj(body, "query")
-        if _get(query, "asc") is False:
+        query = message(body, "query")
+        if get(query, "asc") is False:
             matched.reverse()
-        offset = int(_get(query, "offset") or 0)
-        limit = int(_get(query, "limit") or 0)
+        offset = int(get(query, "offset") or 0)
+        limit = int(get(query, "limit") or 0)
         page = matched[offset : offset + limit] if limit else matched[offset:]
         return {
-            "details": {
-                "totalResult": str(len(matched)),
-                "timestamp": timestamp(self.state.clock.now()),
-            },
+            "details": list_details(len(matched), self.state.clock.now()),
             "result": [self.user_document(p) for p in page],
         }
 
@@ -318,42 +317,42 @@ class UserApi:
             "nickNameQuery": ("nickName", human.nick_name if human else None),
         }
         for name, (field, value) in text_queries.items():
-            sub = _get(query, name)
+            sub = get(query, name)
             if isinstance(sub, dict):
-                wanted = str(_get(sub, field) or "")
-                method = str(_get(sub, "method") or "TEXT_QUERY_METHOD_EQUALS")
+                wanted = str(get(sub, field) or "")
+                method = str(get(sub, "method") or "TEXT_QUERY_METHOD_EQUALS")
                 if name == "loginNameQuery":
                     candidates = [principal.username, f"{principal.username}@{org.primary_domain}"]
                     return any(_text_match(c, wanted, method) for c in candidates)
                 return value is not None and _text_match(value, wanted, method)
-        ids = _obj(query, "inUserIdsQuery")
+        ids = message(query, "inUserIdsQuery")
         if ids:
-            return principal.id in list(_get(ids, "userIds") or [])
-        org_query = _obj(query, "organizationIdQuery")
+            return principal.id in list(get(ids, "userIds") or [])
+        org_query = message(query, "organizationIdQuery")
         if org_query:
-            return principal.org_id == str(_get(org_query, "organizationId"))
-        type_query = _obj(query, "typeQuery")
+            return principal.org_id == str(get(org_query, "organizationId"))
+        type_query = message(query, "typeQuery")
         if type_query:
-            wanted_type = str(_get(type_query, "type"))
+            wanted_type = str(get(type_query, "type"))
             return (wanted_type == "TYPE_HUMAN") == (human is not None)
-        state_query = _obj(query, "stateQuery")
+        state_query = message(query, "stateQuery")
         if state_query:
-            wanted_state = str(_get(state_query, "state"))
+            wanted_state = str(get(state_query, "state"))
             return _STATES.get(getattr(principal, "state", "active")) == wanted_state
-        emails = _obj(query, "inUserEmailsQuery")
+        emails = message(query, "inUserEmailsQuery")
         if emails:
-            return human is not None and human.email in list(_get(emails, "userEmails") or [])
+            return human is not None and human.email in list(get(emails, "userEmails") or [])
         and_query, or_query, not_query = (
-            _obj(query, "andQuery"),
-            _obj(query, "orQuery"),
-            _obj(query, "notQuery"),
+            message(query, "andQuery"),
+            message(query, "orQuery"),
+            message(query, "notQuery"),
         )
         if and_query:
-            return all(self._matches(principal, q) for q in _get(and_query, "queries") or [])
+            return all(self._matches(principal, q) for q in get(and_query, "queries") or [])
         if or_query:
-            return any(self._matches(principal, q) for q in _get(or_query, "queries") or [])
+            return any(self._matches(principal, q) for q in get(or_query, "queries") or [])
         if not_query:
-            return not self._matches(principal, _get(not_query, "query") or {})
+            return not self._matches(principal, get(not_query, "query") or {})
         return True
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
+from urllib.parse import urljoin
 
 import jwt
 import requests
@@ -11,6 +13,29 @@ from mocks import MockZitadel
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 USER_CODE = re.compile(r"^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$")
+
+
+class _Form(HTMLParser):
+    """The page's form: its action and its inputs (the hidden CSRF token included)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.action = ""
+        self.fields: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.action = values.get("action", "")
+        elif tag == "input" and values.get("name"):
+            self.fields[values["name"]] = values.get("value", "")
+
+
+def _submit(browser: requests.Session, page: requests.Response, **fill: str) -> requests.Response:
+    """Fill in and post the page's form, as a browser would."""
+    form = _Form()
+    form.feed(page.text)
+    return browser.post(urljoin(page.url, form.action), data={**form.fields, **fill}, timeout=5)
 
 
 def _poll(base: str, client_id: str, device_code: str) -> requests.Response:
@@ -40,14 +65,10 @@ def test_device_flow_from_user_code_to_tokens(mock_zitadel: MockZitadel) -> None
     page = browser.get(device["verification_uri_complete"], timeout=5)
     assert device["user_code"] in page.text
     typed = device["user_code"].lower().replace("-", "")
-    login = browser.post(f"{base}/ui/login/device", data={"userCode": typed}, timeout=5)
-    auth_id = re.search(r'name="authRequestID" value="(\d+)"', login.text)
-    assert auth_id is not None
-    form = {"authRequestID": auth_id.group(1), "loginName": person.email}
-    browser.post(f"{base}/ui/login/loginname", data=form, timeout=5)
-    done = browser.post(
-        f"{base}/ui/login/password", data={**form, "password": "Secret1!"}, timeout=5
-    )
+    login = _submit(browser, page, userCode=typed)
+    assert 'id="loginName"' in login.text
+    password_page = _submit(browser, login, loginName=person.email)
+    done = _submit(browser, password_page, password="Secret1!")
     assert "now signed in" in done.text
 
     tokens = _poll(base, tv.client_id, device["device_code"])
@@ -63,7 +84,8 @@ def test_device_flow_from_user_code_to_tokens(mock_zitadel: MockZitadel) -> None
 
 
 def test_a_wrong_user_code_is_refused_on_the_page(mock_zitadel: MockZitadel) -> None:
-    page = requests.post(
-        f"{mock_zitadel.url}/ui/login/device", data={"userCode": "BBBB-BBBB"}, timeout=5
-    )
-    assert "Device Authorization Request does not exist" in page.text
+    browser = requests.Session()
+    page = browser.get(f"{mock_zitadel.url}/ui/login/device", timeout=5)
+    refused = _submit(browser, page, userCode="BBBB-BBBB")
+    assert refused.status_code == 200
+    assert "Device Authorization Request does not exist" in refused.text

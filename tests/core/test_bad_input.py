@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 
 import pytest
@@ -82,3 +83,15 @@ def test_unknown_method_on_known_path_and_unknown_path(fresh_mock: MockHTTP) -> 
     assert requests.get(f"{fresh_mock.url}/missing/path", timeout=5).status_code == 404
     _alive(fresh_mock)
     fresh_mock.reset()
+
+
+def test_an_over_long_header_is_one_log_line_not_a_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with MockHTTP.start() as mock, caplog.at_level(logging.ERROR, logger="aiohttp.server"):
+        response = requests.get(f"{mock.url}/x", headers={"X-Big": "a" * 20_000}, timeout=5)
+        assert response.status_code == 400
+        assert requests.get(f"{mock.url}/__admin/health", timeout=5).status_code == 200
+    [record] = [r for r in caplog.records if r.name == "aiohttp.server"]
+    assert record.exc_info is None
+    assert "LineTooLong" in record.getMessage() and "\n" not in record.getMessage()

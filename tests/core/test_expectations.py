@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import httpx
 import pytest
 import requests
 
 from mocks import MockHTTP, VerificationError
+from mocks.core import required_literal
 
 
 def _get(mock: MockHTTP, path: str) -> requests.Response:
@@ -112,9 +114,7 @@ def test_strict_mode_answers_the_configured_status_and_names_the_near_miss() -> 
         assert response.status_code == 418
         body = response.json()
         assert "Nearest expectation" in body["error"]["message"]
-        assert body["near_miss"]["differences"] == [
-            {"field": "query[v]", "expected": "'1'", "actual": "'2'"}
-        ]
+        assert response.headers["X-Mock-Near-Miss"].endswith("query[v]: expected '1', got '2'")
         with pytest.raises(VerificationError, match=r"Unmatched requests:[\s\S]*/known\?v=2"):
             mock.verify()
 
@@ -189,3 +189,34 @@ def test_many_template_expectations_each_reach_their_own_path(fresh_mock: MockHT
     with requests.Session() as session:
         for index in (0, 99, 199):
             assert session.get(f"{fresh_mock.url}/t{index}/x", timeout=5).text == str(index)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literal"),
+    [
+        ("x123$", "x123"),
+        (r"/v1/chat\.completions", "/v1/chat.completions"),
+        ("colou?r", "colo"),
+        ("ab{2,3}cdef", "cdef"),
+        (r"\d+/files/\w+", "/files/"),
+        ("abc|def", None),
+        ("(?i)abc", None),
+        ("[a-z]+", None),
+    ],
+)
+def test_the_text_every_match_of_a_regex_contains(pattern: str, literal: str | None) -> None:
+    assert required_literal(pattern) == literal
+    if literal is not None:  # every string the pattern matches contains it
+        for sample in ("x123", "/v1/chat.completions", "color", "abbcdef", "7/files/a"):
+            if re.search(pattern, sample):
+                assert literal in sample
+
+
+def test_500_unanchored_regexes_are_narrowed_by_their_text() -> None:
+    with MockHTTP.start() as mock:
+        for index in range(500):
+            mock.expect("GET", path_regex=f"x{index:03d}$").respond(body=str(index)).optional()
+        assert _get(mock, "/items/x123").text == "123"
+        assert _get(mock, "/x007").text == "7"
+        assert len(mock.state.engine.candidates("/items/x123")) == 1
+        assert _get(mock, "/items/y123").status_code == 404

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import traceback
+import hashlib
+import socket
+import time
 
 import pytest
 import requests
 
-from mocks import JsonPath, Method, MockHTTP, RecordedRequest, VerificationError
+from mocks import JsonPath, Method, MockHTTP, VerificationError
 
 
 def test_every_request_is_journaled_with_its_outcome(fresh_mock: MockHTTP) -> None:
@@ -122,18 +124,54 @@ def test_a_registered_expectation_must_match_at_least_once(fresh_mock: MockHTTP)
     fresh_mock.verify()
 
 
-def test_a_failing_responder_is_the_cause_of_the_verify_error(fresh_mock: MockHTTP) -> None:
-    def broken(request: RecordedRequest) -> object:
-        raise KeyError("customer_id")
+def test_reset_restores_the_settings_the_mock_was_created_with() -> None:
+    with MockHTTP.start(strict=False, latency=5) as mock:
+        mock.settings.strict = True
+        mock.with_error_rate(1.0)
+        mock.reset()
+        assert mock.settings.strict is False
+        assert mock.settings.error is None
+        assert mock.settings.latency is not None and mock.settings.latency.sample(mock.rng) > 0
 
-    fresh_mock.expect("GET", "/broken").respond_with(broken)
-    response = requests.get(f"{fresh_mock.url}/broken", timeout=5)
-    assert response.status_code == 500
-    assert "KeyError" in response.json()["error"]["message"]
-    with pytest.raises(VerificationError) as failure:
-        fresh_mock.verify()
-    cause = failure.value.__cause__
-    assert isinstance(cause, KeyError) and cause.args == ("customer_id",)
-    assert cause.__traceback__ is not None  # pytest shows the responder's own frames
-    frames = [frame.name for frame in traceback.extract_tb(cause.__traceback__)]
-    assert "broken" in frames
+
+def test_reset_stops_deliveries_still_retrying(fresh_mock: MockHTTP) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]  # nothing listens there
+    delivery = fresh_mock.send(f"http://127.0.0.1:{port}/hook", retries=20, backoff_ms=200)
+    fresh_mock.reset()
+    assert delivery.done.wait(5)  # cancelled, not retrying for the next test
+    assert fresh_mock.callbacks == []
+    attempts = len(delivery.attempts)
+    time.sleep(0.5)
+    assert len(delivery.attempts) == attempts
+
+
+def test_the_journal_is_bounded_by_bytes_and_keeps_large_bodies_truncated() -> None:
+    big = bytes(range(256)) * 8192  # 2 MiB
+    with MockHTTP.start(journal_bytes=5 * 1024 * 1024) as mock:
+        mock.expect("POST", "/upload").respond(204)
+        for _ in range(10):
+            assert requests.post(f"{mock.url}/upload", data=big, timeout=10).status_code == 204
+        journal = mock.requests
+        assert journal.size <= 5 * 1024 * 1024
+        assert 1 <= len(journal) < 10 and journal.dropped == 10 - len(journal)
+        last = journal.last
+        assert len(last.body) == 1024 * 1024 and last.body == big[: 1024 * 1024]
+        assert last.body_size == len(big)
+        assert last.body_sha256 == hashlib.sha256(big).hexdigest()
+        mock.verify()
+
+
+def test_the_admin_journal_listing_is_paginated(fresh_mock: MockHTTP) -> None:
+    fresh_mock.expect("GET", "/n/{i}").respond(204)
+    with requests.Session() as session:
+        for i in range(150):
+            session.get(f"{fresh_mock.url}/n/{i}", timeout=5)
+    listing = requests.get(f"{fresh_mock.url}/__admin/requests", timeout=5).json()
+    assert (listing["total"], listing["limit"], len(listing["requests"])) == (150, 100, 100)
+    assert listing["requests"][-1]["path"] == "/n/149"
+    page = requests.get(
+        f"{fresh_mock.url}/__admin/requests", params={"limit": 20, "offset": 140}, timeout=5
+    ).json()
+    assert [r["path"] for r in page["requests"]] == [f"/n/{i}" for i in range(10)]

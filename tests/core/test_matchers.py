@@ -168,7 +168,13 @@ def test_bad_matchers_are_refused_naming_the_field() -> None:
 def test_differences_name_each_field(fresh_mock: MockHTTP) -> None:
     fresh_mock.expect("POST", "/orders", headers={"X-Key": "k"}, json_path={"$.qty": 2})
     response = requests.post(f"{fresh_mock.url}/orders", json={"qty": 3}, timeout=5)
-    near = response.json()["near_miss"]
-    fields = {d["field"]: (d["expected"], d["actual"]) for d in near["differences"]}
+    assert "near_miss" not in response.json()  # the envelope stays the mock's own
+    assert response.headers["X-Mock-Near-Miss"].endswith(
+        "header[X-Key]: expected 'k', got nothing; json $.qty: expected 2, got 3"
+    )
+    [entry] = requests.get(f"{fresh_mock.url}/__admin/requests/unmatched", timeout=5).json()[
+        "requests"
+    ]
+    fields = {d["field"]: (d["expected"], d["actual"]) for d in entry["nearest"]["differences"]}
     assert fields == {"header[X-Key]": ("'k'", "nothing"), "json $.qty": ("2", "3")}
     fresh_mock.reset()

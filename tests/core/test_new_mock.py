@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import queue
+import shlex
 import signal
 import subprocess
 import sys
@@ -172,7 +173,8 @@ def test_in_the_stack_registered_by_an_entry_point(tmp_path: Path) -> None:
     )
     try:
         lines = _read_until(process, "# ready")
-        environment = dict(line.split("=", 1) for line in lines if "=" in line)
+        pairs = [line.split("=", 1) for line in lines if "=" in line]
+        environment = {key: shlex.split(value)[0] for key, value in pairs}
         assert environment["TINY_URL"] == environment["MOCK_TINY_URL"]
         assert "MOCK_HTTP_URL" in environment
         assert _upload(environment["TINY_URL"]).status_code == 201

@@ -74,6 +74,7 @@ async def test_async(mock_http):
 """
 
 
+@pytest.mark.timeout(300)  # three pytest processes: slow on a busy two-core machine
 def test_async_tests_and_xdist_workers(pytester: pytest.Pytester) -> None:
     pytester.makeini("[pytest]\nasyncio_mode = auto\n")
     pytester.makepyfile(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import traceback
 
 import httpx
 import pytest
@@ -75,15 +76,20 @@ def test_async_callable(mock_http: MockHTTP) -> None:
 
 def test_callable_that_raises_answers_500_and_is_reported(fresh_mock: MockHTTP) -> None:
     def broken(request: RecordedRequest) -> object:
-        raise RuntimeError("boom")
+        raise KeyError("customer_id")
 
     fresh_mock.expect("GET", "/broken").respond_with(broken)
     response = requests.get(f"{fresh_mock.url}/broken", timeout=5)
     assert response.status_code == 500
-    assert "boom" in response.json()["error"]["message"]
+    assert "KeyError" in response.json()["error"]["message"]
     assert requests.get(f"{fresh_mock.url}/broken", timeout=5).status_code == 500
-    with pytest.raises(AssertionError, match="Errors inside the mock"):
+    with pytest.raises(AssertionError, match="Errors inside the mock") as failure:
         fresh_mock.verify()
+    # The responder's own exception is the cause, so pytest shows its traceback.
+    cause = failure.value.__cause__
+    assert isinstance(cause, KeyError) and cause.args == ("customer_id",)
+    assert cause.__traceback__ is not None
+    assert "broken" in [frame.name for frame in traceback.extract_tb(cause.__traceback__)]
     fresh_mock.reset()
 
 

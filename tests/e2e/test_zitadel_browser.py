@@ -14,9 +14,10 @@ import secrets
 import threading
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
+import pyotp
 import pytest
 import requests
 from aiohttp import web
@@ -180,6 +181,54 @@ class RelyingParty:
         )
 
 
+class AttackerSite:
+    """Another site (served as ``localhost``, not ``127.0.0.1``): it frames the login and
+    posts forged forms to it, as a cross-site attacker would (RFC 6749 sections 10.12-13)."""
+
+    def __init__(self) -> None:
+        self.url = ""
+        self._loop = asyncio.new_event_loop()
+        self._runner: web.AppRunner | None = None
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._serve(), self._loop).result(10)
+
+    async def _serve(self) -> None:
+        application = web.Application()
+        application.router.add_get("/forge", self.forge)
+        application.router.add_get("/frame", self.frame)
+        self._runner = web.AppRunner(application)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.url = f"http://localhost:{self._runner.addresses[0][1]}"
+
+    def stop(self) -> None:
+        if self._runner is not None:
+            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    async def forge(self, request: web.Request) -> web.Response:
+        """A page that posts a login name to the provider for a login it did not start."""
+        action = request.query["action"]
+        fields = "".join(
+            f'<input type="hidden" name="{name}" value="{value}">'
+            for name, value in request.query.items()
+            if name != "action"
+        )
+        return _page(
+            f'<form id="forged" method="POST" action="{action}">{fields}</form>'
+            "<script>document.getElementById('forged').submit()</script>"
+        )
+
+    async def frame(self, request: web.Request) -> web.Response:
+        """A page that shows the provider's login inside an iframe."""
+        return _page(f'<iframe id="victim" src="{request.query["src"]}"></iframe>')
+
+
 def _page(body: str) -> web.Response:
     html = f"<!DOCTYPE html><html><head><title>RP</title></head><body>{body}</body></html>"
     return web.Response(text=html, content_type="text/html")
@@ -209,6 +258,16 @@ def relying_party(mock_zitadel: MockZitadel) -> Iterator[RelyingParty]:
         yield party
     finally:
         party.stop()
+
+
+@pytest.fixture
+def attacker() -> Iterator[AttackerSite]:
+    site = AttackerSite()
+    site.start()
+    try:
+        yield site
+    finally:
+        site.stop()
 
 
 @pytest.fixture
@@ -259,3 +318,86 @@ def test_log_in_see_a_wrong_password_rejected_and_log_out(
     assert _wait_for(browser, "loginName").is_displayed()
     mock_zitadel.assert_called("GET", "/oidc/v1/end_session", times=1)
     mock_zitadel.assert_called("POST", "/ui/login/password", times=2)
+
+
+def test_a_cross_site_post_to_the_login_is_refused_with_403(
+    mock_zitadel: MockZitadel,
+    browser: WebDriver,
+    relying_party: RelyingParty,
+    attacker: AttackerSite,
+    alice: User,
+) -> None:
+    browser.get(relying_party.url + "/login")
+    _wait_for(browser, "loginName")
+    auth_request_id = parse_qs(urlsplit(browser.current_url).query)["authRequestID"][0]
+    action = mock_zitadel.url + "/ui/login/loginname"
+    query = urlencode(
+        {"action": action, "authRequestID": auth_request_id, "loginName": "alice@example.com"}
+    )
+    browser.get(f"{attacker.url}/forge?{query}")
+    error = _wait_for(browser, "error")
+    assert error.text.startswith("Forbidden - ")
+    assert browser.current_url == action
+    (forged,) = mock_zitadel.requests.matching(method="POST", path="/ui/login/loginname")
+    assert forged.headers["Origin"] == attacker.url
+    assert "zitadel.login.csrf" not in forged.headers.get("Cookie", "")
+    assert forged.status == 403
+
+    # The victim's own login is untouched and still completes.
+    mock_zitadel.expect_login(alice)
+    browser.get(relying_party.url + "/login")
+    _submit(browser, "loginName", "alice@example.com")
+    _submit(browser, "password", "Secret1!")
+    assert _wait_for(browser, "greeting").text == "Hello Alice Liddell"
+
+
+def test_the_login_pages_cannot_be_framed_by_another_site(
+    mock_zitadel: MockZitadel, browser: WebDriver, attacker: AttackerSite
+) -> None:
+    page = mock_zitadel.url + "/ui/login/device"
+    browser.get(page)
+    assert _wait_for(browser, "userCode").is_displayed()
+    browser.get(f"{attacker.url}/frame?{urlencode({'src': page})}")
+    frame = _wait_for(browser, "victim")
+    WebDriverWait(browser, 20).until(
+        lambda _: mock_zitadel.requests.count("GET", "/ui/login/device") == 2
+    )
+    # The provider served the framed page (200), and the browser refused to show it.
+    assert mock_zitadel.requests.matching("GET", "/ui/login/device")[-1].status == 200
+    browser.switch_to.frame(frame)
+    assert browser.find_elements(By.ID, "userCode") == []
+    browser.switch_to.default_content()
+
+
+def test_a_totp_user_logs_in_with_a_second_factor(
+    mock_zitadel: MockZitadel, browser: WebDriver, relying_party: RelyingParty, alice: User
+) -> None:
+    secret = mock_zitadel.enable_totp(alice)
+    browser.get(relying_party.url + "/login")
+    _submit(browser, "loginName", "alice@example.com")
+    _submit(browser, "password", "Secret1!")
+    authenticator = pyotp.TOTP(secret)
+    wrong = "000000" if authenticator.now() != "000000" else "111111"
+    _submit(browser, "code", wrong)
+    assert _wait_for(browser, "error").text == "Invalid code"
+    assert browser.current_url == mock_zitadel.url + "/ui/login/mfa/verify"
+
+    _submit(browser, "code", authenticator.now())
+    assert _wait_for(browser, "greeting").text == "Hello Alice Liddell"
+    (session,) = mock_zitadel.provider.state.sessions.sessions.values()
+    assert session.amr == ["pwd", "otp", "mfa"]
+
+
+def test_an_organization_forcing_mfa_registers_an_authenticator_in_the_browser(
+    mock_zitadel: MockZitadel, browser: WebDriver, relying_party: RelyingParty, alice: User
+) -> None:
+    mock_zitadel.require_mfa()
+    browser.get(relying_party.url + "/login")
+    _submit(browser, "loginName", "alice@example.com")
+    _submit(browser, "password", "Secret1!")
+    uri = _wait_for(browser, "totp-uri").text
+    authenticator = pyotp.parse_uri(uri)
+    _submit(browser, "code", authenticator.now())
+    assert _wait_for(browser, "greeting").text == "Hello Alice Liddell"
+    assert alice.totp_secret == authenticator.secret
+    assert mock_zitadel.totp_code(alice, at=1000) == authenticator.at(1000)

@@ -13,7 +13,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 
 #: A mock of a small service with contracts, importable by the checker (PYTHONPATH).
-DEMO_MOCK = '''
+DEMO_MOCK = """
 from mocks.core import BaseMock, Reply, Route
 
 class DemoMock(BaseMock):
@@ -26,7 +26,7 @@ class DemoMock(BaseMock):
                   response_schema="item", stream_schema="item"),
             Route("GET", "/items/{id}", lambda r: Reply.json({}), response_schema="item"),
         ]
-'''
+"""
 
 SCHEMAS = {
     "item_request": {
@@ -67,10 +67,21 @@ def _setup(tmp_path: Path, interactions: list[dict[str, object]]) -> tuple[Path,
 def _check(tmp_path: Path, env: dict[str, str], *paths: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
-            sys.executable, "-m", "mocks.contracts", "check", *paths,
-            "--mock", "demo_mock:DemoMock", "--contracts", str(tmp_path / "contracts"),
+            sys.executable,
+            "-m",
+            "mocks.contracts",
+            "check",
+            *paths,
+            "--mock",
+            "demo_mock:DemoMock",
+            "--contracts",
+            str(tmp_path / "contracts"),
         ],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -138,7 +149,10 @@ def test_a_broken_cassette_is_exit_2_naming_file_and_line(tmp_path: Path) -> Non
 def test_the_repository_recordings_check_clean() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mocks.contracts", "check"],
-        cwd=REPO, capture_output=True, text=True, timeout=120,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "checked" in result.stdout

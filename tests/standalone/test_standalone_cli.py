@@ -18,7 +18,10 @@ REPO = Path(__file__).resolve().parents[2]
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "mocks.http", *args],
-        cwd=REPO, capture_output=True, text=True, timeout=60,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -26,9 +29,20 @@ def test_help_shows_every_flag_and_worked_examples() -> None:
     result = _run("--help")
     assert result.returncode == 0
     for flag in (
-        "--port", "--host", "--stubs", "--strict", "--seed", "--latency", "--error-rate",
-        "--record-to", "--upstream", "--replay", "--replay-timing", "--redact-field",
-        "--admin-token", "--log-level",
+        "--port",
+        "--host",
+        "--stubs",
+        "--strict",
+        "--seed",
+        "--latency",
+        "--error-rate",
+        "--record-to",
+        "--upstream",
+        "--replay",
+        "--replay-timing",
+        "--redact-field",
+        "--admin-token",
+        "--log-level",
     ):
         assert flag in result.stdout, flag
     assert "examples:" in result.stdout

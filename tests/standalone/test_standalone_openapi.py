@@ -47,7 +47,7 @@ def test_the_document_is_valid_openapi_3_1_and_lists_every_route(shared_mock: An
         for path, operations in document["paths"].items()
         for method in operations
     }
-    assert listed == ADMIN_ROUTES
+    assert listed >= ADMIN_ROUTES  # the engine's routes, beside MockHTTP's WireMock routes
 
 
 def test_every_documented_operation_is_served(shared_mock: Any) -> None:
@@ -58,7 +58,7 @@ def test_every_documented_operation_is_served(shared_mock: Any) -> None:
             response = shared_mock.admin(method.upper(), concrete.removeprefix("/__admin"))
             # 404 only for the missing expectation; never "no such route" or a wrong method.
             assert response.status_code not in (405, 500), (method, path, response.text)
-            if response.status_code == 404:
+            if response.status_code == 404 and path.startswith("/__admin/expectations"):
                 assert "no expectation" in response.json()["error"]["message"]
 
 

@@ -37,8 +37,7 @@ def test_replay_from_python(tmp_path: Path) -> None:
         replayed = mock.replay(_cassette(tmp_path))
         assert len(replayed) == 2  # the two identical requests share one expectation
         answers = [
-            requests.post(f"{mock.url}/v1/next", json={"q": 1}, timeout=5).json()
-            for _ in range(3)
+            requests.post(f"{mock.url}/v1/next", json={"q": 1}, timeout=5).json() for _ in range(3)
         ]
         assert answers == [{"n": 1}, {"n": 2}, {"n": 2}]
         # A redacted query parameter is not required to match (the secret is unknown).

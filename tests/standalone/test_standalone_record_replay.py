@@ -43,9 +43,7 @@ def _traffic(url: str) -> list[tuple[int, bytes, str]]:
     return answers
 
 
-def test_record_then_replay_byte_identical(
-    start_mock: Callable[..., Any], tmp_path: Path
-) -> None:
+def test_record_then_replay_byte_identical(start_mock: Callable[..., Any], tmp_path: Path) -> None:
     cassettes = tmp_path / "recordings"
     with upstream() as real:
         recorder = start_mock(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -10,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,7 +39,7 @@ def _environment(process: subprocess.Popen[str]) -> dict[str, str]:
         if line.startswith("# ready"):
             return variables
         key, _, value = line.strip().partition("=")
-        variables[key] = value
+        variables[key] = shlex.split(value)[0] if value else ""  # quoted as a shell reads it
     raise AssertionError(f"the stack ended before it was ready: {process.stderr}")
 
 
@@ -66,7 +69,8 @@ def test_stack_prints_its_environment_serves_and_leaves_nothing(tmp_path: Path) 
         assert variables["OPENAI_BASE_URL"] == urls["MOCK_LLM_URL"] + "/v1"
     if "MOCK_ZITADEL_URL" in urls:
         assert variables["ZITADEL_ISSUER"] == urls["MOCK_ZITADEL_URL"]
-    assert env_file.read_text().splitlines() == [f"{k}={v}" for k, v in variables.items()]
+    written = [f"{k}={shlex.quote(v)}" for k, v in variables.items()]  # as a shell reads it
+    assert env_file.read_text().splitlines() == written
 
     for name, url in urls.items():
         health = requests.get(f"{url}/__admin/health", timeout=5)
@@ -125,3 +129,61 @@ def test_a_bad_flag_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert process.returncode == 2
     assert len(stderr.strip().splitlines()) == 1
     assert "nosuchmock=80" in stderr
+
+
+@pytest.mark.parametrize(
+    ("flags", "named"),
+    [
+        (("--only", "llm,zitdel"), "'zitdel'"),
+        (("--only", "http", "--port", "llm=9000"), "--port: llm is not started"),
+    ],
+)
+def test_a_typo_is_refused_with_the_choices(
+    tmp_path: Path, flags: tuple[str, ...], named: str
+) -> None:
+    process, _ = _start(tmp_path, *flags)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert len(stderr.strip().splitlines()) == 1
+    assert named in stderr
+    assert "http" in stderr  # the valid choices are listed
+
+
+def test_an_env_file_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    target = blocker / ".env"  # its folder is a file: nothing can be written there
+    process, _ = _start(tmp_path, "--only", "http", "--env-file", str(target))
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert "cannot write" in stderr and str(blocker) in stderr
+    assert "Traceback" not in stderr
+
+
+def test_an_env_file_in_a_new_folder_is_written(tmp_path: Path) -> None:
+    target = tmp_path / "new" / "folder" / ".env"
+    process, _ = _start(tmp_path, "--only", "http", "--env-file", str(target), "--timeout", "1")
+    process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert target.read_text().startswith("MOCK_HTTP_URL=http://127.0.0.1:")
+
+
+def test_the_help_lists_only_mocks_that_are_available(tmp_path: Path) -> None:
+    process, _ = _start(tmp_path, "--help")
+    stdout, _ = process.communicate(timeout=30)
+    assert process.returncode == 0
+    listed = stdout.split("Start every available mock (", 1)[1].split(")", 1)[0]
+    names = {name.strip() for name in listed.replace("\n", " ").split(",")}
+    assert {"http", "llm", "zitadel"} <= names
+    for name in names:
+        assert importlib.util.find_spec(f"mocks.{name}") is not None, name
+
+
+def test_the_printed_environment_loads_in_a_shell(tmp_path: Path) -> None:
+    env_file = tmp_path / "mocks.env"
+    process, _ = _start(tmp_path, "--env-file", str(env_file), "--timeout", "2")
+    process.communicate(timeout=60)
+    assert process.returncode == 0
+    script = f'set -a; . "{env_file}"; printf %s "$WHATSAPP_DISPLAY_PHONE_NUMBER"'
+    shown = subprocess.run(["sh", "-c", script], capture_output=True, text=True, check=True)
+    assert shown.stdout.startswith("+") and " " in shown.stdout  # one value, spaces kept

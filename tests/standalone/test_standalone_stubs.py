@@ -30,15 +30,20 @@ expectations:
 """
 
 
-def test_stub_files_answer_and_are_verified(
-    start_mock: Callable[..., Any], tmp_path: Path
-) -> None:
+def test_stub_files_answer_and_are_verified(start_mock: Callable[..., Any], tmp_path: Path) -> None:
     stubs = tmp_path / "stubs"
     stubs.mkdir()
     (stubs / "main.yaml").write_text(YAML_STUBS)
     (stubs / "extra.json").write_text(
-        json.dumps([{"id": "hello", "matcher": {"kind": "path", "value": "/hello"},
-                     "response": {"body": "hi"}}])
+        json.dumps(
+            [
+                {
+                    "id": "hello",
+                    "matcher": {"kind": "path", "value": "/hello"},
+                    "response": {"body": "hi"},
+                }
+            ]
+        )
     )
     mock = start_mock("--stubs", str(stubs))
     ids = {e["id"] for e in mock.admin("GET", "/expectations").json()["expectations"]}
@@ -63,7 +68,10 @@ def test_stub_files_answer_and_are_verified(
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "mocks.http", *args],
-        cwd=REPO, capture_output=True, text=True, timeout=60,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 

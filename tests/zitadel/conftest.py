@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -56,6 +57,29 @@ def claims_of(jwt: str) -> dict[str, Any]:
     return decoded
 
 
+class _Forms(HTMLParser):
+    """The forms of a page: action and the inputs' names and values."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.forms.append((values.get("action", ""), {}))
+        elif tag == "input" and self.forms and values.get("name"):
+            self.forms[-1][1][values["name"]] = values.get("value", "")
+
+
+def form_of(page: HttpResult) -> tuple[str, dict[str, str]]:
+    """The (action, fields) of the only form of a page, hidden fields (CSRF) included."""
+    parser = _Forms()
+    parser.feed(page.html or "")
+    assert len(parser.forms) == 1, page.html
+    return parser.forms[0]
+
+
 @dataclass
 class Flow:
     """Drives a provider through HTTP-shaped calls, keeping the browser's cookies."""
@@ -99,6 +123,11 @@ class Flow:
                 self.cookies[name] = value
         return result
 
+    def submit(self, page: HttpResult, **fill: str) -> HttpResult:
+        """Post the page's form as a browser would: its hidden fields plus `fill`."""
+        action, fields = form_of(page)
+        return self.call("POST", action, form={**fields, **fill})
+
     def follow(self, result: HttpResult) -> HttpResult:
         """Follow a redirect that stays on the provider."""
         location = result.location
@@ -126,19 +155,10 @@ class Flow:
         result = self.authorize(app, **params)
         if result.location and result.location.startswith("/ui/login/login"):
             page = self.follow(result)
-            auth_id = parse_qs(urlsplit(result.location).query)["authRequestID"][0]
             if 'id="loginName"' in (page.html or ""):
-                page = self.call(
-                    "POST",
-                    "/ui/login/loginname",
-                    form={"authRequestID": auth_id, "loginName": user.email},
-                )
+                page = self.submit(page, loginName=user.email)
             assert 'id="password"' in (page.html or "")
-            result = self.call(
-                "POST",
-                "/ui/login/password",
-                form={"authRequestID": auth_id, "loginName": user.email, "password": password},
-            )
+            result = self.submit(page, password=password)
             if result.location and result.location.startswith("/oauth/v2/authorize/callback"):
                 result = self.follow(result)
         return result
@@ -179,6 +199,7 @@ class Kit:
     VERIFIER = VERIFIER
     NOW = NOW
     contract = staticmethod(contract)
+    form_of = staticmethod(form_of)
     assert_valid = staticmethod(assert_valid)
     basic = staticmethod(basic)
     claims_of = staticmethod(claims_of)

@@ -84,3 +84,26 @@ def test_request_contracts_accept_real_requests_and_refuse_broken_ones(kit: Any)
     kit.assert_valid("user.list.request.json", {"query": {"limit": 10}, "queries": []})
     kit.assert_valid("user.get.request.json", {"userId": "123"})
     kit.assert_valid("user.delete.request.json", {"userId": "123"})
+
+
+def test_a_session_request_breaking_its_contract_is_refused_and_reported() -> None:
+    import requests
+
+    from mocks.zitadel import MockZitadel
+
+    with MockZitadel.start(check_responses=True) as mock:
+        robot = mock.create_service_user("ui").user
+        token = mock.create_personal_access_token(robot)
+        user = mock.create_test_user("alice@example.com", password="Secret1!")
+        answer = requests.post(
+            mock.url + "/zitadel.session.v2.SessionService/CreateSession",
+            json={"checks": {"user": {"userId": user.id}, "pasword": {"password": "x"}}},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=5,
+        )
+        assert answer.status_code == 400
+        assert answer.json()["code"] == "invalid_argument"
+        assert "pasword" in answer.json()["message"]
+        assert mock.provider.state.sessions.sessions == {}
+        with pytest.raises(AssertionError, match=r"session\.create\.request.*pasword"):
+            mock.verify()

@@ -58,13 +58,10 @@ def test_the_device_flow_from_code_to_tokens(
     page = flow.call("GET", "/ui/login/device", query={"user_code": body["user_code"]})
     assert 'id="userCode"' in page.html and body["user_code"] in page.html
     typed = body["user_code"].lower().replace("-", "")
-    login = flow.call("POST", "/ui/login/device", form={"userCode": typed})
+    login = flow.submit(page, userCode=typed)
     assert 'id="loginName"' in login.html
-    auth_id = re.search(r'name="authRequestID" value="(\d+)"', login.html)
-    assert auth_id is not None
-    form = {"authRequestID": auth_id.group(1), "loginName": alice.email}
-    flow.call("POST", "/ui/login/loginname", form=form)
-    done = flow.call("POST", "/ui/login/password", form={**form, "password": "Secret1!"})
+    password_page = flow.submit(login, loginName=alice.email)
+    done = flow.submit(password_page, password="Secret1!")
     assert 'id="device-result"' in done.html and "now signed in" in done.html
     tokens = _poll(flow, tv, body["device_code"])
     assert tokens.status == 200, tokens.json
@@ -75,7 +72,7 @@ def test_the_device_flow_from_code_to_tokens(
 
 
 def test_a_wrong_user_code_shows_an_error(flow: Any) -> None:
-    page = flow.call("POST", "/ui/login/device", form={"userCode": "BBBB-BBBB"})
+    page = flow.submit(flow.call("GET", "/ui/login/device"), userCode="BBBB-BBBB")
     assert "Device Authorization Request does not exist" in page.html
 
 

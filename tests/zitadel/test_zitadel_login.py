@@ -29,26 +29,25 @@ def test_a_wrong_password_shows_an_error_and_a_right_one_continues(
 ) -> None:
     result = flow.authorize(web_app)
     auth_id = _query(result.location)["authRequestID"]
-    form = {"authRequestID": auth_id, "loginName": "ALICE@example.com"}
-    password_page = flow.call("POST", "/ui/login/loginname", form=form)
+    agent = flow.cookies["zitadel.useragent"]
+    sessions = flow.provider.state.sessions
+    password_page = flow.submit(flow.follow(result), loginName="ALICE@example.com")
     assert 'id="password"' in password_page.html and 'id="submit-button"' in password_page.html
-    wrong = flow.call("POST", "/ui/login/password", form={**form, "password": "wrong"})
+    wrong = flow.submit(password_page, password="wrong")
     assert wrong.status == 200
     assert "Password is invalid" in wrong.html and 'id="password"' in wrong.html
-    assert "zitadel.useragent" not in flow.cookies
-    right = flow.call("POST", "/ui/login/password", form={**form, "password": "Secret1!"})
+    assert sessions.of_agent(agent) is None
+    right = flow.submit(wrong, password="Secret1!")
     assert right.location == f"/oauth/v2/authorize/callback?id={auth_id}"
-    assert "zitadel.useragent" in flow.cookies
+    session = sessions.of_agent(agent)
+    assert session is not None and session.user_id == alice.id and session.amr == ["pwd"]
     back = flow.follow(right)
     assert back.location.startswith("http://127.0.0.1:8000/callback?code=")
     assert _query(back.location)["state"] == "state-1"
 
 
 def test_an_unknown_login_name_shows_an_error(flow: Any, web_app: Application) -> None:
-    auth_id = _query(flow.authorize(web_app).location)["authRequestID"]
-    page = flow.call(
-        "POST", "/ui/login/loginname", form={"authRequestID": auth_id, "loginName": "nobody"}
-    )
+    page = flow.submit(flow.follow(flow.authorize(web_app)), loginName="nobody")
     assert "User could not be found" in page.html and 'id="loginName"' in page.html
 
 
@@ -168,12 +167,7 @@ def test_org_scope_restricts_the_login(
 ) -> None:
     other = provider.state.directory.create_organization("Other")
     result = flow.authorize(web_app, scope=f"openid urn:zitadel:iam:org:id:{other.id}")
-    auth_id = _query(result.location)["authRequestID"]
-    page = flow.call(
-        "POST",
-        "/ui/login/loginname",
-        form={"authRequestID": auth_id, "loginName": alice.email},
-    )
+    page = flow.submit(flow.follow(result), loginName=alice.email)
     assert "User could not be found on chosen organization" in page.html
 
 
@@ -209,7 +203,7 @@ def test_end_session_redirects_to_a_registered_uri_with_state_and_logs_out(
         },
     )
     assert result.location == "http://127.0.0.1:8000/bye?state=s2"
-    assert "zitadel.useragent" not in flow.cookies
+    assert flow.provider.state.sessions.of_agent(flow.cookies["zitadel.useragent"]) is None
     assert flow.authorize(web_app).location.startswith("/ui/login/login")
 
 

@@ -136,7 +136,10 @@ def test_the_admin_api_configures_the_instance(mock_zitadel: MockZitadel) -> Non
     user = requests.post(
         admin + "/users", json={"email": "remote@example.com", "roles": ["viewer"]}, timeout=5
     ).json()
-    assert "password" not in user and user["grants"] == {mock_zitadel.project_id: ["viewer"]}
+    assert "password" not in user
+    (grant,) = user["grants"]
+    assert (grant["project_id"], grant["roles"]) == (mock_zitadel.project_id, ["viewer"])
+    assert grant["org_id"] == mock_zitadel.provider.state.directory.org.id
     machine = requests.post(admin + "/service-users", json={"name": "bot"}, timeout=5).json()
     assert machine["key_file"]["type"] == "serviceaccount"
     tokens = requests.post(
@@ -218,7 +221,8 @@ def test_projects_roles_and_lifetimes_from_python(mock_zitadel: MockZitadel) -> 
     user = mock_zitadel.create_test_user("p@example.com", roles=["payer"], project_id=billing.id)
     tokens = mock_zitadel.issue_token(user, app)
     assert tokens.expires_in == 300
-    assert user.grants == {billing.id: ["payer"]}
+    (grant,) = mock_zitadel.grants_of(user)
+    assert (grant.project_id, grant.roles) == (billing.id, ["payer"])
 
 
 def test_the_package_exports_are_sorted_complete_and_documented() -> None:
