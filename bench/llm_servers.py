@@ -8,7 +8,12 @@ Both are programmed with the same two answers and serve the same requests:
   text (LONG_TEXT, about 2,000 characters). MockLLM streams it one token per chunk,
   as the real API does (432 chunks); mockllm streams one character per chunk (2,042);
 - ``stream-chars`` (MockLLM only): the long answer programmed as one chunk per
-  character (``expect_streaming``), so both servers send the same number of chunks.
+  character (``expect_streaming``), so both servers send the same number of chunks;
+- ``messages`` and ``messages-stream``: Anthropic's ``POST /v1/messages``, the short and
+  the long answer (mockllm serves the path too; its stream is not Anthropic's event
+  format, so only its answers/s and first content chunk are comparable);
+- ``gemini`` and ``gemini-stream`` (MockLLM only: no peer serves Gemini's API):
+  ``:generateContent`` and ``:streamGenerateContent?alt=sse``.
 
 mockllm (0.0.8) answers from a YAML file (``responses:`` prompt -> answer, matched
 exactly on the last user message); its ``settings: lag_enabled`` is off, so its
@@ -35,14 +40,16 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any, Literal, TypeGuard
+from typing import Any, Literal, TypeGuard, get_args
 
 from .http_servers import Request, RunningServer
 
 LLMKind = Literal["mockllm", "mockllm-uvloop", "pypi-mockllm"]
-LLMScenario = Literal["chat", "stream", "stream-chars"]
+LLMScenario = Literal[
+    "chat", "stream", "stream-chars", "messages", "messages-stream", "gemini", "gemini-stream"
+]
 LLM_KINDS: tuple[LLMKind, ...] = ("mockllm", "mockllm-uvloop", "pypi-mockllm")
-LLM_SCENARIOS: tuple[LLMScenario, ...] = ("chat", "stream", "stream-chars")
+LLM_SCENARIOS: tuple[LLMScenario, ...] = get_args(LLMScenario)
 LABELS: dict[str, str] = {
     "mockllm": "MockLLM",
     "mockllm-uvloop": "MockLLM+uvloop",
@@ -52,6 +59,11 @@ LABELS: dict[str, str] = {
 MODEL = "bench-model"
 CHAT_PATH = "/v1/chat/completions"
 HEADERS = ("Authorization: Bearer x",)
+ANTHROPIC_MODEL = "claude-sonnet-4-5"
+MESSAGES_PATH = "/v1/messages"
+ANTHROPIC_HEADERS = ("x-api-key: x", "anthropic-version: 2023-06-01")
+GEMINI_PATH = "/v1beta/models/gemini-2.5-flash"
+GEMINI_HEADERS = ("x-goog-api-key: x",)
 SHORT_PROMPT = "Say hello to the benchmark."
 SHORT_ANSWER = "Hello, benchmark! How can I help you today?"
 LONG_PROMPT = "Write a long answer for the streaming benchmark."
@@ -75,13 +87,29 @@ def is_llm_scenario(scenario: str) -> TypeGuard[LLMScenario]:
 
 
 def supports(kind: LLMKind, scenario: LLMScenario) -> bool:
-    """Whether a server can run a scenario (one chunk per character is MockLLM's alone;
-    mockllm always streams that way)."""
-    return scenario != "stream-chars" or kind != "pypi-mockllm"
+    """Whether a server can run a scenario (one chunk per character is MockLLM's alone,
+    mockllm always streams that way; mockllm serves no Gemini API)."""
+    mine = ("stream-chars", "gemini", "gemini-stream")
+    return scenario not in mine or kind != "pypi-mockllm"
+
+
+def _long(scenario: LLMScenario) -> bool:
+    return scenario in ("stream", "stream-chars", "messages-stream", "gemini-stream")
 
 
 def body_for(scenario: LLMScenario) -> dict[str, Any]:
-    """The chat request body a scenario sends."""
+    """The request body a scenario sends."""
+    if scenario.startswith("messages"):
+        prompt = LONG_PROMPT if _long(scenario) else SHORT_PROMPT
+        body: dict[str, Any] = {
+            "model": ANTHROPIC_MODEL,
+            "max_tokens": 4096,
+            "messages": [{"role": "user", "content": prompt}],
+        }
+        return {**body, "stream": True} if _long(scenario) else body
+    if scenario.startswith("gemini"):
+        prompt = LONG_PROMPT if _long(scenario) else SHORT_PROMPT
+        return {"contents": [{"role": "user", "parts": [{"text": prompt}]}]}
     if scenario == "chat":
         messages = [
             {"role": "system", "content": "You are terse."},
@@ -94,17 +122,28 @@ def body_for(scenario: LLMScenario) -> dict[str, Any]:
 
 def answer_for(scenario: LLMScenario) -> str:
     """The content every answer to a scenario's request must add up to."""
-    return SHORT_ANSWER if scenario == "chat" else LONG_TEXT
+    return LONG_TEXT if _long(scenario) else SHORT_ANSWER
+
+
+def _target(scenario: LLMScenario) -> tuple[str, tuple[str, ...]]:
+    """The path and headers of a scenario's request."""
+    if scenario.startswith("messages"):
+        return MESSAGES_PATH, ANTHROPIC_HEADERS
+    if scenario.startswith("gemini"):
+        action = ":streamGenerateContent?alt=sse" if _long(scenario) else ":generateContent"
+        return GEMINI_PATH + action, GEMINI_HEADERS
+    return CHAT_PATH, HEADERS
 
 
 def request_for(scenario: LLMScenario) -> Request:
     """What the load generator sends for a scenario (streams: 20 warm-up requests)."""
-    streamed = scenario != "chat"
+    streamed = _long(scenario)
+    path, headers = _target(scenario)
     return Request(
-        CHAT_PATH,
+        path,
         "POST",
         json.dumps(body_for(scenario)).encode(),
-        headers=HEADERS,
+        headers=headers,
         stream=streamed,
         expect_chars=len(LONG_TEXT) if streamed else None,
         warm_up=20 if streamed else 500,
@@ -113,21 +152,31 @@ def request_for(scenario: LLMScenario) -> Request:
 
 def _content(url: str, scenario: LLMScenario) -> str:
     """Send a scenario's request once; the answer's content (streams: concatenated)."""
+    path, headers = _target(scenario)
     request = urllib.request.Request(
-        url + CHAT_PATH,
+        url + path,
         data=json.dumps(body_for(scenario)).encode(),
-        headers={"Content-Type": "application/json", "Authorization": "Bearer x"},
+        headers={
+            "Content-Type": "application/json",
+            **dict(h.split(": ", 1) for h in headers),
+        },
     )
     with urllib.request.urlopen(request, timeout=30) as response:  # loopback
         raw = response.read().decode()
-    if scenario == "chat":
-        return str(json.loads(raw)["choices"][0]["message"]["content"])
+    if not _long(scenario):
+        document = json.loads(raw)
+        if scenario == "messages":
+            return str(document["content"][0]["text"])
+        if scenario == "gemini":
+            return str(document["candidates"][0]["content"]["parts"][0]["text"])
+        return str(document["choices"][0]["message"]["content"])
+    from .pyload import event_text
+
     pieces = []
     for line in raw.splitlines():
         payload = line.removeprefix("data:").strip()
         if line.startswith("data:") and payload != "[DONE]":
-            for choice in json.loads(payload).get("choices") or ():
-                pieces.append((choice.get("delta") or {}).get("content") or "")
+            pieces.append(event_text(json.loads(payload)))
     return "".join(pieces)
 
 
@@ -154,6 +203,7 @@ def start_mockllm(use_uvloop: bool) -> RunningServer:
     mock.expect_completion(prompt_contains=SHORT_PROMPT, response=SHORT_ANSWER)
     mock.expect_completion(prompt_contains=LONG_PROMPT, response=LONG_TEXT)
     mock.expect_streaming(list(LONG_TEXT), prompt_contains=CHARS_PROMPT)
+    # Anthropic's and Gemini's requests are answered by the same two expectations.
 
     def problems() -> str:
         report = mock.report()

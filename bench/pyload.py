@@ -8,11 +8,13 @@ back to back on each, and prints one ``BENCH_JSON {...}`` line with wrk's fields
 still bounds the run. ``--header 'Name: value'`` (repeatable) adds request headers.
 Loopback only: the URL's host must be a loopback address.
 
-``--stream`` reads each response as a Server-Sent Events stream of OpenAI-style chunks
-(``data: {json}`` events, ``data: [DONE]`` last), the whole of it, and also reports the
-content chunks received (a ``choices[].delta.content`` that is not empty), the content
-characters, time to first content chunk (``ttft_*``), and streams that ended without
-``[DONE]`` or (with ``--expect-chars N``) with other than N content characters.
+``--stream`` reads each response as a Server-Sent Events stream (``data: {json}``
+events: OpenAI's chunks ending with ``data: [DONE]``, Anthropic's events ending with
+``message_stop``, Gemini's responses ending with a ``finishReason``), the whole of it,
+and also reports the content chunks received (an event carrying text, see
+`event_text`), the content characters, time to first content chunk (``ttft_*``), and
+streams that ended without their end marker or (with ``--expect-chars N``) with other
+than N content characters.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 
@@ -69,13 +72,45 @@ class StreamReader:
                 if payload == b"[DONE]":
                     self.done = True
                     continue
-                for choice in json.loads(payload).get("choices") or ():
-                    content = (choice.get("delta") or {}).get("content")
-                    if content:
-                        if self.first is None:
-                            self.first = time.perf_counter()
-                        self.chunks += 1
-                        self.chars += len(content)
+                document = json.loads(payload)
+                content = event_text(document)
+                if content:
+                    if self.first is None:
+                        self.first = time.perf_counter()
+                    self.chunks += 1
+                    self.chars += len(content)
+                if _ends_stream(document):
+                    self.done = True
+
+
+def event_text(document: Any) -> str:
+    """The content one streamed event carries: an OpenAI chunk's ``choices[].delta
+    .content``, an Anthropic ``text_delta`` (mockllm nests it in ``delta.delta``), or a
+    Gemini response's text parts (thoughts left out)."""
+    if not isinstance(document, dict):
+        return ""
+    texts = [
+        (choice.get("delta") or {}).get("content") or "" for choice in document.get("choices") or ()
+    ]
+    delta = document.get("delta")
+    if isinstance(delta, dict):
+        inner = delta.get("delta") if isinstance(delta.get("delta"), dict) else delta
+        if delta.get("type") in ("text_delta", "content_block_delta") or inner is not delta:
+            texts.append(str(inner.get("text") or ""))
+    for candidate in document.get("candidates") or ():
+        for part in (candidate.get("content") or {}).get("parts") or ():
+            if not part.get("thought"):
+                texts.append(str(part.get("text") or ""))
+    return "".join(texts)
+
+
+def _ends_stream(document: Any) -> bool:
+    """Anthropic's ``message_stop``, or a Gemini response with a ``finishReason``."""
+    if not isinstance(document, dict):
+        return False
+    if document.get("type") == "message_stop":
+        return True
+    return any(c.get("finishReason") for c in document.get("candidates") or ())
 
 
 def _request_bytes(
@@ -211,7 +246,8 @@ async def run(
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     if not ipaddress.ip_address(host).is_loopback:
         raise SystemExit(f"refusing to load a non-loopback address: {host}")
-    request = _request_bytes(method, f"{host}:{port}", parts.path or "/", body, headers)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    request = _request_bytes(method, f"{host}:{port}", target, body, headers)
     totals = Totals()
     began = time.perf_counter()
     deadline = began + duration

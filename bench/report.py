@@ -377,6 +377,49 @@ def render_llm_stream(results: dict[str, Any]) -> str | None:
     return title + "\n" + table(headers, rows)
 
 
+API_ROWS = (
+    ("messages", "Anthropic messages"),
+    ("messages-stream", "Anthropic messages, streamed"),
+    ("gemini", "Gemini generateContent"),
+    ("gemini-stream", "Gemini streamGenerateContent"),
+)
+
+
+def render_llm_apis(results: dict[str, Any]) -> str | None:
+    """Anthropic's and Gemini's APIs at c=1: answers/s, first content chunk, CPU."""
+    section = results["llm"]
+    rows = []
+    for scenario, label in API_ROWS:
+        base = _get(section, LLM_BASELINE, scenario, "c1") or {}
+        for kind in _kinds(section):
+            entry = _get(section, kind, scenario, "c1")
+            if not isinstance(entry, dict) or "rps" not in entry:
+                continue
+            mine = kind != LLM_BASELINE and bool(base)
+            cpu = entry.get("cpu_us_per_request")
+            rows.append(
+                [
+                    label,
+                    LABELS[kind],
+                    _fmt(entry["rps"], ",.1f") + _flag(entry),
+                    _x(_ratio(entry["rps"], base.get("rps"))) if mine else "",
+                    _fmt(entry.get("ttft_p50_ms"), ".2f"),
+                    _x(_ratio(base.get("ttft_p50_ms"), entry.get("ttft_p50_ms"))) if mine else "",
+                    _fmt(cpu, ",.0f"),
+                    _x(_ratio(base.get("cpu_us_per_request"), cpu)) if mine else "",
+                ]
+            )
+    if not rows:
+        return None
+    headers = ["API", "server", "answers/s", "ratio", "TTFT p50 ms", "ratio", "CPU us", "ratio"]
+    title = (
+        "LLM: Anthropic's and Gemini's APIs at c=1 (the short answer, and the long one"
+        " streamed). mockllm serves Anthropic's path (its stream is not Anthropic's event"
+        " format), no peer serves Gemini's; ratios to mockllm, > 1 is MockLLM ahead"
+    )
+    return title + "\n" + table(headers, rows)
+
+
 def render_llm_note(results: dict[str, Any]) -> str:
     """How the LLM peer ran."""
     versions = results["meta"].get("versions", {})
@@ -434,6 +477,9 @@ def render(results: dict[str, Any]) -> str:
         stream = render_llm_stream(results)
         if stream:
             parts.append(stream)
+        apis = render_llm_apis(results)
+        if apis:
+            parts.append(apis)
         parts.append(render_llm_note(results))
     if results.get("wiremock"):
         parts.append(render_wiremock(results["wiremock"]))

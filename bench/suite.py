@@ -386,6 +386,8 @@ LLM_STREAMS: tuple[tuple[LLMScenario, tuple[int, ...]], ...] = (
     ("stream", (1, 32)),
     ("stream-chars", (1,)),
 )
+#: Anthropic's Messages API and Gemini's, short and long-streamed, at one connection.
+LLM_APIS: tuple[LLMScenario, ...] = ("messages", "messages-stream", "gemini", "gemini-stream")
 
 
 def run_llm(options: Options) -> dict[str, Any]:
@@ -415,6 +417,8 @@ def run_llm(options: Options) -> dict[str, Any]:
     for connections in sorted({c for _, levels in LLM_STREAMS for c in levels}):
         log(f"LLM streamed tokens/s, c={connections}")
         measure(tuple(s for s, levels in LLM_STREAMS if connections in levels), connections)
+    log("LLM: Anthropic's and Gemini's APIs, c=1")
+    measure(LLM_APIS, 1)
     return results
 
 

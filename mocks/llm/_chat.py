@@ -25,12 +25,15 @@ which the SDK's ``client.chat.completions.stream()`` helper relies on:
 
 from __future__ import annotations
 
+import itertools
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from . import _ids
 from ._logprobs import chat_entries
+from ._memo import memo
 from ._planning import Answer, Output, plan_output, split_arbitrarily
 from ._prompt import Prompt
 from ._tokens import chat_prompt_tokens, tokenize
@@ -55,9 +58,19 @@ def chat_usage(prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
 
 
 def prompt_tokens(request: Mapping[str, Any]) -> int:
-    """The approximate prompt size of a chat request, tools included."""
-    messages = [m for m in request.get("messages") or () if isinstance(m, Mapping)]
-    return chat_prompt_tokens(messages, request.get("tools"))
+    """The approximate prompt size of a chat request, tools included (counted once per
+    request body)."""
+
+    def count() -> int:
+        messages = [m for m in request.get("messages") or () if isinstance(m, Mapping)]
+        return chat_prompt_tokens(messages, request.get("tools"))
+
+    return memo(request, "chat_tokens", count)
+
+
+def chat_prompt(request: Mapping[str, Any]) -> Prompt:
+    """The request as a `Prompt` (read once per request body)."""
+    return memo(request, "chat_prompt", lambda: Prompt.from_chat(request))
 
 
 def plan_choices(
@@ -68,7 +81,7 @@ def plan_choices(
     answer: Answer | None = None,
 ) -> list[Output]:
     """Plan the ``n`` choices of a chat request."""
-    prompt = Prompt.from_chat(request)
+    prompt = chat_prompt(request)
     return [
         plan_output(prompt, rng=rng, seed=seed, variant=i, answer=answer)
         for i in range(max(prompt.n, 1))
@@ -127,6 +140,27 @@ def stream_chat_completion(
     The SSE framing (``data: ...`` lines and the closing ``data: [DONE]``) belongs
     to the transport, not to this list.
     """
+    return list(
+        iter_chat_chunks(request, rng=rng, created=created, seed=seed, answer=answer, model=model)
+    )
+
+
+def iter_chat_chunks(
+    request: Mapping[str, Any],
+    *,
+    rng: random.Random,
+    created: int,
+    seed: int = 0,
+    answer: Answer | None = None,
+    model: str | None = None,
+) -> Iterator[dict[str, Any]]:
+    """The chunks of `stream_chat_completion`, built as they are asked for.
+
+    Every random draw (ids, tool-argument cuts, log probabilities, obfuscation) is made
+    before this returns, so a stream is the same whatever else the mock answers while
+    it is written; only building the objects is left for when each is written, so the
+    first token leaves without waiting for the last one to be built.
+    """
     outputs = plan_choices(request, rng=rng, seed=seed, answer=answer)
     name = model or str(request.get("model", ""))
     options = request.get("stream_options") or {}
@@ -142,31 +176,67 @@ def stream_chat_completion(
     }
     logprobs = bool(request.get("logprobs"))
     top = int(request.get("top_logprobs") or 0)
-    per_choice = [
-        _choice_steps(index, output, rng, logprobs=logprobs, top=top)
+    plans = [
+        _ChoicePlan(index, output, rng, logprobs=logprobs, top=top)
         for index, output in enumerate(outputs)
     ]
-    chunks = [_chunk(base, [step], include_usage) for step in _interleave(per_choice)]
-    if include_usage:
-        usage = chat_usage(prompt_tokens(request), sum(o.completion_tokens for o in outputs))
-        chunks.append({**base, "choices": [], "usage": usage})
-    if obfuscate:
-        for chunk in chunks:
-            chunk["obfuscation"] = _ids.random_token(rng, rng.randint(1, 12))
-    return chunks
+    total = sum(len(plan) for plan in plans) + (1 if include_usage else 0)
+    padding = _ids.Paddings(rng, total) if obfuscate else None
+    usage = (
+        chat_usage(prompt_tokens(request), sum(o.completion_tokens for o in outputs))
+        if include_usage
+        else None
+    )
+    return _chunks(base, plans, include_usage, usage, padding)
 
 
-def _chunk(base: Mapping[str, Any], choices: list[dict[str, Any]], usage: bool) -> dict[str, Any]:
-    chunk = {**base, "choices": choices}
-    if usage:
-        chunk["usage"] = None
-    return chunk
+def _chunks(
+    base: dict[str, Any],
+    plans: Sequence[_ChoicePlan],
+    include_usage: bool,
+    usage: dict[str, Any] | None,
+    padding: _ids.Paddings | None,
+) -> Iterator[dict[str, Any]]:
+    steps = iter(plans[0].steps()) if len(plans) == 1 else _interleave(plans)
+    position = 0
+    for step in steps:
+        chunk = {**base, "choices": [step]}
+        if include_usage:
+            chunk["usage"] = None
+        if padding is not None:
+            chunk["obfuscation"] = padding[position]
+        position += 1
+        yield chunk
+    if usage is not None:
+        chunk = {**base, "choices": [], "usage": usage}
+        if padding is not None:
+            chunk["obfuscation"] = padding[position]
+        yield chunk
 
 
-def _interleave(per_choice: Sequence[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+def _interleave(plans: Sequence[_ChoicePlan]) -> Iterator[dict[str, Any]]:
     """Round-robin the choices' steps, so choice 0 comes first and all interleave."""
-    longest = max((len(steps) for steps in per_choice), default=0)
-    return [steps[i] for i in range(longest) for steps in per_choice if i < len(steps)]
+    for round_ in itertools.zip_longest(*(plan.steps() for plan in plans)):
+        yield from (step for step in round_ if step is not None)
+
+
+def encode_choices(choices: list[dict[str, Any]]) -> str | None:
+    """The JSON of a chunk's ``choices`` in their commonest shape, one content piece
+    without log probabilities, written without the JSON encoder (a stream has hundreds
+    of them); ``None`` for any other shape. The same text as `json.dumps` writes."""
+    if len(choices) != 1:
+        return None
+    step = choices[0]
+    delta = step["delta"]
+    if step["logprobs"] is not None or step["finish_reason"] is not None or len(delta) != 1:
+        return None
+    content = delta.get("content")
+    if not isinstance(content, str) or len(step) != 4:
+        return None
+    return (
+        f'[{{"index":{step["index"]},"delta":{{"content":{encode_basestring_ascii(content)}}},'
+        '"logprobs":null,"finish_reason":null}]'
+    )
 
 
 def _message(output: Output, rng: random.Random) -> dict[str, Any]:
@@ -197,37 +267,60 @@ def _choice_logprobs(output: Output, top: int, rng: random.Random) -> dict[str, 
     return {"content": content, "refusal": refusal}
 
 
-def _choice_steps(
-    index: int, output: Output, rng: random.Random, *, logprobs: bool, top: int
-) -> list[dict[str, Any]]:
-    """The chunk-choices of one choice, first (with ``role``) to last (with the reason)."""
+class _ChoicePlan:
+    """The chunk-choices of one choice, first (with ``role``) to last (with the reason):
+    its random draws made at once, its steps built when asked for."""
 
-    def step(delta: dict[str, Any], probs: dict[str, Any] | None = None) -> dict[str, Any]:
-        return {"index": index, "delta": delta, "logprobs": probs, "finish_reason": None}
+    def __init__(
+        self, index: int, output: Output, rng: random.Random, *, logprobs: bool, top: int
+    ) -> None:
+        self.index = index
+        self.output = output
+        self.refusal = tokenize(output.refusal or "")
+        self.fragments = [split_arbitrarily(call.arguments, rng) for call in output.tool_calls]
+        self.content_probs: list[list[dict[str, Any]]] | None = None
+        self.refusal_probs: list[list[dict[str, Any]]] | None = None
+        if logprobs:  # drawn only when asked for
+            self.content_probs = [chat_entries(tokenize(p), top, rng) for p in output.pieces]
+            self.refusal_probs = [chat_entries([p], top, rng) for p in self.refusal]
 
-    first: dict[str, Any] = {"role": "assistant", "content": None, "refusal": None}
-    if output.content is not None:
-        first["content"] = ""
-    steps = [step(first, {"content": [], "refusal": None} if logprobs else None)]
-    for piece in output.pieces:
-        probs = {"content": chat_entries(tokenize(piece), top, rng), "refusal": None}
-        steps.append(step({"content": piece}, probs if logprobs else None))
-    for piece in tokenize(output.refusal or ""):
-        probs = {"content": None, "refusal": chat_entries([piece], top, rng)}
-        steps.append(step({"refusal": piece}, probs if logprobs else None))
-    for position, call in enumerate(output.tool_calls):
-        opening = {
-            "index": position,
-            "id": call.id,
-            "type": "function",
-            "function": {"name": call.name, "arguments": ""},
-        }
-        steps.append(step({"tool_calls": [opening]}))
-        for fragment in split_arbitrarily(call.arguments, rng):
-            steps.append(
-                step({"tool_calls": [{"index": position, "function": {"arguments": fragment}}]})
-            )
-    last = step({})
-    last["finish_reason"] = output.finish_reason
-    steps.append(last)
-    return steps
+    def __len__(self) -> int:
+        calls = sum(1 + len(fragments) for fragments in self.fragments)
+        return 2 + len(self.output.pieces) + len(self.refusal) + calls
+
+    def _step(self, delta: dict[str, Any], probs: dict[str, Any] | None = None) -> dict[str, Any]:
+        return {"index": self.index, "delta": delta, "logprobs": probs, "finish_reason": None}
+
+    def steps(self) -> Iterator[dict[str, Any]]:
+        """The steps, in order."""
+        output, asked = self.output, self.content_probs is not None
+        first: dict[str, Any] = {"role": "assistant", "content": None, "refusal": None}
+        if output.content is not None:
+            first["content"] = ""
+        yield self._step(first, {"content": [], "refusal": None} if asked else None)
+        for position, piece in enumerate(output.pieces):
+            probs = None
+            if self.content_probs is not None:
+                probs = {"content": self.content_probs[position], "refusal": None}
+            yield self._step({"content": piece}, probs)
+        for position, piece in enumerate(self.refusal):
+            probs = None
+            if self.refusal_probs is not None:
+                probs = {"content": None, "refusal": self.refusal_probs[position]}
+            yield self._step({"refusal": piece}, probs)
+        for position, (call, fragments) in enumerate(
+            zip(output.tool_calls, self.fragments, strict=True)
+        ):
+            opening = {
+                "index": position,
+                "id": call.id,
+                "type": "function",
+                "function": {"name": call.name, "arguments": ""},
+            }
+            yield self._step({"tool_calls": [opening]})
+            for fragment in fragments:
+                more = {"index": position, "function": {"arguments": fragment}}
+                yield self._step({"tool_calls": [more]})
+        last = self._step({})
+        last["finish_reason"] = output.finish_reason
+        yield last

@@ -1,7 +1,8 @@
 """Matchers that read a request the way a model does.
 
 They normalize the body with :class:`~mocks.llm._prompt.Prompt`, so one matcher works
-for chat completions, the Responses API and legacy completions alike. Like the core's
+for chat completions, the Responses API, legacy completions, Anthropic's Messages API
+and Gemini's ``generateContent`` alike. Like the core's
 matchers they are data (pydantic models with a ``kind``), compose with ``&``, ``|``
 and ``~``, travel through the admin API as JSON, and explain a mismatch as
 ``(field, expected, actual)``.
@@ -25,14 +26,35 @@ from pydantic import PrivateAttr
 
 from mocks.core import Difference, Matcher, RecordedRequest
 
+from ._anthropic import prompt_from_messages
+from ._chat import chat_prompt
+from ._gemini import embed_texts, prompt_from_request
 from ._prompt import Prompt
+from ._providers import (
+    API,
+    GEMINI_EMBEDDING,
+    GEMINI_GENERATION,
+    api_of,
+    gemini_action,
+    is_streamed,
+    request_model,
+)
+from ._responses import responses_prompt
 from ._tokens import decode_token_ids
 
 Field = Literal["last_user", "system", "model", "last_role", "tool_result", "conversation"]
 Op = Literal["eq", "contains", "regex", "startswith", "endswith", "present", "absent"]
 
-GENERATION_PATH = r"(^|/)(chat/completions|completions|responses)$"
-EMBEDDING_PATH = r"(^|/)embeddings$"
+#: How the paths of generation and embedding requests end, in every API.
+GENERATION_ENDINGS = (
+    "/chat/completions",
+    "/completions",
+    "/responses",
+    "/messages",
+    ":generateContent",
+    ":streamGenerateContent",
+)
+EMBEDDING_ENDINGS = ("/embeddings", ":embedContent", ":batchEmbedContents")
 
 
 def prompt_of(request: RecordedRequest) -> Prompt | None:
@@ -41,10 +63,18 @@ def prompt_of(request: RecordedRequest) -> Prompt | None:
     if not isinstance(body, dict):
         return None
     try:
+        api = api_of(request)
+        if api == "anthropic":
+            return prompt_from_messages(body)
+        if api == "gemini":
+            action = gemini_action(request.path)
+            if action is None or action[1] not in GEMINI_GENERATION:
+                return None
+            return prompt_from_request(body, action[0])
         if "messages" in body:
-            return Prompt.from_chat(body)
+            return chat_prompt(body)
         if "input" in body and not request.path.endswith("embeddings"):
-            return Prompt.from_responses(body)
+            return responses_prompt(body)
         if "prompt" in body:
             raw = body["prompt"]
             text = raw if isinstance(raw, str) else _prompt_text(raw)
@@ -160,12 +190,74 @@ class EmbeddingInput(Matcher):
 
     def differences(self, request: RecordedRequest) -> list[Difference]:
         body = request.json
-        raw = body.get("input") if isinstance(body, dict) else None
-        items = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
-        texts = [i if isinstance(i, str) else _prompt_text(i) for i in items]
+        action = gemini_action(request.path)
+        if action is not None and action[1] in GEMINI_EMBEDDING and isinstance(body, dict):
+            texts = [text for text, _size in embed_texts(body, action[1] == "batchEmbedContents")]
+        else:
+            raw = body.get("input") if isinstance(body, dict) else None
+            items = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
+            texts = [i if isinstance(i, str) else _prompt_text(i) for i in items]
         if any(self.value.lower() in text.lower() for text in texts):
             return []
         return [Difference("embedding input", f"contains {self.value!r}", _show(texts))]
+
+
+class Endpoint(Matcher):
+    """A request to a generation (``value="generation"``: chat, Responses, legacy
+    completions, Anthropic messages, Gemini ``generateContent``) or embedding
+    endpoint, whichever API and prefix (``/v1``, Azure's deployments) it came through.
+    (One ``endswith`` instead of a regex: it is tried for every expectation.)"""
+
+    kind: Literal["llm_endpoint"] = "llm_endpoint"
+    value: Literal["generation", "embedding"] = "generation"
+
+    def differences(self, request: RecordedRequest) -> list[Difference]:
+        endings = GENERATION_ENDINGS if self.value == "generation" else EMBEDDING_ENDINGS
+        if request.path.endswith(endings):
+            return []
+        return [Difference("endpoint", f"a {self.value} endpoint", request.path)]
+
+
+class Streamed(Matcher):
+    """A generation request that asks for a stream (``stream: true``, or Gemini's
+    ``:streamGenerateContent``), or, with ``value`` false, one that does not."""
+
+    kind: Literal["llm_streamed"] = "llm_streamed"
+    value: bool = True
+
+    def differences(self, request: RecordedRequest) -> list[Difference]:
+        streamed = is_streamed(request)
+        if streamed == self.value:
+            return []
+        wanted = "a streamed request" if self.value else "a request without streaming"
+        return [Difference("stream", wanted, "streamed" if streamed else "not streamed")]
+
+
+class RequestModel(Matcher):
+    """The model a request names (in its body, or in Gemini's path), compared exactly;
+    Gemini's ``models/`` prefix does not count."""
+
+    kind: Literal["llm_model"] = "llm_model"
+    value: str
+
+    def differences(self, request: RecordedRequest) -> list[Difference]:
+        actual = request_model(request)
+        if actual is not None and actual.removeprefix("models/") == self.value:
+            return []
+        return [Difference("model", repr(self.value), repr(actual))]
+
+
+class APIProvider(Matcher):
+    """A request in one API's dialect: ``openai``, ``anthropic`` or ``gemini``."""
+
+    kind: Literal["llm_provider"] = "llm_provider"
+    value: API
+
+    def differences(self, request: RecordedRequest) -> list[Difference]:
+        actual = api_of(request)
+        if actual == self.value:
+            return []
+        return [Difference("provider", repr(self.value), repr(actual))]
 
 
 def _show(value: Any) -> str:

@@ -1,124 +1,57 @@
-"""MockLLM: the OpenAI-compatible server, its routes and its expectation vocabulary."""
+"""MockLLM: the server of the three LLM APIs, its routes and its expectation vocabulary.
+
+The answering lives in one module per API (`OpenAIAPI`, `AnthropicAPI`, `GeminiAPI`);
+MockLLM routes each request to the API it speaks (`api_of`) for its auth, errors and
+headers, keeps what the three share (keys, catalogue, limits, streams) and offers the
+one expectation vocabulary that answers them all.
+"""
 
 from __future__ import annotations
 
 import argparse
-import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Self, cast
-
-from pydantic import ValidationError
 
 from mocks.core import (
     AdminRoute,
     BaseMock,
     CliOption,
-    Expectation,
-    ExpectationOwner,
     ExpectationSpec,
-    JsonPath,
     Matcher,
     Method,
     NearMiss,
     Not,
-    Path,
     RecordedRequest,
     Reply,
     ReplyContext,
     Route,
     StreamChunk,
     Violation,
-    sse_event,
 )
 
-from . import _errors as errors
-from . import _ids
 from ._admin import LLMAdmin
-from ._chat import create_chat_completion, stream_chat_completion
-from ._chat import prompt_tokens as chat_prompt_size
-from ._completions import create_completion, prompt_texts, stream_completion
-from ._embeddings import create_embeddings
-from ._errors import LLMError
+from ._anthropic_api import AnthropicAPI
+from ._expectation import LLMExpectation, retry_count, tool_call_of, tool_call_spec
+from ._gemini_api import GeminiAPI
+from ._host import Dialect
 from ._matchers import (
-    EMBEDDING_PATH,
-    GENERATION_PATH,
+    APIProvider,
     EmbeddingInput,
+    Endpoint,
     PromptField,
+    RequestModel,
+    Streamed,
     ToolOffered,
 )
 from ._models import DEFAULT_MODELS, ModelCatalog, ModelInfo, parse_model
+from ._openai_api import AZURE_PREFIX, OpenAIAPI, endpoint_of
+from ._providers import API, APIS, api_of
 from ._ratelimit import RateLimiter
 from ._responders import EmbeddingReply, LLMReply, ToolCallSpec
-from ._responses import create_response, input_tokens, stream_response
-from ._schema_values import SchemaValueError
-from ._validation import (
-    validate_chat_request,
-    validate_completion_request,
-    validate_embedding_request,
-    validate_responses_request,
-)
+from ._streaming import coalesced
 
-AZURE_PREFIX = "/openai"
-DEFAULT_EMBEDDING_SIZE = 1536
-#: Retry delay advertised by injected 429s: short, so retrying tests stay fast.
-INJECTED_RETRY_AFTER = 0.05
-RETRY_HEADER = "X-Stainless-Retry-Count"
-TOOL_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
-
-#: ``with_error(status, message)``: a message naming one of these answers that error.
-_NAMED_ERRORS: dict[str, Callable[[], LLMError]] = {
-    "rate_limit_exceeded": lambda: errors.rate_limit_exceeded(
-        "the model",
-        kind="requests",
-        limit=3,
-        used=3,
-        requested=1,
-        retry_after=INJECTED_RETRY_AFTER,
-    ),
-    "insufficient_quota": errors.insufficient_quota,
-    "invalid_api_key": lambda: errors.invalid_api_key("sk-mock-invalid"),
-    "server_error": errors.server_error,
-    "overloaded": errors.overloaded,
-    "context_length_exceeded": lambda: errors.context_length_exceeded(128_000, 130_000),
-}
-
-
-def tool_call_spec(name: Any, arguments: Any, call_id: Any = None, *, where: str) -> ToolCallSpec:
-    """A `ToolCallSpec` from a test's arguments, refusing what cannot be a call with a
-    message naming the argument and what it may be."""
-    if not isinstance(name, str) or not TOOL_NAME.fullmatch(name):
-        raise ValueError(
-            f"{where}: name must be a function name of 1 to 64 letters, digits, '_' or '-'; "
-            f"got {name!r}"
-        )
-    if arguments is not None and not isinstance(arguments, str | Mapping):
-        raise TypeError(
-            f"{where}: arguments must be a mapping of argument names to values (a dict), "
-            f"JSON text or None; got {type(arguments).__name__} {arguments!r}"
-        )
-    if isinstance(arguments, Mapping) and not all(isinstance(k, str) for k in arguments):
-        raise TypeError(f"{where}: arguments must have string keys; got {dict(arguments)!r}")
-    if call_id is not None and not isinstance(call_id, str):
-        raise TypeError(f"{where}: call_id must be a string or None; got {call_id!r}")
-    try:
-        return ToolCallSpec(
-            name=name,
-            arguments=arguments if isinstance(arguments, str) else dict(arguments or {}),
-            id=call_id,
-        )
-    except ValidationError as exc:  # arguments that JSON cannot carry
-        problem = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
-        raise ValueError(f"{where}: {problem}") from None
-
-
-def tool_call_of(call: Any, where: str) -> ToolCallSpec:
-    """A call of `expect_tool_calls`: a `ToolCallSpec` or a ``(name, arguments)`` pair."""
-    if isinstance(call, ToolCallSpec):
-        return call
-    if not isinstance(call, tuple | list) or len(call) != 2:
-        raise TypeError(f"{where} must be a ToolCallSpec or a (name, arguments) pair; got {call!r}")
-    return tool_call_spec(call[0], call[1], where=where)
+__all__ = ["MockLLM"]
 
 
 def _model_flag(text: str) -> ModelInfo:
@@ -129,128 +62,18 @@ def _model_flag(text: str) -> ModelInfo:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def endpoint_of(path: str) -> str | None:
-    """Which API a path serves: ``chat``, ``completions``, ``embeddings``, ``responses``."""
-    for suffix, name in (
-        ("/chat/completions", "chat"),
-        ("/completions", "completions"),
-        ("/embeddings", "embeddings"),
-        ("/responses", "responses"),
-    ):
-        if path.endswith(suffix):
-            return name
-    return None
-
-
-def _completion_limit(endpoint: str | None, body: Mapping[str, Any]) -> int:
-    """The completion tokens a request may use, as the rate limiter estimates it."""
-    keys = {
-        "chat": ("max_completion_tokens", "max_tokens"),
-        "completions": ("max_tokens",),
-        "responses": ("max_output_tokens",),
-    }.get(endpoint or "", ())
-    for key in keys:
-        value = body.get(key)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    return 16 if endpoint == "completions" else 0
-
-
-def retry_count(request: RecordedRequest) -> int:
-    """The attempt number the SDKs send (``X-Stainless-Retry-Count``; 0 for the first)."""
-    try:
-        return int(request.headers.get(RETRY_HEADER, "0"))
-    except ValueError:
-        return 0
-
-
-def _retried_by_sdks(request: RecordedRequest) -> bool:
-    """Whether the answer to ``request`` is one the SDKs retry."""
-    status = request.status
-    connection_fault = request.fault is not None and not request.fault.startswith("error ")
-    if connection_fault or status is None:
-        return True
-    return status in (408, 409, 429) or status >= 500
-
-
-class LLMExpectation(Expectation):
-    """An expectation of MockLLM, with stream faults and API errors in the LLM's terms.
-
-    Chains everything an `Expectation` does (``.times(n)``, ``.once()``,
-    ``.with_latency(ms)``, ``.with_error(status)``, ``.with_stream_delays(...)``,
-    ``.with_fault(Fault.STREAM_CUT, after=n)``) plus the methods below.
-    """
-
-    def __init__(self, spec: ExpectationSpec, owner: ExpectationOwner | None = None) -> None:
-        super().__init__(spec, owner)
-        self._logical_only = False
-        #: Retried attempts this expectation answered (with ``count_logical_calls``).
-        self.retries = 0
-
-    def _update_reply(self, **fields: Any) -> Self:
-        current = self.spec.response
-        base = current if isinstance(current, LLMReply) else LLMReply()
-        return self.respond_with_responder(base.model_copy(update=fields))
-
-    def with_stream_error(self, after: int = 1, message: str | None = None) -> Self:
-        """End the stream with an ``error`` event after ``after`` events."""
-        update: dict[str, Any] = {"stream_error_after": after}
-        if message is not None:
-            update["stream_error_message"] = message
-        return self._update_reply(**update)
-
-    def with_malformed_chunk(self, after: int = 1) -> Self:
-        """Send a chunk that is not JSON after ``after`` events, and end the stream."""
-        return self._update_reply(malformed_chunk_after=after)
-
-    def with_api_error(self, code: str, status: int | None = None) -> Self:
-        """Answer the API's error ``code``: ``rate_limit_exceeded`` (429, retry headers),
-        ``insufficient_quota`` (429, ``x-should-retry: false``), ``invalid_api_key`` (401),
-        ``server_error`` (500), ``overloaded`` (503), ``context_length_exceeded`` (400)."""
-        if code not in _NAMED_ERRORS:
-            raise ValueError(f"unknown error code {code!r}; known: {', '.join(_NAMED_ERRORS)}")
-        return self.with_error(status or _NAMED_ERRORS[code]().status, code)
-
-    def count_logical_calls(self) -> Self:
-        """Count only first attempts toward ``times``: SDK retries of a call
-        (``X-Stainless-Retry-Count`` > 0) are answered and kept in ``calls`` but
-        counted in ``retries``, and an expectation whose last answer was one the SDKs
-        retry (408, 409, 429, 5xx, a connection fault) keeps matching for the retry."""
-        self._logical_only = True
-        return self
-
-    @property
-    def exhausted(self) -> bool:
-        if not self._logical_only or not super().exhausted:
-            return super().exhausted
-        last = self.calls[-1] if self.calls else None
-        return last is None or not _retried_by_sdks(last)
-
-    def record_call(self, request: RecordedRequest) -> None:
-        if self._logical_only and retry_count(request) > 0:
-            with self._lock:
-                self.retries += 1
-                self.calls.append(request)
-            return
-        super().record_call(request)
-
-    def reset_calls(self) -> None:
-        super().reset_calls()
-        self.retries = 0
-
-    @property
-    def logical_call_count(self) -> int:
-        """How many of the answered requests were first attempts (not SDK retries)."""
-        return sum(1 for request in self.calls if retry_count(request) == 0)
-
-
 class MockLLM(BaseMock):
-    """An OpenAI-compatible LLM API that the ``openai`` SDK cannot tell from the real one.
+    """OpenAI's, Anthropic's and Gemini's APIs on one port, which their SDKs cannot tell
+    from the real ones.
 
     With nothing programmed it answers every chat, Responses, legacy completion and
     embedding request plausibly and deterministically (from ``seed``); expectations
-    override that. It speaks the real paths (with and without ``/v1``, and Azure's
-    ``/openai/deployments/{deployment}/...``), auth, error envelopes and streaming.
+    override that, whichever API a request comes in on (``provider=`` restricts one to
+    an API). It speaks the real paths (OpenAI's with and without ``/v1`` and Azure's
+    ``/openai/deployments/{deployment}/...``; Anthropic's ``/v1/messages``; Gemini's
+    ``/{v1,v1beta}/models/{model}:generateContent`` and friends), auth, error envelopes
+    and streaming of each. The Anthropic SDK reaches it with ``base_url=mock.url``,
+    ``google-genai`` with ``HttpOptions(base_url=mock.url)``.
 
     Example::
 
@@ -274,7 +97,7 @@ class MockLLM(BaseMock):
     """
 
     service: ClassVar[str] = "llm"
-    error_schema: ClassVar[str | None] = "error"
+    error_schema: ClassVar[str | None] = "any_error"
 
     def __init__(
         self,
@@ -306,51 +129,36 @@ class MockLLM(BaseMock):
         self.context_window = context_window
         self.limiter = RateLimiter(requests_per_minute, tokens_per_minute)
         self.created = created
+        self.openai = OpenAIAPI(self)
+        self.anthropic = AnthropicAPI(self)
+        self.gemini = GeminiAPI(self)
+        #: The three APIs, each with its routes, auth, envelope, headers and answers.
+        self.dialects: dict[API, Dialect] = {
+            "openai": self.openai,
+            "anthropic": self.anthropic,
+            "gemini": self.gemini,
+        }
         super().__init__(**options)
 
     # ---- routes --------------------------------------------------------------------
 
     def build_routes(self) -> list[Route]:
-        routes: list[Route] = []
-        for prefix in ("/v1", ""):
-            routes += self._api_routes(prefix, prefix)
-        routes += self._api_routes(f"{AZURE_PREFIX}/deployments/{{deployment}}", AZURE_PREFIX)
-        return routes
-
-    def _api_routes(self, generation_prefix: str, other_prefix: str) -> list[Route]:
-        def post(path: str, handler: Any, name: str, response: str, chunk: str | None) -> Route:
-            return Route(
-                "POST",
-                path,
-                handler,
-                request_schema=f"{name}_request",
-                response_schema=response,
-                stream_schema=chunk,
+        routes = [*self.anthropic.routes(), *self.gemini.routes(), *self.openai.routes()]
+        for prefix in ("/v1", "", AZURE_PREFIX):  # one listing, told apart by credentials
+            routes.append(
+                Route(
+                    "GET", f"{prefix}/models", self._list_models, response_schema="any_model_list"
+                )
             )
-
-        p = generation_prefix
-        return [
-            post(f"{p}/chat/completions", self._generation, "chat", "chat_response", "chat_chunk"),
-            post(
-                f"{p}/completions",
-                self._generation,
-                "completion",
-                "completion_response",
-                "completion_chunk",
-            ),
-            post(f"{p}/embeddings", self._embeddings, "embedding", "embedding_response", None),
-            post(
-                f"{other_prefix}/responses",
-                self._generation,
-                "responses",
-                "response",
-                "response_event",
-            ),
-            Route("GET", f"{other_prefix}/models", self._list_models, response_schema="model_list"),
-            Route(
-                "GET", f"{other_prefix}/models/{{model}}", self._get_model, response_schema="model"
-            ),
-        ]
+            routes.append(
+                Route(
+                    "GET",
+                    f"{prefix}/models/{{model}}",
+                    self._get_model,
+                    response_schema="any_model",
+                )
+            )
+        return routes
 
     # ---- configuration ---------------------------------------------------------------
 
@@ -375,6 +183,7 @@ class MockLLM(BaseMock):
         self.limiter = RateLimiter(self._initial[2], self._initial[3])
         self.models = ModelCatalog(self._initial_models)
         self.allow_unknown_models = self._initial_allow_unknown
+        self.openai.stored_responses.clear()
 
     def llm_settings(self) -> dict[str, Any]:
         """The settings ``GET /__admin/llm/settings`` shows."""
@@ -410,7 +219,9 @@ class MockLLM(BaseMock):
         ]
 
     def stack_environment(self) -> dict[str, str]:
-        """What the OpenAI and Azure clients read to reach this mock."""
+        """What the OpenAI, Azure, Anthropic and Gemini clients read to reach this mock
+        (``google-genai`` reads ``GOOGLE_GEMINI_BASE_URL`` and ``GOOGLE_API_KEY`` or
+        ``GEMINI_API_KEY``; the Anthropic SDK ``ANTHROPIC_BASE_URL``)."""
         key = self.api_keys[0] if self.api_keys else "sk-mock"
         return {
             "OPENAI_BASE_URL": f"{self.url}/v1",
@@ -418,6 +229,11 @@ class MockLLM(BaseMock):
             "AZURE_OPENAI_ENDPOINT": self.url,
             "AZURE_OPENAI_API_KEY": key,
             "OPENAI_API_VERSION": "2024-10-21",
+            "ANTHROPIC_BASE_URL": self.url,
+            "ANTHROPIC_API_KEY": key,
+            "GOOGLE_GEMINI_BASE_URL": self.url,
+            "GEMINI_API_KEY": key,
+            "GOOGLE_API_KEY": key,
         }
 
     # ---- the expectation vocabulary ---------------------------------------------------
@@ -435,12 +251,19 @@ class MockLLM(BaseMock):
         tool_result_contains: str | None = None,
         tools_offered: Sequence[str] = (),
         stream: bool | None = None,
+        provider: API | None = None,
     ) -> Matcher:
-        """A matcher for generation requests (chat, Responses, legacy completions)."""
+        """A matcher for generation requests (chat, Responses, legacy completions,
+        Anthropic messages, Gemini ``generateContent``); ``provider`` restricts it to
+        one API (``openai``, ``anthropic`` or ``gemini``)."""
         parts: list[Matcher] = [
             Method(value="POST"),
-            Path(value=GENERATION_PATH, op="regex"),
+            Endpoint(value="generation"),
         ]
+        if provider is not None:
+            if provider not in APIS:
+                raise ValueError(f"unknown provider {provider!r}; use one of {', '.join(APIS)}")
+            parts.append(APIProvider(value=provider))
         if prompt_contains is not None:
             parts.append(PromptField(field="last_user", value=prompt_contains, op="contains"))
         if system_contains is not None:
@@ -453,8 +276,7 @@ class MockLLM(BaseMock):
             )
         parts.extend(ToolOffered(name=name) for name in tools_offered)
         if stream is not None:
-            streamed = JsonPath(path="$.stream", value=True)
-            parts.append(streamed if stream else Not(matcher=streamed))
+            parts.append(Streamed(value=stream))
         matcher = parts[0]
         for part in parts[1:]:
             matcher = matcher & part
@@ -470,14 +292,17 @@ class MockLLM(BaseMock):
         model: str | None = None,
         tool_result_contains: str | None = None,
         tools_offered: Sequence[str] = (),
+        provider: API | None = None,
     ) -> LLMExpectation:
         """Expect a generation request whose last user message contains
         ``prompt_contains``, and answer ``response`` (the simulator answers when it is
         ``None``; ``refusal`` answers a refusal instead).
 
-        Works for chat completions, the Responses API and legacy completions, streamed
-        or not. ``tool_result_contains`` matches the turn right after tool results,
-        which is how the answer step of an agent loop is scripted.
+        Works for every API, streamed or not: chat completions, the Responses API,
+        legacy completions, Anthropic's Messages API and Gemini's ``generateContent``,
+        each answered in its own shape (``provider="anthropic"`` restricts it to one).
+        ``tool_result_contains`` matches the turn right after tool results, which is
+        how the answer step of an agent loop is scripted.
         """
         matcher = self.generation_matcher(
             prompt_contains,
@@ -485,6 +310,7 @@ class MockLLM(BaseMock):
             model=model,
             tool_result_contains=tool_result_contains,
             tools_offered=tools_offered,
+            provider=provider,
         )
         return self._add(matcher, LLMReply(content=response, refusal=refusal))
 
@@ -497,6 +323,7 @@ class MockLLM(BaseMock):
         model: str | None = None,
         tool_result_contains: str | None = None,
         tools_offered: Sequence[str] = (),
+        provider: API | None = None,
     ) -> LLMExpectation:
         """Expect a streamed request and stream exactly ``chunks`` as the content."""
         matcher = self.generation_matcher(
@@ -506,6 +333,7 @@ class MockLLM(BaseMock):
             tool_result_contains=tool_result_contains,
             tools_offered=tools_offered,
             stream=True,
+            provider=provider,
         )
         return self._add(matcher, LLMReply(chunks=list(chunks)))
 
@@ -520,6 +348,7 @@ class MockLLM(BaseMock):
         system_contains: str | None = None,
         model: str | None = None,
         tool_result_contains: str | None = None,
+        provider: API | None = None,
     ) -> LLMExpectation:
         """Expect a request offering the function ``name``, and call it with
         ``arguments`` (a mapping, or JSON text as a model would write it).
@@ -536,6 +365,7 @@ class MockLLM(BaseMock):
             system_contains=system_contains,
             model=model,
             tool_result_contains=tool_result_contains,
+            provider=provider,
         )
 
     def expect_tool_calls(
@@ -547,6 +377,7 @@ class MockLLM(BaseMock):
         system_contains: str | None = None,
         model: str | None = None,
         tool_result_contains: str | None = None,
+        provider: API | None = None,
     ) -> LLMExpectation:
         """Like `expect_tool_call`, with several (parallel) calls in one answer."""
         specs = [
@@ -560,6 +391,7 @@ class MockLLM(BaseMock):
             model=model,
             tool_result_contains=tool_result_contains,
             tools_offered=list(dict.fromkeys(spec.name for spec in specs)),
+            provider=provider,
         )
         if tool_result_contains is None:
             matcher = matcher & Not(matcher=PromptField(field="last_role", value="tool"))
@@ -571,13 +403,18 @@ class MockLLM(BaseMock):
         *,
         input_contains: str | None = None,
         model: str | None = None,
+        provider: API | None = None,
     ) -> LLMExpectation:
-        """Expect an embedding request, answered with vectors of ``dimensions``."""
-        matcher: Matcher = Method(value="POST") & Path(value=EMBEDDING_PATH, op="regex")
+        """Expect an embedding request (OpenAI's ``/embeddings``, Gemini's
+        ``:embedContent`` and ``:batchEmbedContents``), answered with vectors of
+        ``dimensions`` (a request's own ``dimensions``/``outputDimensionality`` wins)."""
+        matcher: Matcher = Method(value="POST") & Endpoint(value="embedding")
         if input_contains is not None:
             matcher = matcher & EmbeddingInput(value=input_contains)
         if model is not None:
-            matcher = matcher & JsonPath(path="$.model", value=model)
+            matcher = matcher & RequestModel(value=model)
+        if provider is not None:
+            matcher = matcher & APIProvider(value=provider)
         return self._add(matcher, EmbeddingReply(dimensions=dimensions))
 
     def logical_requests(
@@ -590,6 +427,10 @@ class MockLLM(BaseMock):
 
     # ---- engine hooks ----------------------------------------------------------------
 
+    def dialect(self, request: RecordedRequest | None) -> Dialect:
+        """The API ``request`` speaks (OpenAI's when there is none)."""
+        return self.dialects[api_of(request)] if request is not None else self.openai
+
     def error_reply(
         self,
         status: int,
@@ -598,251 +439,105 @@ class MockLLM(BaseMock):
         *,
         field: str | None = None,
     ) -> Reply:
-        """An error in the OpenAI envelope, with the status's realistic type and code."""
-        if message in _NAMED_ERRORS:
-            error = _NAMED_ERRORS[message]()
-        else:
-            error = errors.error_for_status(status)
-            if status == 429:
-                error = _NAMED_ERRORS["rate_limit_exceeded"]()
-            if message:
-                error.message = message
-        error.status = status
-        if field is not None:
-            error.param = field
-        return self._error(error, request)
+        """An error in the envelope of the API the request speaks, with the status's
+        realistic type (OpenAI's when there is no request)."""
+        return self.dialect(request).error_reply(status, message, request, field)
 
     def precheck(self, request: RecordedRequest, route: Route | None) -> Reply | None:
         """The real API's 401 comes before anything else looks at an API request."""
         if route is not None:
-            self._authorize(request)  # an LLMError is the answer
+            self.dialect(request).authorize(request)  # the API's own error is the answer
         return None
 
     def injected_error_reply(
         self, status: int, message: str | None, request: RecordedRequest
     ) -> Reply:
-        """An injected error with the status's realistic OpenAI type, code and message."""
+        """An injected error with the status's realistic type, code and message."""
         return self.error_reply(status, message or "", request)
 
     def finish_reply(self, request: RecordedRequest, reply: Reply) -> Reply:
-        """Every answer carries OpenAI's response headers (``x-request-id`` and friends)."""
-        for name, value in self._headers().items():
-            reply.headers.setdefault(name, value)
-        return reply
+        """Every answer carries its API's response headers (OpenAI's ``x-request-id``
+        and friends, Azure's ``apim-request-id``, Anthropic's ``request-id``)."""
+        return self.dialect(request).finish(request, reply)
 
     def contract_error_reply(self, request: RecordedRequest, violation: Violation) -> Reply:
-        try:
-            self._validate(endpoint_of(request.path), request.json, request)
-            error = LLMError(
-                400,
-                f"Invalid '{violation.param or 'body'}': {violation.message}",
-                param=violation.param or None,
-                code="invalid_value",
-            )
-        except LLMError as precise:
-            error = precise
-        return self._error(error, request)
+        return self.dialect(request).contract_error(request, violation.param, violation.message)
 
     def malformed_body_reply(self, request: RecordedRequest, route: Route) -> Reply:
-        return self._error(errors.invalid_json(), request)
+        return self.dialect(request).malformed()
 
     def unmatched_reply(self, request: RecordedRequest, near_miss: NearMiss, status: int) -> Reply:
+        dialect = self.dialect(request)
         message = (
-            f"Invalid URL ({request.method} {request.path})"
-            if status == 404
-            else near_miss.explain(request)
+            dialect.not_found_message(request) if status == 404 else near_miss.explain(request)
         )
         return self.error_reply(status, message, request)
 
-    # ---- answering -------------------------------------------------------------------
+    # ---- what the APIs share ---------------------------------------------------------
 
-    def _headers(self) -> dict[str, str]:
-        return {
-            "x-request-id": "req_" + _ids.random_token(self.rng, 32, "0123456789abcdef"),
-            "openai-version": "2020-10-01",
-            "openai-organization": "user-mock",
-            "openai-processing-ms": str(self.rng.randint(20, 400)),
-        }
-
-    @staticmethod
-    def _error(error: LLMError, request: RecordedRequest | None) -> Reply:
-        return error.reply
-
-    def _now(self) -> int:
+    def now(self) -> int:
+        """The ``created`` timestamp answers carry (the fixed one, when given)."""
         return self.created if self.created is not None else int(time.time())
 
-    def _authorize(self, request: RecordedRequest) -> None:
-        header = request.headers.get("Authorization", "")
-        key = header[7:].strip() if header.lower().startswith("bearer ") else ""
-        if not key and request.path.startswith(AZURE_PREFIX):
-            key = request.headers.get("api-key", "").strip()
-        if not key:
-            raise errors.missing_api_key()
-        if self.api_keys is not None and key not in self.api_keys:
-            raise errors.invalid_api_key(key)
-
-    def _catalog(self, request: RecordedRequest, body: Any) -> ModelCatalog | None:
-        """The catalogue to check the request's model against; ``None`` serves any name.
+    def catalog_for(self, request: RecordedRequest, model: Any) -> ModelCatalog | None:
+        """The catalogue to check ``model`` against; ``None`` serves any name.
 
         Azure names deployments, not models: any name the resource has is served. With
         ``allow_unknown_models`` a catalogued model keeps its limits and sizes."""
         if request.path.startswith(f"{AZURE_PREFIX}/"):
             return None
-        model = body.get("model") if isinstance(body, Mapping) else None
         if self.allow_unknown_models and not (isinstance(model, str) and model in self.models):
             return None
         return self.models
 
-    def _validate(
-        self, endpoint: str | None, body: Any, request: RecordedRequest
-    ) -> ModelInfo | None:
-        catalog = self._catalog(request, body)
-        window = self.context_window
-        if endpoint == "chat":
-            return validate_chat_request(body, catalog, context_window=window)
-        if endpoint == "completions":
-            return validate_completion_request(body, catalog, context_window=window)
-        if endpoint == "responses":
-            return validate_responses_request(body, catalog, context_window=window)
-        if endpoint == "embeddings":
-            return validate_embedding_request(body, catalog)
-        return None
+    def stream_reply(
+        self,
+        request: RecordedRequest,
+        chunks: Iterable[StreamChunk],
+        headers: Mapping[str, str] | None = None,
+    ) -> Reply:
+        """A streamed reply whose events go out in few writes (the first alone), unless
+        they must go one by one: stream delays or a dribble on the matched expectation,
+        a stream cut, or checking mode (each event is checked as it is written)."""
+        if not self._paced(request):
+            chunks = coalesced(chunks)
+        return Reply.sse(chunks, headers=dict(headers or {}))
 
-    def _body(self, request: RecordedRequest) -> dict[str, Any]:
-        body = request.json
-        if not isinstance(body, dict):
-            raise errors.invalid_json()
-        deployment = request.path_params.get("deployment")
-        if deployment and not body.get("model"):
-            body = {**body, "model": deployment}
-        return body
-
-    def _generation(self, request: RecordedRequest) -> Reply:
-        return self._generate(request, None)
-
-    def _embeddings(self, request: RecordedRequest) -> Reply:
-        return self._embed(request, None)
+    def _paced(self, request: RecordedRequest) -> bool:
+        if self.check_responses or request.fault is not None:
+            return True
+        if request.matched is None:
+            return False
+        for expectation in self.expectations:
+            if expectation.id == request.matched:
+                spec = expectation.spec
+                timed = (spec.first_event_delay, spec.between_events_delay, spec.dribble)
+                return any(part is not None for part in timed)
+        return False
 
     def llm_reply(self, context: ReplyContext, reply: LLMReply) -> Reply:
-        """Answer a matched request with a programmed `LLMReply` (called by it)."""
-        if endpoint_of(context.request.path) == "embeddings":
-            return self._embed(context.request, None)
-        return self._generate(context.request, reply)
+        """Answer a matched request with a programmed `LLMReply` (called by it), in the
+        shape of the API the request speaks."""
+        request = context.request
+        api = api_of(request)
+        if api == "anthropic":
+            return self.anthropic.messages(request, reply)
+        if api == "gemini" and endpoint_of(request.path) == "embeddings":
+            return self.gemini.embed(request)
+        if endpoint_of(request.path) == "embeddings":
+            return self.openai.embed(request)
+        if api == "gemini":
+            return self.gemini.generate(request, reply)
+        return self.openai.generate(request, reply)
 
     def embedding_reply(self, context: ReplyContext, reply: EmbeddingReply) -> Reply:
         """Answer a matched request with a programmed `EmbeddingReply` (called by it)."""
-        return self._embed(context.request, reply)
-
-    def _generate(self, request: RecordedRequest, reply: LLMReply | None) -> Reply:
-        endpoint = endpoint_of(request.path)
-        body = self._body(request)
-        self._validate(endpoint, body, request)
-        model = str(body.get("model", ""))
-        estimate = self._prompt_size(endpoint, body) + _completion_limit(endpoint, body)
-        headers = self.limiter.acquire(model, estimate)
-        answer = reply.answer() if reply is not None else None
-        options: dict[str, Any] = {
-            "rng": self.rng,
-            "created": self._now(),
-            "seed": self.seed,
-            "answer": answer,
-        }
-        try:
-            if body.get("stream"):
-                return self._stream(endpoint, body, options, reply, headers)
-            document = self._document(endpoint, body, options)
-        except SchemaValueError as exc:
-            raise errors.invalid_value("response_format", f"Invalid schema: {exc}") from exc
-        usage = document.get("usage") or {}
-        self.limiter.settle(int(usage.get("total_tokens") or 0))
-        return Reply.json(document, 200, headers)
-
-    def _prompt_size(self, endpoint: str | None, body: Mapping[str, Any]) -> int:
-        if endpoint == "chat":
-            return chat_prompt_size(body)
-        if endpoint == "responses":
-            return input_tokens(body)
-        return sum(count for _text, count in prompt_texts(body.get("prompt")))
-
-    @staticmethod
-    def _document(
-        endpoint: str | None, body: Mapping[str, Any], options: dict[str, Any]
-    ) -> dict[str, Any]:
-        if endpoint == "chat":
-            return create_chat_completion(body, **options)
-        if endpoint == "completions":
-            return create_completion(body, **options)
-        return create_response(body, **options)
-
-    def _stream(
-        self,
-        endpoint: str | None,
-        body: Mapping[str, Any],
-        options: dict[str, Any],
-        reply: LLMReply | None,
-        headers: dict[str, str],
-    ) -> Reply:
-        if endpoint == "chat":
-            documents = stream_chat_completion(body, **options)
-        elif endpoint == "completions":
-            documents = stream_completion(body, **options)
-        else:
-            documents = stream_response(body, **options)
-        named = endpoint == "responses"
-        return Reply.sse(self._stream_chunks(documents, named, reply), headers=headers)
-
-    def _stream_chunks(
-        self, documents: list[dict[str, Any]], named: bool, reply: LLMReply | None
-    ) -> Iterator[StreamChunk]:
-        """Chunks serialized as they are written, so the first token leaves at once (the
-        documents, and every random draw behind them, are planned before)."""
-        for index, document in enumerate(documents):
-            if reply is not None and index == reply.malformed_chunk_after:
-                yield StreamChunk(b'data: {"id": "' + str(index).encode() + b'", "cho\n\n')
-                return
-            if reply is not None and index == reply.stream_error_after:
-                yield self._stream_error(named, index, reply.stream_error_message)
-                return
-            yield sse_event(document, event=document["type"] if named else None)
-        if not named:
-            yield sse_event("[DONE]")
-
-    @staticmethod
-    def _stream_error(named: bool, index: int, message: str) -> StreamChunk:
-        if named:  # the Responses API's own error event
-            event = {
-                "type": "error",
-                "code": "server_error",
-                "message": message,
-                "param": None,
-                "sequence_number": index,
-            }
-            return sse_event(event, event="error")
-        chunk = sse_event(errors.error_body(message, "server_error"))
-        chunk.document = None  # an error envelope, not a chunk: nothing to check it against
-        return chunk
-
-    def _embed(self, request: RecordedRequest, reply: EmbeddingReply | None) -> Reply:
-        body = self._body(request)
-        info = validate_embedding_request(body, self._catalog(request, body))
-        native = info.dimensions if info is not None and info.dimensions else None
-        if reply is not None and reply.dimensions is not None:
-            body = {**body, "dimensions": reply.dimensions}
-        document = create_embeddings(
-            body, dimensions=native or DEFAULT_EMBEDDING_SIZE, seed=self.seed
-        )
-        tokens = int(document["usage"]["total_tokens"])
-        headers = self.limiter.acquire(str(body["model"]), tokens)
-        return Reply.json(document, 200, headers)
+        if api_of(context.request) == "gemini":
+            return self.gemini.embed(context.request, reply)
+        return self.openai.embed(context.request, reply)
 
     def _list_models(self, request: RecordedRequest) -> Reply:
-        return Reply.json(self.models.list_json(), 200)
+        return self.dialect(request).list_models(request)
 
     def _get_model(self, request: RecordedRequest) -> Reply:
-        name = request.path_params.get("model", "")
-        info = self.models.get(name)
-        if info is None and self.allow_unknown_models:
-            info = ModelInfo(name, owned_by="user")
-        if info is None:
-            raise errors.model_not_found(name, param="model")
-        return Reply.json({**info.to_json(), "id": name}, 200)
+        return self.dialect(request).get_model(request, request.path_params.get("model", ""))

@@ -23,9 +23,11 @@ from typing import Any, Literal
 Kind = Literal["chat", "completion", "embedding"]
 #: Whose model it is: which API's model listing shows it. Any API serves any model of
 #: the catalogue (the providers' OpenAI-compatible endpoints do the same).
-Provider = Literal["openai", "anthropic", "google"]
+Provider = Literal["openai", "anthropic", "gemini"]
 
-_SNAPSHOT = re.compile(r"^(?P<family>.+?)-(?:\d{4}-\d{2}-\d{2}|\d{4})$")
+#: Dated or numbered snapshots of a family: ``gpt-4o-2024-08-06``, ``gpt-4-0613``,
+#: ``claude-haiku-4-5-20251001``, ``gemini-2.0-flash-001``, ``gemini-2.5-flash-latest``.
+_SNAPSHOT = re.compile(r"^(?P<family>.+?)-(?:\d{4}-\d{2}-\d{2}|\d{8}|\d{4}|\d{3}|latest)$")
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,67 @@ DEFAULT_MODELS: tuple[ModelInfo, ...] = (
         created=1_671_217_299,
         owned_by="openai-internal",
     ),
+    *(
+        ModelInfo(
+            name,
+            provider="anthropic",
+            context_window=200_000,
+            max_output_tokens=output,
+            created=created,
+            owned_by="anthropic",
+        )
+        for name, output, created in (
+            ("claude-opus-5", 128_000, 1_777_593_600),
+            ("claude-sonnet-5", 128_000, 1_777_593_600),
+            ("claude-opus-4-8", 64_000, 1_772_323_200),
+            ("claude-opus-4-7", 64_000, 1_769_904_000),
+            ("claude-opus-4-6", 64_000, 1_767_225_600),
+            ("claude-sonnet-4-6", 64_000, 1_767_225_600),
+            ("claude-opus-4-5", 64_000, 1_764_547_200),
+            ("claude-sonnet-4-5", 64_000, 1_759_104_000),
+            ("claude-haiku-4-5", 64_000, 1_759_276_800),
+            ("claude-opus-4-1", 32_000, 1_754_352_000),
+            ("claude-sonnet-4-0", 64_000, 1_747_872_000),
+            ("claude-3-7-sonnet", 64_000, 1_740_355_200),
+            ("claude-3-5-haiku", 8_192, 1_729_555_200),
+        )
+    ),
+    *(
+        ModelInfo(
+            name,
+            provider="gemini",
+            context_window=1_048_576,
+            max_output_tokens=output,
+            created=1_750_000_000,
+            owned_by="google",
+        )
+        for name, output in (
+            ("gemini-3-pro-preview", 65_536),
+            ("gemini-2.5-pro", 65_536),
+            ("gemini-2.5-flash", 65_536),
+            ("gemini-2.5-flash-lite", 65_536),
+            ("gemini-2.0-flash", 8_192),
+            ("gemini-2.0-flash-lite", 8_192),
+        )
+    ),
+    ModelInfo(
+        "gemini-embedding-001",
+        kind="embedding",
+        provider="gemini",
+        context_window=2_048,
+        dimensions=3_072,
+        supports_dimensions=True,
+        owned_by="google",
+    ),
+    ModelInfo(
+        "text-embedding-004",
+        kind="embedding",
+        provider="gemini",
+        context_window=2_048,
+        dimensions=768,
+        supports_dimensions=True,
+        owned_by="google",
+    ),
 )
 
 
@@ -128,7 +191,9 @@ class ModelCatalog:
         return info
 
     def get(self, model_id: str) -> ModelInfo | None:
-        """The model ``model_id`` names, or ``None`` when it does not exist."""
+        """The model ``model_id`` names, or ``None`` when it does not exist (Gemini's
+        ``models/`` prefix is allowed)."""
+        model_id = model_id.removeprefix("models/")
         if model_id in self._models:
             return self._models[model_id]
         match = _SNAPSHOT.match(model_id)

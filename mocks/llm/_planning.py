@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from . import _ids
 from ._prompt import FunctionTool, Prompt, arguments_json
@@ -28,9 +29,10 @@ from ._simulator import (
     keywords,
     simulate_answer,
     simulate_json_object,
+    simulate_reasoning,
     simulate_tool_summary,
 )
-from ._tokens import count_tokens, tokenize
+from ._tokens import count_tokens, tokenize, tokens_of
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,10 @@ class Output:
     tool_calls: tuple[ToolCall, ...]
     finish_reason: str
     completion_tokens: int
+    stop_sequence: str | None = None
+    """The stop sequence that ended the content, if one did."""
+    thinking: str | None = None
+    """The reasoning the model shows before answering, when asked to think."""
 
     @property
     def truncated(self) -> bool:
@@ -103,34 +109,59 @@ def plan_output(
     seed: int = 0,
     variant: int = 0,
     answer: Answer | None = None,
+    call_id: Callable[[random.Random], str] = _ids.tool_call_id,
 ) -> Output:
     """Decide what choice number ``variant`` says.
 
     ``answer`` (from an expectation) wins; otherwise the simulator answers: a forced
     or required tool choice gives a call whose arguments fit the function's schema,
     tool results get a summary, ``json_schema`` and ``json_object`` formats get JSON,
-    and anything else gets plausible prose. ``rng`` draws the tool-call ids.
+    and anything else gets plausible prose. ``rng`` draws the tool-call ids with
+    ``call_id`` (each API has its own id shape). A prompt with a thinking budget gets
+    the reasoning shown before the answer, within the budget.
     """
     chosen = answer if answer is not None else simulate(prompt, request_seed(prompt, seed), variant)
     calls = tuple(
-        call if call.id is not None else ToolCall(call.name, call.arguments, _ids.tool_call_id(rng))
+        call if call.id is not None else ToolCall(call.name, call.arguments, call_id(rng))
         for call in chosen.tool_calls
     )
     content = chosen.content
     if content is None and chosen.refusal is None and not calls:
         content = ""
-    stopped = False
+    stopped: str | None = None
     if content and prompt.stop:
-        cut = min((content.find(s) for s in prompt.stop if s in content), default=-1)
-        if cut >= 0:
-            content, stopped = content[:cut], True
+        found = [(content.find(s), s) for s in prompt.stop if s in content]
+        if found:
+            cut, stopped = min(found)
+            content = content[:cut]
     pieces = _pieces(content, None if stopped else chosen.pieces)
-    return _limit(prompt.max_tokens, content, pieces, chosen, calls)
+    thinking: list[str] = []
+    if prompt.thinking_budget:
+        reasoning = simulate_reasoning(_question(prompt), request_seed(prompt, seed))
+        thinking = tokenize(reasoning)[: prompt.thinking_budget]
+    budget = prompt.max_tokens
+    if budget is not None and thinking:  # thinking counts toward the limit
+        thinking = thinking[: max(budget - 1, 0)]
+        budget -= len(thinking)
+    output = _limit(budget, content, pieces, chosen, calls)
+    if stopped is not None and output.finish_reason == "stop":
+        output = replace(output, stop_sequence=stopped)
+    if thinking:
+        output = replace(
+            output,
+            thinking="".join(thinking),
+            completion_tokens=output.completion_tokens + len(thinking),
+        )
+    return output
+
+
+def _question(prompt: Prompt) -> str:
+    return prompt.last_user_text or (prompt.last_turn.text if prompt.last_turn else "")
 
 
 def simulate(prompt: Prompt, seed: int, variant: int = 0) -> Answer:
     """The simulator's answer when no expectation programmed one."""
-    question = prompt.last_user_text or (prompt.last_turn.text if prompt.last_turn else "")
+    question = _question(prompt)
     tool = _tool_to_call(prompt, question)
     if tool is not None:
         rng = _ids.derived_rng(seed, "arguments", tool.name, question, str(variant))
@@ -174,7 +205,7 @@ def _pieces(content: str | None, fixed: tuple[str, ...] | None) -> tuple[str, ..
         return ()
     if fixed is not None and "".join(fixed) == content:
         return tuple(p for p in fixed if p)
-    return tuple(tokenize(content))
+    return tokens_of(content)
 
 
 def _limit(
@@ -222,6 +253,8 @@ def _limit(
 
 def _cut_pieces(pieces: tuple[str, ...], budget: int | None) -> tuple[tuple[str, ...], int, bool]:
     """Keep whole pieces (and part of the last one) within ``budget`` tokens."""
+    if budget is None:
+        return pieces, count_tokens("".join(pieces)), False
     kept: list[str] = []
     used = 0
     for piece in pieces:

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._tokens import decode_token_ids
+from ._tokens import chat_prompt_tokens, decode_token_ids
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,8 @@ class Prompt:
     seed: int | None = None
     logprobs: bool = False
     top_logprobs: int = 0
+    thinking_budget: int = 0
+    """Tokens the model may spend reasoning before it answers (0: it does not show any)."""
 
     @property
     def system(self) -> str:
@@ -310,3 +312,20 @@ def arguments_json(arguments: Any) -> str:
     if isinstance(arguments, str):
         return arguments
     return json.dumps(arguments, separators=(",", ":"))
+
+
+def prompt_size(prompt: Prompt, tools: Sequence[Any] | None = None) -> int:
+    """The approximate input tokens of a normalized prompt and the tool definitions
+    it was sent with (as each API writes them), counted as chat messages are."""
+    messages = [
+        {
+            "role": turn.role,
+            "content": turn.text,
+            "tool_calls": [
+                {"function": {"name": name, "arguments": arguments}}
+                for _id, name, arguments in turn.tool_calls
+            ],
+        }
+        for turn in prompt.turns
+    ]
+    return chat_prompt_tokens(messages, tools)

@@ -1,9 +1,11 @@
-"""Requests-per-minute and tokens-per-minute budgets that behave like OpenAI's.
+"""Requests-per-minute and tokens-per-minute budgets, the same for every API.
 
-Each budget is a sliding one-minute window. A request that would overspend a budget
-gets the API's 429 (``rate_limit_exceeded``, ``type`` ``requests`` or ``tokens``) with
-``retry-after``/``retry-after-ms`` saying when enough of the window frees up; every
-answered request carries the ``x-ratelimit-*`` headers counting down.
+Each budget is a sliding one-minute window. `RateLimiter.take` spends a request and
+its tokens and returns the `Window` (limits, use, resets), or raises
+`RateLimitExceeded` saying which budget ran out and when enough of it frees up; each
+API renders those in its own headers and error. `RateLimiter.acquire` is OpenAI's
+rendering: the 429 ``rate_limit_exceeded`` (``type`` ``requests`` or ``tokens``) with
+``retry-after``/``retry-after-ms``, and the ``x-ratelimit-*`` headers counting down.
 
 >>> clock = iter([0.0, 1.0, 2.0]).__next__
 >>> limiter = RateLimiter(requests_per_minute=2, clock=clock)
@@ -24,6 +26,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from ._errors import format_duration, rate_limit_exceeded
 
@@ -31,6 +34,53 @@ WINDOW = 60.0
 #: What the headers show when no budget is set (a generous paid tier).
 UNLIMITED_REQUESTS = 10_000
 UNLIMITED_TOKENS = 30_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The budgets as a request left them: limits, use, and seconds until each resets."""
+
+    request_limit: int
+    token_limit: int
+    requests_used: int
+    tokens_used: int
+    requests_reset: float
+    tokens_reset: float
+
+    @property
+    def requests_remaining(self) -> int:
+        """Requests left in the window."""
+        return max(0, self.request_limit - self.requests_used)
+
+    @property
+    def tokens_remaining(self) -> int:
+        """Tokens left in the window."""
+        return max(0, self.token_limit - self.tokens_used)
+
+
+class RateLimitExceeded(Exception):
+    """A budget is spent: ``kind`` (``requests`` or ``tokens``), its ``limit``, what was
+    ``used`` and ``requested``, seconds until enough frees up, and the `Window`."""
+
+    def __init__(
+        self,
+        model: str,
+        kind: str,
+        *,
+        limit: int,
+        used: int,
+        requested: int,
+        retry_after: float,
+        window: Window,
+    ) -> None:
+        super().__init__(f"{kind} per minute budget of {limit} spent for {model}")
+        self.model = model
+        self.kind = kind
+        self.limit = limit
+        self.used = used
+        self.requested = requested
+        self.retry_after = retry_after
+        self.window = window
 
 
 class RateLimiter:
@@ -65,8 +115,8 @@ class RateLimiter:
                 return max(0.001, when + WINDOW - now)
         return WINDOW
 
-    def acquire(self, model: str, tokens: int) -> dict[str, str]:
-        """Spend one request and ``tokens``; return the headers, or raise the 429."""
+    def take(self, model: str, tokens: int) -> Window:
+        """Spend one request and ``tokens``; return the window, or raise `RateLimitExceeded`."""
         now = self.clock()
         self._expire(now)
         used_requests = len(self._spent)
@@ -74,29 +124,45 @@ class RateLimiter:
         rpm, tpm = self.requests_per_minute, self.tokens_per_minute
         if rpm is not None and used_requests + 1 > rpm:
             wait = max(0.001, self._spent[0][0] + WINDOW - now) if self._spent else WINDOW
-            raise rate_limit_exceeded(
+            raise RateLimitExceeded(
                 model,
-                kind="requests",
+                "requests",
                 limit=rpm,
                 used=used_requests,
                 requested=1,
                 retry_after=wait,
-                headers=self._headers(now, used_requests, used_tokens),
+                window=self._window(now, used_requests, used_tokens),
             )
         if tpm is not None and used_tokens + tokens > tpm:
             wait = self._free_after(now, tokens) if tokens <= tpm else WINDOW
-            raise rate_limit_exceeded(
+            raise RateLimitExceeded(
                 model,
-                kind="tokens",
+                "tokens",
                 limit=tpm,
                 used=used_tokens,
                 requested=tokens,
                 retry_after=wait,
-                headers=self._headers(now, used_requests, used_tokens),
+                window=self._window(now, used_requests, used_tokens),
             )
         self._spent.append((now, tokens))
         self._tokens += tokens
-        return self._headers(now, used_requests + 1, used_tokens + tokens)
+        return self._window(now, used_requests + 1, used_tokens + tokens)
+
+    def acquire(self, model: str, tokens: int) -> dict[str, str]:
+        """`take`, rendered as OpenAI renders it: the ``x-ratelimit-*`` headers, or the
+        429 `LLMError`."""
+        try:
+            return openai_headers(self.take(model, tokens))
+        except RateLimitExceeded as exc:
+            raise rate_limit_exceeded(
+                exc.model,
+                kind=exc.kind,
+                limit=exc.limit,
+                used=exc.used,
+                requested=exc.requested,
+                retry_after=exc.retry_after,
+                headers=openai_headers(exc.window),
+            ) from None
 
     def settle(self, tokens: int) -> None:
         """Replace the estimate of the last request with what it really used."""
@@ -105,22 +171,33 @@ class RateLimiter:
             self._spent.append((when, tokens))
             self._tokens += tokens - estimate
 
-    def _headers(self, now: float, used_requests: int, used_tokens: int) -> dict[str, str]:
+    def _window(self, now: float, used_requests: int, used_tokens: int) -> Window:
         rpm = self.requests_per_minute or UNLIMITED_REQUESTS
         tpm = self.tokens_per_minute or UNLIMITED_TOKENS
         oldest = self._spent[0][0] if self._spent else now
         reset_requests = (oldest + WINDOW - now) if used_requests else 0.0
-        reset_tokens = WINDOW * min(1.0, used_tokens / tpm)
-        return {
-            "x-ratelimit-limit-requests": str(rpm),
-            "x-ratelimit-limit-tokens": str(tpm),
-            "x-ratelimit-remaining-requests": str(max(0, rpm - used_requests)),
-            "x-ratelimit-remaining-tokens": str(max(0, tpm - used_tokens)),
-            "x-ratelimit-reset-requests": format_duration(max(0.0, reset_requests)),
-            "x-ratelimit-reset-tokens": format_duration(reset_tokens),
-        }
+        return Window(
+            request_limit=rpm,
+            token_limit=tpm,
+            requests_used=used_requests,
+            tokens_used=used_tokens,
+            requests_reset=max(0.0, reset_requests),
+            tokens_reset=WINDOW * min(1.0, used_tokens / tpm),
+        )
 
     def clear(self) -> None:
         """Forget everything spent."""
         self._spent.clear()
         self._tokens = 0
+
+
+def openai_headers(window: Window) -> dict[str, str]:
+    """OpenAI's ``x-ratelimit-*`` headers for ``window``."""
+    return {
+        "x-ratelimit-limit-requests": str(window.request_limit),
+        "x-ratelimit-limit-tokens": str(window.token_limit),
+        "x-ratelimit-remaining-requests": str(window.requests_remaining),
+        "x-ratelimit-remaining-tokens": str(window.tokens_remaining),
+        "x-ratelimit-reset-requests": format_duration(window.requests_reset),
+        "x-ratelimit-reset-tokens": format_duration(window.tokens_reset),
+    }

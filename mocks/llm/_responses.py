@@ -30,9 +30,10 @@ from typing import Any
 
 from . import _ids
 from ._logprobs import token_logprob
+from ._memo import memo
 from ._planning import Answer, Output, plan_output, split_arbitrarily
 from ._prompt import Prompt
-from ._tokens import chat_prompt_tokens, tokenize
+from ._tokens import chat_prompt_tokens, count_tokens, tokenize
 
 LOGPROBS_INCLUDE = "message.output_text.logprobs"
 
@@ -52,9 +53,17 @@ def response_usage(input_tokens: int, output_tokens: int) -> dict[str, Any]:
 
 def input_tokens(request: Mapping[str, Any]) -> int:
     """The approximate size of a Responses request's input, instructions and tools."""
-    prompt = Prompt.from_responses(request)
-    messages = [{"role": t.role, "content": t.text} for t in prompt.turns]
-    return chat_prompt_tokens(messages, request.get("tools"))
+
+    def count() -> int:
+        messages = [{"role": t.role, "content": t.text} for t in responses_prompt(request).turns]
+        return chat_prompt_tokens(messages, request.get("tools"))
+
+    return memo(request, "responses_tokens", count)
+
+
+def responses_prompt(request: Mapping[str, Any]) -> Prompt:
+    """The request as a `Prompt` (read once per request body)."""
+    return memo(request, "responses_prompt", lambda: Prompt.from_responses(request))
 
 
 class _Builder:
@@ -79,7 +88,9 @@ class _Builder:
         self.call_item_ids = [_ids.hex_id("fc_", rng) for _ in output.tool_calls]
         include = request.get("include") or ()
         self.logprobs = LOGPROBS_INCLUDE in include
-        self.content_logprobs = self.text_logprobs(tokenize(output.content or ""))
+        self.content_logprobs = (
+            self.text_logprobs(tokenize(output.content or "")) if self.logprobs else []
+        )
 
     @property
     def has_message(self) -> bool:
@@ -193,7 +204,7 @@ def _echo_tool(tool: Mapping[str, Any]) -> dict[str, Any]:
 def _plan(
     request: Mapping[str, Any], rng: random.Random, seed: int, answer: Answer | None
 ) -> Output:
-    return plan_output(Prompt.from_responses(request), rng=rng, seed=seed, answer=answer)
+    return plan_output(responses_prompt(request), rng=rng, seed=seed, answer=answer)
 
 
 def create_response(
@@ -257,9 +268,11 @@ def _stream_message(build: _Builder, index: int, emit: Emit) -> None:
     else:
         cursor = 0
         for piece in out.pieces:
-            count = len(tokenize(piece))
-            probs = build.content_logprobs[cursor : cursor + count]
-            cursor += count
+            probs: list[dict[str, Any]] = []
+            if build.logprobs:
+                count = count_tokens(piece)
+                probs = build.content_logprobs[cursor : cursor + count]
+                cursor += count
             emit("response.output_text.delta", **where, delta=piece, logprobs=probs)
         text = out.content or ""
         emit("response.output_text.done", **where, text=text, logprobs=build.content_logprobs)

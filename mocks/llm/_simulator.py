@@ -434,6 +434,28 @@ def simulate_tool_summary(results: Sequence[tuple[str, str]], seed: int = 0) -> 
     return " ".join([lead, *parts])
 
 
+_REASONING = (
+    "The question is about {a}, so I should start from what matters most there.",
+    "Let me think about {a} step by step before answering.",
+    "First I need to be clear on what is being asked about {a}.",
+)
+_REASONING_STEPS = (
+    "The key facts are straightforward, and I can state them plainly.",
+    "A short answer will serve better than a long one here.",
+    "I should mention the main point first and add a detail or two.",
+    "It is worth checking the details before giving the answer.",
+)
+
+
+def simulate_reasoning(prompt: str, seed: int = 0) -> str:
+    """The thinking a model shows before its answer (extended thinking, thoughts)."""
+    rng = derived_rng(seed, "reasoning", prompt)
+    topics = topic_phrases(prompt)
+    topic = topics[0] if topics else "the request"
+    steps = rng.sample(_REASONING_STEPS, 2)
+    return " ".join([rng.choice(_REASONING).format(a=topic), *steps])
+
+
 def simulate_json_object(prompt: str, seed: int = 0, variant: int = 0) -> str:
     """Return a small JSON object, for ``response_format: {"type": "json_object"}``."""
     answer = simulate_answer(prompt, seed, variant)

@@ -24,6 +24,7 @@ prime the reply.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -79,6 +80,13 @@ def tokenize(text: str) -> list[str]:
     >>> tokenize("Hello, world!")
     ['Hello', ',', ' world', '!']
     """
+    return list(tokens_of(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def tokens_of(text: str) -> tuple[str, ...]:
+    """`tokenize`, remembered: a programmed or simulated answer is cut into the same
+    tokens every time it is given."""
     tokens: list[str] = []
     append = tokens.append
     for piece in _PIECE.findall(text):  # the pattern has no groups: whole matches
@@ -88,12 +96,14 @@ def tokenize(text: str) -> list[str]:
             tokens.extend(_split_letters(piece))
         else:
             append(piece)
-    return tokens
+    return tuple(tokens)
 
 
+@functools.lru_cache(maxsize=4096)
 def count_tokens(text: str) -> int:
-    """Return the approximate number of tokens in ``text``."""
-    return len(tokenize(text))
+    """Return the approximate number of tokens in ``text`` (remembered: prompts repeat
+    their system message and earlier turns from request to request)."""
+    return len(tokens_of(text))
 
 
 def truncate(text: str, max_tokens: int) -> tuple[str, bool]:

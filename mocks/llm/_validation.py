@@ -21,10 +21,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import _errors as e
+from ._chat import prompt_tokens as chat_prompt_size
 from ._errors import LLMError
 from ._models import ModelCatalog, ModelInfo
 from ._responses import input_tokens
-from ._tokens import chat_prompt_tokens, count_tokens
+from ._tokens import count_tokens
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
@@ -154,7 +155,7 @@ def validate_chat_request(
             "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
         )
     _check_logprobs(body)
-    tools = _check_chat_tools(body)
+    _check_chat_tools(body)
     _check_response_format(body, messages)
     info = _model(body, catalog, "chat")
     limit = body.get("max_completion_tokens")
@@ -169,7 +170,7 @@ def validate_chat_request(
         )
     window = context_window or (info.context_window if info else None)
     if window is not None:
-        used = chat_prompt_tokens([m for m in messages if isinstance(m, Mapping)], tools)
+        used = chat_prompt_size(body)
         if used + (limit or 0) > window:
             raise e.context_length_exceeded(window, used, limit or 0)
     return info

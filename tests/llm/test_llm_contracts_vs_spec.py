@@ -35,6 +35,12 @@ PAIRS = {
     "model": "Model",
     "model_list": "ListModelsResponse",
     "error": "ErrorResponse",
+    "response_input_items": "ResponseItemList",
+}
+#: Contracts with no schema in the spec to compare with, and why.
+UNPAIRED = {
+    "response_deleted": "the spec gives DELETE /responses/{id} an example, not a schema",
+    "azure_error": "Azure's gateway envelope is not part of OpenAI's API description",
 }
 
 DEVIATIONS = {
@@ -44,6 +50,20 @@ DEVIATIONS = {
     ),
     ("completion_chunk", "usage"): (
         "with stream_options.include_usage every chunk but the last carries usage null"
+    ),
+    ("response_input_items", "first_id"): (
+        "null on an empty page; the spec's list always holds an item"
+    ),
+    ("response_input_items", "last_id"): (
+        "null on an empty page; the spec's list always holds an item"
+    ),
+    ("response", "user"): (
+        "the reference's own example (recordings/llm/openai-reference-examples.yaml) carries "
+        "null, as the wire does; the schema says string"
+    ),
+    ("response", "output[]<message>.content[]<output_text>"): (
+        "logprobs is left out by the reference's own example (recordings/llm/"
+        "openai-reference-examples.yaml) and by the SDK's type; the schema requires it"
     ),
     ("embedding_response", "data[].embedding"): (
         "with encoding_format=base64 the embedding is a base64 string; the spec only "
@@ -63,9 +83,11 @@ def test_the_facts_name_their_source_and_hold_every_paired_schema() -> None:
 
 def test_every_openai_contract_is_paired_with_a_spec_schema() -> None:
     openai_contracts = [
-        name for name in Contracts("llm").names() if not name.startswith(("anthropic_", "gemini_"))
+        name
+        for name in Contracts("llm").names()
+        if not name.startswith(("anthropic_", "gemini_", "any_"))
     ]
-    assert sorted(PAIRS) == openai_contracts
+    assert sorted([*PAIRS, *UNPAIRED]) == openai_contracts
 
 
 @pytest.mark.parametrize("name", sorted(PAIRS))

@@ -11,7 +11,7 @@ from multidict import CIMultiDict, MultiDict
 
 from mocks.core import RecordedRequest, ReplyError
 from mocks.llm import MockLLM
-from mocks.llm._mock import endpoint_of
+from mocks.llm._openai_api import endpoint_of
 
 VALUES: list[Any] = [
     None,
@@ -137,9 +137,9 @@ def test_random_bodies_never_break_the_mock() -> None:
             if violation is not None:  # the engine's path for a contract breach
                 reply = mock.contract_error_reply(request, violation)
             elif endpoint == "embeddings":
-                reply = mock._embed(request, None)
+                reply = mock.openai.embed(request)
             else:
-                reply = mock._generate(request, None)
+                reply = mock.openai.generate(request)
         except ReplyError as answered:  # an API error: the engine writes its reply
             reply = answered.reply
         schema = response_schema if reply.status < 400 else "error"

@@ -9,8 +9,13 @@ examples or defaults), from:
 - ``openai``: the official OpenAPI description, ``openapi.yaml`` in
   ``../shared/reference/openai/`` beside the repository (or ``--openai FILE``);
 - ``anthropic``: the installed ``anthropic`` SDK's own types (pydantic models and
-  TypedDicts under ``anthropic.types``);
-- ``gemini``: the installed ``google-genai`` SDK's types (``google.genai.types``).
+  TypedDicts under ``anthropic.types``), as JSON Schema by pydantic;
+- ``gemini``: the installed ``google-genai`` SDK's types (``google.genai.types``, wire
+  names by alias), with ``None`` no longer a type of every field (the SDK makes every
+  field optional, which says nothing of the wire) and its own fields
+  (``sdkHttpResponse``, ``automaticFunctionCallingHistory``, ``parsed``) left out; the
+  request, embedding and listing envelopes, which the SDK builds from other types, are
+  written from the REST reference's field lists around the SDK's types.
 
 Run from the repository root::
 
@@ -55,6 +60,7 @@ OPENAI_ROOTS = (
     "Model",
     "ListModelsResponse",
     "ErrorResponse",
+    "ResponseItemList",
 )
 
 
@@ -130,7 +136,162 @@ def openai_facts(spec: Path) -> dict[str, Any]:
     }
 
 
-SOURCES = ("openai",)
+SOURCES = ("openai", "anthropic", "gemini")
+
+#: The SDK types the Anthropic contracts are compared with (name -> import path).
+ANTHROPIC_ROOTS = {
+    "MessageCreateParamsNonStreaming": "anthropic.types.message_create_params",
+    "MessageCountTokensParams": "anthropic.types.message_count_tokens_params",
+    "Message": "anthropic.types",
+    "RawMessageStreamEvent": "anthropic.types",
+    "MessageTokensCount": "anthropic.types",
+    "ErrorResponse": "anthropic.types",
+    "ModelInfo": "anthropic.types",
+}
+
+
+def sdk_facts(package: str, roots: dict[str, Any]) -> dict[str, Any]:
+    """The facts of SDK types (pydantic models, TypedDicts, unions): each root's JSON
+    Schema by pydantic (validation mode, as the SDK reads answers), reduced."""
+    from importlib.metadata import version
+
+    from pydantic import TypeAdapter
+
+    schemas: dict[str, Any] = {}
+    for name, kind in roots.items():
+        document = TypeAdapter(kind).json_schema(mode="validation", ref_template="#/$defs/{model}")
+        schemas.update(document.pop("$defs", {}))
+        schemas[name] = document
+    return {
+        "source": {
+            "package": package,
+            "version": version(package),
+            "how": "pydantic TypeAdapter(...).json_schema(mode='validation') of the SDK's types",
+        },
+        "roots": sorted(roots),
+        "schemas": {name: reduce(schemas[name]) for name in sorted(schemas)},
+    }
+
+
+def anthropic_facts() -> dict[str, Any]:
+    """The facts of the installed ``anthropic`` SDK's Messages API types."""
+    import importlib
+
+    from anthropic.pagination import SyncPage
+    from anthropic.types import ModelInfo
+
+    roots: dict[str, Any] = {
+        name: getattr(importlib.import_module(module), name)
+        for name, module in ANTHROPIC_ROOTS.items()
+    }
+    roots["ModelPage"] = SyncPage[ModelInfo]
+    return sdk_facts("anthropic", roots)
+
+
+SDK_ONLY = ("sdkHttpResponse", "automaticFunctionCallingHistory", "parsed")
+
+
+def without_sdk_conventions(node: Any) -> Any:
+    """Drop ``null`` alternatives and the SDK's own properties (google-genai)."""
+    if isinstance(node, list):
+        return [without_sdk_conventions(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: without_sdk_conventions(value) for key, value in node.items()}
+    for key in ("anyOf", "oneOf"):
+        if key in node:
+            options = [o for o in node[key] if o != {"type": "null"}]
+            if len(options) == 1 and len(node) == 1:
+                return options[0]
+            node[key] = options
+    if isinstance(node.get("properties"), dict):
+        for name in SDK_ONLY:
+            node["properties"].pop(name, None)
+    return node
+
+
+def gemini_facts() -> dict[str, Any]:
+    """The facts of the installed ``google-genai`` SDK's wire types, and the request
+    and envelope shapes around them."""
+    from google.genai import types
+
+    def ref(name: str) -> dict[str, str]:
+        return {"$ref": f"#/$defs/{name}"}
+
+    def array(name: str) -> dict[str, Any]:
+        return {"type": "array", "items": ref(name)}
+
+    generate = {
+        "type": "object",
+        "properties": {
+            "contents": array("Content"),
+            "systemInstruction": ref("Content"),
+            "tools": array("Tool"),
+            "toolConfig": ref("ToolConfig"),
+            "generationConfig": ref("GenerationConfig"),
+            "safetySettings": array("SafetySetting"),
+            "cachedContent": {"type": "string"},
+        },
+    }
+    embed = {
+        "type": "object",
+        "properties": {
+            "model": {"type": "string"},
+            "content": ref("Content"),
+            "taskType": {"type": "string"},
+            "title": {"type": "string"},
+            "outputDimensionality": {"type": "integer"},
+        },
+    }
+    synthetic = {
+        "GenerateContentRequest": generate,
+        "CountTokensRequest": {
+            "type": "object",
+            "properties": {"contents": array("Content"), "generateContentRequest": generate},
+        },
+        "EmbedContentRequest": embed,
+        "BatchEmbedContentsRequest": {
+            "type": "object",
+            "properties": {"requests": {"type": "array", "items": embed}},
+        },
+        "EmbedContentResponse": {
+            "type": "object",
+            "properties": {"embedding": ref("ContentEmbedding")},
+        },
+        "BatchEmbedContentsResponse": {
+            "type": "object",
+            "properties": {"embeddings": array("ContentEmbedding")},
+        },
+        "ListModelsResponse": {
+            "type": "object",
+            "properties": {"models": array("Model"), "nextPageToken": {"type": "string"}},
+        },
+    }
+    sdk_types: dict[str, Any] = {
+        name: getattr(types, name)
+        for name in (
+            "GenerateContentResponse",
+            "CountTokensResponse",
+            "Model",
+            "Content",
+            "Tool",
+            "ToolConfig",
+            "GenerationConfig",
+            "SafetySetting",
+            "ContentEmbedding",
+        )
+    }
+    facts = sdk_facts("google-genai", sdk_types)
+    facts["schemas"] = without_sdk_conventions(facts["schemas"])
+    facts["schemas"].update({name: reduce(schema) for name, schema in synthetic.items()})
+    facts["schemas"] = dict(sorted(facts["schemas"].items()))
+    facts["roots"] = sorted({"GenerateContentResponse", "CountTokensResponse", "Model", *synthetic})
+    facts["states_required"] = False
+    facts["source"]["envelopes"] = (
+        "request, embedding and model-list envelopes: the REST reference's field names "
+        "(ai.google.dev/api), around the SDK's types"
+    )
+    return facts
 
 
 def write(name: str, facts: dict[str, Any]) -> Path:
@@ -154,6 +315,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"skipped openai: {args.openai} is absent", file=sys.stderr)
                 continue
             print(write("openai", openai_facts(args.openai)))
+        elif source == "anthropic":
+            print(write("anthropic", anthropic_facts()))
+        else:
+            print(write("gemini", gemini_facts()))
     return 0
 
 
