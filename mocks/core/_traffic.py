@@ -255,8 +255,8 @@ class Traffic:
         self.max_bytes = max_bytes
         self._records: deque[TrafficRecord] = deque(maxlen=size)
         self._lock = threading.Lock()
-        #: The newest journal entry noted (the journal is oldest first, append only).
-        self._last_entry: RecordedRequest | None = None
+        #: The newest entry noted of each scope's journal (oldest first, append only).
+        self._last_entries: dict[str, RecordedRequest] = {}
         self._deliveries: weakref.WeakSet[Delivery] = weakref.WeakSet()
         #: The test running now, given by `begin_test`.
         self.test: str | None = None
@@ -284,10 +284,18 @@ class Traffic:
             held -= self._records.popleft().size
 
     def _new_entries(self) -> list[RecordedRequest]:
-        entries = self.state.journal.snapshot()
-        last = self._last_entry
+        """The entries of every scope's journal not noted yet, in order of arrival."""
+        new: list[RecordedRequest] = []
+        for name in ["", *self.state.scopes]:
+            new += self._new_in(name, self.state.scope(name).journal.snapshot())
+        if len(new) > 1:
+            new.sort(key=lambda entry: entry.arrived_at)
+        return new
+
+    def _new_in(self, scope: str, entries: list[RecordedRequest]) -> list[RecordedRequest]:
+        last = self._last_entries.get(scope)
         if entries:
-            self._last_entry = entries[-1]
+            self._last_entries[scope] = entries[-1]
         # The journal was cleared or rolled over since the last look: all of it is new.
         for position in range(len(entries) - 1, -1, -1):
             if entries[position] is last:
@@ -296,12 +304,12 @@ class Traffic:
 
     def _entry_record(self, entry: RecordedRequest) -> TrafficRecord:
         record = TrafficRecord(next(_NUMBERS), self.state.service, self.test, entry=entry)
-        engine = self.state.engine
+        scope = self.state.scope(entry.scope)
         if entry.matched is not None:
-            expectation = engine.get(entry.matched)
+            expectation = scope.engine.get(entry.matched) or self.state.engine.get(entry.matched)
             record.expectation = expectation.spec.describe() if expectation else None
         if entry.unmatched:
-            near_miss = engine.near_miss(entry)
+            near_miss = scope.near_miss(entry)
             record.nearest = {
                 **near_miss.to_dict(),
                 "description": near_miss.expectation.spec.describe()
@@ -327,9 +335,9 @@ class Traffic:
         with self._lock:
             self._records.clear()
             self.epoch += 1
-            # Entries still in the journal are old news once forgotten.
-            entries = self.state.journal.snapshot()
-            self._last_entry = entries[-1] if entries else None
+            # Entries still in the journals are old news once forgotten.
+            self._last_entries = {}
+            self._new_entries()
             self._deliveries = weakref.WeakSet(self.state.outbound.deliveries)
 
 

@@ -56,13 +56,18 @@ class AnthropicAPI:
 
     # ---- auth, headers, errors ---------------------------------------------------
 
+    def api_key(self, request: RecordedRequest) -> str:
+        """``x-api-key``, else a bearer token."""
+        key = request.headers.get("x-api-key", "").strip()
+        bearer = request.headers.get("Authorization", "")
+        if not key and bearer.lower().startswith("bearer "):
+            key = bearer[7:].strip()
+        return key
+
     def authorize(self, request: RecordedRequest) -> None:
         """Raise the API's 401 (no or wrong key) or 400 (no ``anthropic-version``)."""
         headers = request.headers
-        key = headers.get("x-api-key", "").strip()
-        bearer = headers.get("Authorization", "")
-        if not key and bearer.lower().startswith("bearer "):
-            key = bearer[7:].strip()
+        key = self.api_key(request)
         if not key:
             raise errors.missing_api_key()
         allowed = self.host.api_keys

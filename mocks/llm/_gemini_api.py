@@ -109,13 +109,18 @@ class GeminiAPI:
 
     # ---- auth, headers, errors ---------------------------------------------------
 
+    def api_key(self, request: RecordedRequest) -> str:
+        """``x-goog-api-key``, else the ``key`` query parameter."""
+        key = request.headers.get("x-goog-api-key") or request.query.get("key", "")
+        return key.strip()
+
     def authorize(self, request: RecordedRequest) -> None:
         """Raise 403 without a key, 400 ``API_KEY_INVALID`` for a refused one."""
-        key = request.headers.get("x-goog-api-key") or request.query.get("key", "")
-        if not key.strip():
+        key = self.api_key(request)
+        if not key:
             raise errors.missing_api_key()
         allowed = self.host.api_keys
-        if allowed is not None and key.strip() not in allowed:
+        if allowed is not None and key not in allowed:
             raise errors.invalid_api_key()
 
     def error_reply(

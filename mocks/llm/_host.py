@@ -49,6 +49,10 @@ class Dialect(Protocol):
     """One API MockLLM speaks (`OpenAIAPI`, `AnthropicAPI`, `GeminiAPI`): what the
     engine's hooks ask of whichever API a request speaks."""
 
+    def api_key(self, request: RecordedRequest) -> str:
+        """The API key the request presents where this API reads it ("" without one)."""
+        ...
+
     def authorize(self, request: RecordedRequest) -> None:
         """Raise the API's own error when the credentials do not do."""
         ...

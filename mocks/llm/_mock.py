@@ -449,6 +449,11 @@ class MockLLM(BaseMock):
             self.dialect(request).authorize(request)  # the API's own error is the answer
         return None
 
+    def scope_key(self, request: RecordedRequest) -> str | None:
+        """The API key: a test scope named after the key its system under test was
+        given catches that system's calls (see ``X-Mock-Scope``)."""
+        return self.dialect(request).api_key(request) or None
+
     def injected_error_reply(
         self, status: int, message: str | None, request: RecordedRequest
     ) -> Reply:

@@ -231,12 +231,18 @@ class OpenAIAPI:
 
     # ---- answers -----------------------------------------------------------------
 
-    def authorize(self, request: RecordedRequest) -> None:
-        """Raise OpenAI's 401 (Azure's gateway 401/404 on its paths)."""
+    def api_key(self, request: RecordedRequest) -> str:
+        """The bearer token (on Azure's paths also the ``api-key`` header)."""
         header = request.headers.get("Authorization", "")
         key = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        if not key and azure.is_azure(request.path):
+            key = request.headers.get("api-key", "").strip()
+        return key
+
+    def authorize(self, request: RecordedRequest) -> None:
+        """Raise OpenAI's 401 (Azure's gateway 401/404 on its paths)."""
+        key = self.api_key(request)
         if azure.is_azure(request.path):
-            key = key or request.headers.get("api-key", "").strip()
             if not key:
                 raise azure.missing_key()
             if self.host.api_keys is not None and key not in self.host.api_keys:
