@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .load import Generator, LoadResult, default_generator, run_load
+from .tables import table
 from .wiremock_servers import (
     CORPUS,
     KINDS,
@@ -169,7 +170,7 @@ def render_wiremock(section: dict[str, Any]) -> str:
         f"WireMock corpus ({section['meta']['mappings']} mappings, {section['meta']['jar']},"
         f" {section['meta']['java']}) served by WireMock and MockHTTP, each standalone."
         " ratio: MockHTTP / WireMock; CPU ratio: WireMock's CPU us/req / MockHTTP's",
-        _table(headers, rows),
+        table(headers, rows),
     ]
     mem_rows = []
     for kind in KINDS:
@@ -184,15 +185,9 @@ def render_wiremock(section: dict[str, Any]) -> str:
         )
     base_peak = memory.get(BASELINE, {}).get("peak_rss_kb")
     ours_peak = memory.get("mockhttp-wiremock", {}).get("peak_rss_kb")
-    lines.append(_table(["process", "idle RSS MiB", "peak RSS MiB (after the runs)"], mem_rows))
+    lines.append(table(["process", "idle RSS MiB", "peak RSS MiB (after the runs)"], mem_rows))
     lines.append(f"MockHTTP peak memory / WireMock's: {_ratio(ours_peak, base_peak)}")
     return "\n".join(lines)
-
-
-def _table(headers: list[str], rows: list[list[str]]) -> str:
-    from .report import table
-
-    return table(headers, rows)
 
 
 def main(argv: list[str] | None = None) -> int:
