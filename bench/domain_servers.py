@@ -173,6 +173,13 @@ def _canned_reply(status: int, document: Any) -> dict[str, Any]:
 ZITADEL_SCOPE = b"grant_type=client_credentials&scope=openid"
 
 
+def _zitadel_grant(project_id: str) -> bytes:
+    """The client-credentials form asking for the project in the token's audience (so the
+    project's API application may introspect it)."""
+    scope = quote_plus(f"openid urn:zitadel:iam:org:project:id:{project_id}:aud")
+    return f"grant_type=client_credentials&scope={scope}".encode()
+
+
 def _prepare_zitadel(server: ServerProc, sink: str, canned: Canned) -> dict[str, Request]:
     url = server.url
     robot = _ok(
@@ -185,14 +192,16 @@ def _prepare_zitadel(server: ServerProc, sink: str, canned: Canned) -> dict[str,
         "api application",
     )
     client = basic(robot["username"], robot["secret"])
-    token = _ok(call(url, "POST", "/oauth/v2/token", ZITADEL_SCOPE, FORM, client), "token")
+    grant = _zitadel_grant(api["project_id"])
+    token = _ok(call(url, "POST", "/oauth/v2/token", grant, FORM, client), "token")
     introspect_body = f"token={token['access_token']}".encode()
     api_auth = basic(api["client_id"], api["client_secret"])
     found = _ok(call(url, "POST", "/oauth/v2/introspect", introspect_body, FORM, api_auth), "")
     if found.get("active") is not True:
         raise RuntimeError(f"MockZitadel introspection: {found}")
+    canned["zitadel_grant"] = grant  # the peer gets the same form
     return {
-        "token": Request("/oauth/v2/token", "POST", ZITADEL_SCOPE, (FORM, client)),
+        "token": Request("/oauth/v2/token", "POST", grant, (FORM, client)),
         "introspect": Request("/oauth/v2/introspect", "POST", introspect_body, (FORM, api_auth)),
     }
 
@@ -214,10 +223,11 @@ def _oauth2_spec(sink: str, canned: Canned) -> ServerSpec:
 
 def _prepare_oauth2(server: ServerProc, sink: str, canned: Canned) -> dict[str, Request]:
     client = basic("robot", "secret")
-    token = _ok(call(server.url, "POST", "/token", ZITADEL_SCOPE, FORM, client), "token")
+    grant = canned.get("zitadel_grant", ZITADEL_SCOPE)
+    token = _ok(call(server.url, "POST", "/token", grant, FORM, client), "token")
     body = f"token={token['access_token']}".encode()
     return {
-        "token": Request("/token", "POST", ZITADEL_SCOPE, (FORM, client)),
+        "token": Request("/token", "POST", grant, (FORM, client)),
         "introspect": Request("/introspect", "POST", body, (FORM, client)),
     }
 
