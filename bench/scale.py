@@ -30,15 +30,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from .http_servers import Request
 from .load import Generator, default_generator
 from .peer_servers import mockhttp_spec, native_stubs, wiremock_mappings, wiremock_spec
-from .procs import Probe, ServerProc
+from .procs import Probe, ServerProc, ServerSpec
 from .rounds import SERVER_CPUS, Run, log, measure, summarise, warm_up
 from .standalone import STUB_DOCUMENT, STUB_PATH
 from .tables import table
@@ -151,7 +152,7 @@ def _probe(request: Request) -> Probe:
     return Probe(request.path, request.method, request.body, headers, contains=b'"item-1"')
 
 
-def _spec(server: str, kind: Kind, size: int) -> Any:
+def _spec(server: str, kind: Kind, size: int) -> ServerSpec:
     probe = _probe(kind.request)
     key = f"{server}-{kind.name}-{size}"
     if server == "mockhttp":
@@ -161,6 +162,34 @@ def _spec(server: str, kind: Kind, size: int) -> Any:
     return wiremock_spec(
         wiremock_mappings(mappings), journal=False, kind=key, label=key, probe=probe
     )
+
+
+#: Seconds a server may take to load its stubs and answer (5,000 stubs take minutes when
+#: each one added re-indexes all the others).
+START_TIMEOUT_S = 1200.0
+
+
+def _start_all(
+    kind: Kind, servers: tuple[str, ...], sizes: tuple[int, ...]
+) -> dict[tuple[str, int], ServerProc | str]:
+    """Start every (server, size) at once (threads); each a process, or why it failed."""
+    found: dict[tuple[str, int], ServerProc | str] = {}
+
+    def start(server: str, size: int) -> None:
+        spec = replace(_spec(server, kind, size), start_timeout=START_TIMEOUT_S)
+        try:
+            found[(server, size)] = ServerProc(spec, SERVER_CPUS)
+        except (OSError, RuntimeError) as exc:
+            found[(server, size)] = str(exc)
+
+    threads = [
+        threading.Thread(target=start, args=(server, size)) for server in servers for size in sizes
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {key: found[key] for key in sorted(found)}
 
 
 def run_scale(
@@ -181,18 +210,19 @@ def run_scale(
         started: dict[tuple[str, int], ServerProc] = {}
         figures: dict[str, Any] = {"label": kind.label}
         try:
-            for server in servers:
-                for size in sizes:
-                    try:
-                        started[(server, size)] = ServerProc(_spec(server, kind, size), SERVER_CPUS)
-                    except (OSError, RuntimeError) as exc:
-                        log(f"  {LABELS[server]} with {size} {kind.label} failed: {exc}")
-                        figures.setdefault(server, {})[str(size)] = {"error": str(exc)[:1000]}
+            for (server, size), found in _start_all(kind, servers, sizes).items():
+                if isinstance(found, ServerProc):
+                    started[(server, size)] = found
+                    log(f"  {LABELS[server]} with {size} stubs: up in {found.cold_start_s:.1f} s")
+                else:
+                    log(f"  {LABELS[server]} with {size} {kind.label} failed: {found}")
+                    figures.setdefault(server, {})[str(size)] = {"error": found[:1000]}
             plan = [Run(key, kind.request, 32) for key in started]
             warm_up(started, plan, warm_up_s, generator)
-            for run, found in measure(started, plan, duration, repeat, generator).items():
+            for run, runs in measure(started, plan, duration, repeat, generator).items():
                 server, size = run.key  # type: ignore[misc]
-                summary = summarise(found)
+                summary = summarise(runs)
+                summary["start_s"] = round(started[(server, size)].cold_start_s, 2)
                 figures.setdefault(server, {})[str(size)] = summary
                 log(
                     f"  {LABELS[server]:<9} {size:>5}  {summary['rps']:>8.0f} req/s"
@@ -238,7 +268,9 @@ def render_scale(section: dict[str, Any]) -> str:
                 entry = _entry(figures, server, size)
                 rps, cpu = entry.get("rps"), entry.get("cpu_us_per_request")
                 flag = " !" if entry.get("valid") is False else ""
+                start = entry.get("start_s")
                 row += [
+                    "-" if start is None else f"{start:.1f}",
                     "-" if rps is None else f"{rps:,.0f}{flag}",
                     "" if size == 1 else _pct(drop(figures, server, size)),
                     "-" if cpu is None else f"{cpu:.1f}",
@@ -250,11 +282,12 @@ def render_scale(section: dict[str, Any]) -> str:
             rows.append(row)
     headers = ["stubs (c=32)"]
     for server in SERVERS:
-        headers += [f"{LABELS[server]} req/s", "drop", "CPU us/req", "by CPU"]
+        headers += [f"{LABELS[server]} start s", "req/s", "drop", "CPU us/req", "by CPU"]
     headers.append("MockHTTP/WireMock")
     title = (
         "Scale: req/s with N stubs of one kind, the one hit registered first (tried last);"
-        " drop: against 1 stub (by CPU: the same from CPU us/req). WireMock journal off."
+        " drop: against 1 stub (by CPU: the same from CPU us/req); start s: process start to"
+        " first answer with the stubs loaded. WireMock journal off."
     )
     return title + "\n" + table(headers, rows)
 

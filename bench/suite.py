@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import select
+import signal
 import statistics
 import subprocess
 import sys
@@ -650,15 +651,19 @@ def main(argv: list[str] | None = None) -> int:
         "domains": run_domains_section,
         "soak": run_soak_section,
     }
+    output = args.output or RESULTS_DIR / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    # SIGTERM unwinds like Ctrl-C, so every section stops the servers it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     for section in SECTIONS:
         if section in options.sections:
             results[section] = runners[section](options)
+            # what is measured so far survives a later failure
+            output.write_text(json.dumps(results, indent=2) + "\n")
     results["goals"] = report.goals(results)
     results["meta"]["elapsed_s"] = round(time.monotonic() - began, 1)
     results["meta"]["load_average_after"] = list(os.getloadavg())
     print(report.render(results))
-    output = args.output or RESULTS_DIR / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=2) + "\n")
     (output.parent / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nJSON: {output}  ({results['meta']['elapsed_s']} s)")
