@@ -44,12 +44,16 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 from .http_servers import Request
-from .load import ROOT
-from .peer_servers import MOCK_CLASSES, mock_command, wiremock_mappings, wiremock_spec
+from .peer_servers import (
+    MOCK_CLASSES,
+    NODE_MODULES,
+    mock_command,
+    wiremock_mappings,
+    wiremock_spec,
+)
 from .procs import Probe, ServerProc, ServerSpec, ask
 
 FORM = "Content-Type: application/x-www-form-urlencoded"
-NODE_MODULES = ROOT / ".node" / "node_modules"
 
 
 @dataclass(frozen=True, slots=True)

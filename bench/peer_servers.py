@@ -27,16 +27,29 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from .load import ROOT
 from .procs import Probe, ServerSpec
 from .standalone import STUB_BYTES, STUB_DOCUMENT, STUB_PATH
-from .wiremock_servers import wiremock_jar
 
+#: Where ``npm install --prefix .node`` put the WireMock jar and oauth2-mock-server.
+NODE_MODULES = Path(os.environ.get("MOCKS_NODE_MODULES", ROOT / ".node" / "node_modules"))
 STUB_PROBE = Probe(STUB_PATH, contains=b'"item-1"')
 #: Load a JVM gets before it is measured: on a busy 2-core machine, WireMock's CPU per
 #: request takes about 40 s of load to settle (5.7 ms -> 0.7 ms per request, measured).
 JVM_WARM_UP_S = 20.0
 #: Writes a server's programming into its scratch folder; returns the path to pass.
 Programmer = Callable[[Path], Path]
+
+
+def wiremock_jar() -> Path:
+    """The WireMock standalone jar of the npm ``wiremock`` package."""
+    found = sorted((NODE_MODULES / "wiremock" / "build").glob("wiremock-standalone-*.jar"))
+    if not found:
+        raise RuntimeError(
+            f"no WireMock jar under {NODE_MODULES}: npm install --no-save --prefix .node "
+            "wiremock@3.13.2"
+        )
+    return found[-1]
 
 
 def native_stubs(expectations: Sequence[dict[str, Any]]) -> Programmer:

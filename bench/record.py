@@ -33,6 +33,10 @@ def record_name(results: dict[str, Any]) -> str:
     return f"{date}-{'-'.join(ran)}"
 
 
+def _loads(found: Any) -> str:
+    return "-" if not found else ", ".join(f"{value:.2f}" for value in found)
+
+
 def _header(meta: dict[str, Any]) -> list[str]:
     versions = ", ".join(f"{k} {v}" for k, v in (meta.get("versions") or {}).items() if v)
     tools = ", ".join(f"{k}: {v}" for k, v in (meta.get("tools") or {}).items() if v)
@@ -40,9 +44,9 @@ def _header(meta: dict[str, Any]) -> list[str]:
         f"- command: `{meta.get('command', 'python -m bench')}`",
         f"- date: {meta.get('date')}; elapsed {meta.get('elapsed_s')} s",
         f"- machine: {meta.get('platform')}, {meta.get('cpus')} CPUs, Python {meta.get('python')}",
-        f"- load average (1, 5, 15 min) before: {meta.get('load_average_before')},"
-        f" after: {meta.get('load_average_after')} (other engineers' work shares the machine:"
-        " trust the CPU-per-request columns over req/s when it is above 1)",
+        f"- load average (1, 5, 15 min) before: {_loads(meta.get('load_average_before'))};"
+        f" after: {_loads(meta.get('load_average_after'))} (other work shares the machine: above"
+        " 1, trust the CPU-per-request columns over req/s)",
         f"- load generator: {meta.get('wrk') or 'bench.pyload'}; {meta.get('duration_s')} s per"
         f" run, {meta.get('repeat')} rounds, each figure the median",
         f"- packages: {versions}",
@@ -57,6 +61,11 @@ def write_record(results: dict[str, Any], folder: Path) -> list[Path]:
     stem, index = folder / name, 2
     while stem.with_suffix(".md").exists() or stem.with_suffix(".json").exists():
         stem, index = folder / f"{name}-{index}", index + 1
+    return write_markdown(results, stem)
+
+
+def write_markdown(results: dict[str, Any], stem: Path) -> list[Path]:
+    """``<stem>.md`` (and the JSON, and the soak's PNG) from a run's results."""
     meta = results["meta"]
     lines = [f"# mocks bench, {meta.get('date', '')[:10]}", "", *_header(meta), ""]
     if results.get("peers"):
@@ -73,4 +82,21 @@ def write_record(results: dict[str, Any], folder: Path) -> list[Path]:
     return written
 
 
-__all__ = ["record_name", "write_record"]
+__all__ = ["record_name", "write_markdown", "write_record"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bench.record RESULTS.json``: write RESULTS.md beside it (again)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.record")
+    parser.add_argument("json", type=Path, help="a results JSON written by python -m bench")
+    args = parser.parse_args(argv)
+    results = json.loads(args.json.read_text())
+    for path in write_markdown(results, args.json.with_suffix("")):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -510,7 +510,7 @@ def tool_versions(sections: tuple[str, ...]) -> dict[str, str | None]:
         "node": _first_line(["node", "--version"]),
     }
     try:
-        from .wiremock_servers import wiremock_jar
+        from .peer_servers import wiremock_jar
 
         found["wiremock"] = wiremock_jar().name
     except RuntimeError:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .load import Generator, LoadResult, default_generator, run_load
+from .procs import ServerProc
 from .tables import table
 from .wiremock_servers import (
     CORPUS,
@@ -28,10 +29,10 @@ from .wiremock_servers import (
     LABELS,
     WORKLOADS,
     WireMockKind,
-    WireMockProcess,
     Workload,
     describe,
     many_root,
+    start_corpus_server,
 )
 
 BASELINE: WireMockKind = "wiremock"
@@ -54,7 +55,7 @@ def _load(url: str, workload: Workload, connections: int, duration: float, gen: 
 
 
 def _runs(
-    servers: dict[tuple[WireMockKind, bool], WireMockProcess],
+    servers: dict[tuple[WireMockKind, bool], ServerProc],
     plan: list[tuple[Workload, int]],
     duration: float,
     repeat: int,
@@ -98,14 +99,14 @@ def run_wiremock(duration: float, repeat: int, generator: Generator) -> dict[str
         _log(f"  skipped: {exc}")
         return {"skipped": str(exc)}
     plan = [(WORKLOADS[0], 1), *((workload, 32) for workload in WORKLOADS)]
-    servers: dict[tuple[WireMockKind, bool], WireMockProcess] = {}
+    servers: dict[tuple[WireMockKind, bool], ServerProc] = {}
     memory: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="mocks-bench-wiremock-") as folder:
         roots = {False: CORPUS, True: many_root(Path(folder))}
         try:
             for kind in KINDS:
                 for many, root in roots.items():
-                    servers[(kind, many)] = WireMockProcess(kind, root)
+                    servers[(kind, many)] = start_corpus_server(kind, root)
                 memory[kind] = {"idle_rss_kb": servers[(kind, False)].memory_kb().get("VmRSS")}
             _log("  warming up (2 s per workload and server)")
             for (_kind, many), server in servers.items():
