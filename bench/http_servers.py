@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from .standalone import STUB_DOCUMENT, STUB_PATH
+
 if TYPE_CHECKING:
     from mocks.core import BaseMock
 
@@ -53,8 +55,6 @@ LABELS: dict[str, str] = {
     "pytest-httpserver": "pytest-httpserver",
 }
 
-STUB_PATH = "/stub"
-STUB_DOCUMENT: dict[str, Any] = {"id": "item-1", "ok": True, "tags": ["a", "b"], "count": 3}
 CONTRACT_PATH = "/v1/items"
 #: The request body the contract scenarios POST (valid under ITEM_REQUEST_SCHEMA).
 CONTRACT_BODY: dict[str, Any] = {

@@ -93,19 +93,23 @@ def run_load(
     headers: Sequence[str] = (),
     stream: bool = False,
     expect_chars: int | None = None,
+    cpus: str | None = None,
+    rate: float | None = None,
 ) -> LoadResult:
     """Load `url` from a separate process; `requests` (Python client only) fixes the count.
 
     `headers` are extra ``Name: value`` request headers. `stream` reads every answer as
     an SSE stream with the Python client, whatever `generator` says; `expect_chars` is
-    the content length each stream must add up to.
+    the content length each stream must add up to. `cpus` pins the generator to that
+    CPU list (``taskset -c``), away from the server's. `rate` (Python client) paces the
+    requests: that many a second in all.
     """
     with tempfile.TemporaryDirectory(prefix="mocks-bench-load-") as folder:
         body_file = ""
         if body:
             body_file = os.path.join(folder, "body.json")
             Path(body_file).write_bytes(body)
-        if generator == "wrk" and requests is None and not stream:
+        if generator == "wrk" and requests is None and not stream and rate is None:
             seconds = max(1, math.ceil(duration))
             command = [
                 "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
@@ -130,8 +134,12 @@ def run_load(
                 command.append("--stream")
             if expect_chars is not None:
                 command.append(f"--expect-chars={expect_chars}")
+            if rate is not None:
+                command.append(f"--rate={rate}")
             env = dict(os.environ)
             timeout = int(duration) + 60
+        if cpus is not None and shutil.which("taskset"):
+            command = ["taskset", "-c", cpus, *command]
         done = subprocess.run(
             command,
             capture_output=True,
@@ -142,5 +150,6 @@ def run_load(
             check=False,
         )
         if done.returncode != 0:
-            raise RuntimeError(f"{command[0]} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+            name = " ".join(command[:4])
+            raise RuntimeError(f"{name} failed ({done.returncode}):\n{done.stderr[-2000:]}")
         return _parse(done.stdout, generator, connections)

@@ -5,7 +5,8 @@
 reconnects when a server closes, as HTTP/1.0 servers do), sends the same request
 back to back on each, and prints one ``BENCH_JSON {...}`` line with wrk's fields.
 ``--requests N`` stops after N responses instead (a fixed workload); the duration
-still bounds the run. ``--header 'Name: value'`` (repeatable) adds request headers.
+still bounds the run. ``--rate R`` paces the requests: R a second in all (a soak).
+``--header 'Name: value'`` (repeatable) adds request headers.
 Loopback only: the URL's host must be a loopback address.
 
 ``--stream`` reads each response as a Server-Sent Events stream (``data: {json}``
@@ -94,7 +95,8 @@ def event_text(document: Any) -> str:
     ]
     delta = document.get("delta")
     if isinstance(delta, dict):
-        inner = delta.get("delta") if isinstance(delta.get("delta"), dict) else delta
+        nested = delta.get("delta")
+        inner = nested if isinstance(nested, dict) else delta
         if delta.get("type") in ("text_delta", "content_block_delta") or inner is not delta:
             texts.append(str(inner.get("text") or ""))
     for candidate in document.get("candidates") or ():
@@ -119,7 +121,7 @@ def _request_bytes(
     lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", "User-Agent: bench-pyload", *headers]
     if body or method in ("POST", "PUT", "PATCH"):
         if not any(h.lower().startswith("content-type:") for h in headers):
-            lines.append("Content-Type: application/json")
+            lines.append("Content-Type: application/json")  # unless a header names another
         lines.append(f"Content-Length: {len(body)}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
@@ -174,11 +176,18 @@ async def _connection(
     limit: int | None,
     totals: Totals,
     streaming: Streaming | None = None,
+    interval: float | None = None,
 ) -> None:
     reader: asyncio.StreamReader | None = None
     writer: asyncio.StreamWriter | None = None
+    next_at = time.perf_counter()
     try:
         while time.perf_counter() < deadline and (limit is None or totals.sent < limit):
+            if interval is not None:  # a steady rate: start requests `interval` apart
+                await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+                next_at += interval
+                if time.perf_counter() >= deadline:
+                    break
             if writer is None or reader is None:
                 try:
                     reader, writer = await asyncio.open_connection(host, port)
@@ -240,8 +249,10 @@ async def run(
     limit: int | None,
     headers: Sequence[str] = (),
     streaming: Streaming | None = None,
+    rate: float | None = None,
 ) -> dict[str, float | int]:
-    """Drive the load and summarise it in wrk's terms (microseconds)."""
+    """Drive the load and summarise it in wrk's terms (microseconds); `rate` caps it at
+    that many requests/s in all (each connection starts one every connections/rate s)."""
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     if not ipaddress.ip_address(host).is_loopback:
@@ -251,8 +262,9 @@ async def run(
     totals = Totals()
     began = time.perf_counter()
     deadline = began + duration
+    interval = connections / rate if rate else None
     tasks = [
-        _connection(host, port, request, deadline, limit, totals, streaming)
+        _connection(host, port, request, deadline, limit, totals, streaming, interval)
         for _ in range(connections)
     ]
     async with asyncio.timeout(duration + 30):
@@ -291,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--header", action="append", default=[], help="'Name: value'")
     parser.add_argument("--stream", action="store_true", help="read SSE; count content chunks")
     parser.add_argument("--expect-chars", type=int, help="--stream: content characters each")
+    parser.add_argument("--rate", type=float, help="at most this many requests/s in all")
     args = parser.parse_args(argv)
     body = b""
     if args.body_file:
@@ -315,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
                 limit,
                 args.header,
                 streaming,
+                args.rate,
             )
         )
     print("BENCH_JSON " + json.dumps(result), flush=True)

@@ -3,12 +3,18 @@ MockHTTP, the PyPI package mockllm for MockLLM) and MockHTTP's goals."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
+from .domains import render_domains
 from .http_servers import MANY_SCENARIOS
 from .llm_servers import LONG_TEXT
+from .peers import ratio as peer_ratio
+from .peers import render_peers
+from .scale import drop as scale_drop
+from .scale import render_scale
 from .servers import LABELS
+from .soak import render_soak
+from .tables import table
 from .wiremock import render_wiremock
 
 BASELINE = "pytest-httpserver"
@@ -60,21 +66,6 @@ def _drop(value: float | None, baseline: float | None) -> str:
 
 def _flag(entry: Any) -> str:
     return " !" if isinstance(entry, dict) and entry.get("valid") is False else ""
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Columns padded to their widest cell; the first left-aligned, the rest right."""
-    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
-
-    def line(cells: Sequence[str]) -> str:
-        parts = [
-            str(c).ljust(w) if i == 0 else str(c).rjust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return "  ".join(parts).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
 
 
 # ---- goals -----------------------------------------------------------------------------
@@ -133,6 +124,69 @@ def goals(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "< 20%",
                 None if drop is None else drop < 20,
                 None if kept_cpu is None else (1 - kept_cpu) * 100,
+            )
+        )
+    return [*found, *peer_goals(results), *scale_goals(results)]
+
+
+#: Issue 14: (goal, MockHTTP's figure over the peer's, peer, target, met when, by CPU).
+PEER_GOALS: tuple[tuple[str, tuple[str, ...], str, str, float, bool, tuple[str, ...]], ...] = (
+    ("cold start / bare aiohttp", ("cold_start", "median_s"), "aiohttp", "<= 1.30x", 1.3,
+     False, ("cold_start", "cpu_median_s")),
+    ("req/s c=32 / WireMock default", ("c32", "rps"), "wiremock", ">= 1.50x", 1.5, True,
+     ("c32", "cpu_us_per_request")),
+    ("req/s c=32 / WireMock journal off", ("c32", "rps"), "wiremock-nojournal", ">= 1.00x", 1.0,
+     True, ("c32", "cpu_us_per_request")),
+    ("req/s c=1 / WireMock default", ("c1", "rps"), "wiremock", ">= 2.00x", 2.0, True,
+     ("c1", "cpu_us_per_request")),
+    ("p99 c=32 / bare aiohttp", ("c32", "p99_ms"), "aiohttp", "< 2.00x", 2.0, False, ()),
+    ("idle RSS / bare aiohttp", ("idle_rss_kb",), "aiohttp", "<= 1.25x", 1.25, False, ()),
+)  # fmt: skip
+
+
+def peer_goals(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Issue 14's goals for MockHTTP (default loop) against its peers, when measured.
+
+    "same by CPU/req" restates the throughput goals with server CPU per request (the
+    peer's over MockHTTP's), the steadier figure on a busy machine; for cold start it is
+    MockHTTP's CPU seconds to its first answer over aiohttp's.
+    """
+    servers = _get(results, "peers", "servers")
+    if not isinstance(servers, dict) or "mockhttp" not in servers:
+        return []
+    found = []
+    for name, keys, peer, target, bound, higher, cpu_keys in PEER_GOALS:
+        if peer not in servers:
+            continue
+        value = peer_ratio(servers["mockhttp"], servers[peer], keys)
+        by_cpu = None
+        if cpu_keys:
+            cpu = peer_ratio(servers["mockhttp"], servers[peer], cpu_keys)
+            by_cpu = None if not cpu else (1 / cpu if higher else cpu)
+        strict = target.startswith("< ")  # "below", not "at most"
+        met = None
+        if value is not None:
+            met = value >= bound if higher else (value < bound if strict else value <= bound)
+        found.append(_goal(f"MockHTTP {name}", value, target, met, by_cpu))
+    return found
+
+
+def scale_goals(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Issue 14: 500 expectations of each kind cost under 20 % of 1 expectation's req/s."""
+    kinds = _get(results, "scale", "kinds")
+    if not isinstance(kinds, dict):
+        return []
+    found = []
+    for figures in kinds.values():
+        lost = scale_drop(figures, "mockhttp", 500)
+        by_cpu = scale_drop(figures, "mockhttp", 500, "cpu_us_per_request")
+        found.append(
+            _goal(
+                f"MockHTTP req/s drop, 1 -> 500 {figures['label']}",
+                None if lost is None else lost * 100,
+                "< 20%",
+                None if lost is None else lost < 0.2,
+                None if by_cpu is None else by_cpu * 100,
             )
         )
     return found
@@ -483,6 +537,14 @@ def render(results: dict[str, Any]) -> str:
         parts.append(render_llm_note(results))
     if results.get("wiremock"):
         parts.append(render_wiremock(results["wiremock"]))
+    if results.get("peers"):
+        parts.append(render_peers(results["peers"]))
+    if results.get("scale"):
+        parts.append(render_scale(results["scale"]))
+    if results.get("domains"):
+        parts.append(render_domains(results["domains"]))
+    if results.get("soak"):
+        parts.append(render_soak(results["soak"]))
     if any(goal["met"] is not None for goal in results.get("goals", [])):
         parts.append(render_goals(results["goals"]))
     if any("!" in part for part in parts):

@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import select
+import signal
 import statistics
 import subprocess
 import sys
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import report
+from .domains import run_domains
 from .http_servers import (
     CONTRACT_BODY,
     MANY_SCENARIOS,
@@ -41,10 +43,21 @@ from .http_servers import (
 from .llm_servers import LLM_KINDS, LLMKind, LLMScenario
 from .llm_servers import supports as llm_supports
 from .load import ROOT, Generator, LoadResult, default_generator, run_load
+from .peers import run_peers
+from .record import write_record
+from .scale import KINDS_BY_NAME, QUICK_SIZES, SIZES, run_scale
 from .servers import KINDS, LABELS, AnyScenario, Kind, request_for
+from .soak import plot_soak, run_soak
 from .wiremock import run_wiremock
 
-SECTIONS = ("lifecycle", "throughput", "many", "contracts", "rss", "llm", "wiremock")
+#: Every section; `python -m bench` runs all but the soak unless --only names them.
+SECTIONS = (
+    "lifecycle", "throughput", "many", "contracts", "rss", "llm", "wiremock",
+    "peers", "scale", "domains", "soak",
+)  # fmt: skip
+DEFAULT_SECTIONS = tuple(s for s in SECTIONS if s != "soak")
+#: The scale kinds --quick measures (exact, the two that defeat a path index, a header).
+QUICK_SCALE_KINDS = ("exact", "unanchored", "header")
 PACKAGES = (
     "mocks", "aiohttp", "pytest-httpserver", "werkzeug", "uvloop", "jsonschema",
     "mockllm", "fastapi", "starlette", "uvicorn", "h11", "httptools", "pydantic",
@@ -67,6 +80,16 @@ class Options:
     sections: tuple[str, ...]
     concurrency: tuple[int, int]
     llm_kinds: tuple[LLMKind, ...] = LLM_KINDS
+    #: Fresh processes per server for the cold-start column (peers).
+    cold_runs: int = 5
+    #: Requests per journal-memory measurement (peers).
+    journal_requests: int = 5000
+    #: Seconds of warm-up at least, per server and request (peers, scale, domains).
+    warm_up_s: float = 5.0
+    scale_sizes: tuple[int, ...] = SIZES
+    scale_kinds: tuple[str, ...] = tuple(KINDS_BY_NAME)
+    soak_minutes: float = 10.0
+    soak_rate: float = 100.0
 
 
 def log(message: str) -> None:
@@ -427,6 +450,42 @@ def run_wiremock_section(options: Options) -> dict[str, Any]:
     return run_wiremock(options.duration, options.repeat, options.generator)
 
 
+def run_peers_section(options: Options) -> dict[str, Any]:
+    """MockHTTP and every peer standalone, pinned, in one run (`bench.peers`)."""
+    return run_peers(
+        options.duration,
+        options.repeat,
+        options.generator,
+        cold_runs=options.cold_runs,
+        journal_requests=options.journal_requests,
+        warm_up_s=options.warm_up_s,
+    )
+
+
+def run_scale_section(options: Options) -> dict[str, Any]:
+    """1 to 5,000 stubs of each kind, MockHTTP and WireMock (`bench.scale`)."""
+    return run_scale(
+        options.duration,
+        options.repeat,
+        options.generator,
+        sizes=options.scale_sizes,
+        kinds=options.scale_kinds,
+        warm_up_s=options.warm_up_s,
+    )
+
+
+def run_domains_section(options: Options) -> dict[str, Any]:
+    """MockZitadel, MockWhatsApp, MockTeams beside their peers (`bench.domains`)."""
+    return run_domains(options.duration, options.repeat, options.generator,
+                       warm_up_s=options.warm_up_s)  # fmt: skip
+
+
+def run_soak_section(options: Options) -> dict[str, Any]:
+    """Every mock under a steady load; RSS, fds, latency over time (`bench.soak`)."""
+    return run_soak(options.soak_minutes, 10.0 if options.soak_minutes >= 2 else 5.0,
+                    options.soak_rate)  # fmt: skip
+
+
 # ---- entry point ---------------------------------------------------------------------
 
 
@@ -437,6 +496,35 @@ def _version(package: str) -> str | None:
         return None
 
 
+def _first_line(command: list[str]) -> str | None:
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
+    except OSError:
+        return None
+    return next(iter((done.stdout or done.stderr).strip().splitlines()), None)
+
+
+def tool_versions(sections: tuple[str, ...]) -> dict[str, str | None]:
+    """The peers outside PyPI the standalone sections run (Java, WireMock, nginx, node)."""
+    if not {"peers", "scale", "domains", "wiremock"} & set(sections):
+        return {}
+    found: dict[str, str | None] = {
+        "java": _first_line(["java", "-version"]),
+        "nginx": _first_line(["nginx", "-v"]),
+        "node": _first_line(["node", "--version"]),
+    }
+    try:
+        from .peer_servers import wiremock_jar
+
+        found["wiremock"] = wiremock_jar().name
+    except RuntimeError:
+        found["wiremock"] = None
+    package = ROOT / ".node" / "node_modules" / "oauth2-mock-server" / "package.json"
+    if package.exists():
+        found["oauth2-mock-server"] = json.loads(package.read_text()).get("version")
+    return found
+
+
 def metadata(options: Options) -> dict[str, Any]:
     """Where and how the run happened."""
     wrk = None
@@ -444,6 +532,7 @@ def metadata(options: Options) -> dict[str, Any]:
         found = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
         wrk = next(iter((found.stdout or found.stderr).splitlines()), None)
     return {
+        "tools": tool_versions(options.sections),
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "platform": platform.platform(),
@@ -457,6 +546,7 @@ def metadata(options: Options) -> dict[str, Any]:
         "llm_kinds": list(options.llm_kinds) if "llm" in options.sections else None,
         "versions": {name: _version(name) for name in PACKAGES},
         "load_average_before": list(os.getloadavg()),
+        "command": "python -m bench " + " ".join(sys.argv[1:]),
     }
 
 
@@ -480,12 +570,24 @@ def parse_options(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
     parser.add_argument("--rss-requests", type=int, help="fixed workload for peak RSS")
     parser.add_argument("--generator", choices=("wrk", "python"), default=default_generator())
     parser.add_argument(
-        "--only", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)}"
+        "--only",
+        default=",".join(DEFAULT_SECTIONS),
+        help=f"comma-separated subset of {','.join(SECTIONS)} (default: all but soak)",
     )
     parser.add_argument("--servers", default=",".join(KINDS), help="comma-separated kinds")
     parser.add_argument("--output", type=Path, help="JSON file (default bench/results/...)")
     parser.add_argument(
         "--check-goals", action="store_true", help="exit 1 when a MockHTTP goal is missed"
+    )
+    parser.add_argument("--cold-runs", type=int, help="fresh processes per cold start (5, quick 2)")
+    parser.add_argument("--scale-sizes", help="stub counts of the scale table (1,100,500,5000)")
+    parser.add_argument("--scale-kinds", help=f"scale kinds ({','.join(KINDS_BY_NAME)})")
+    parser.add_argument("--soak-minutes", type=float, help="soak length (10, quick 1)")
+    parser.add_argument("--soak-rate", type=float, default=100.0, help="soak req/s per mock")
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help="also write the dated record to keep: bench/results/<date>-<sections>.md and .json",
     )
     args = parser.parse_args(argv)
     sections = tuple(s for s in args.only.split(",") if s)
@@ -512,7 +614,25 @@ def parse_options(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
         sections=sections,
         concurrency=(1, 32),
         llm_kinds=llm_kinds,
+        cold_runs=args.cold_runs or (2 if args.quick else 5),
+        journal_requests=1000 if args.quick else 5000,
+        warm_up_s=1.0 if args.quick else 5.0,
+        scale_sizes=(
+            tuple(int(n) for n in args.scale_sizes.split(","))
+            if args.scale_sizes
+            else (QUICK_SIZES if args.quick else SIZES)
+        ),
+        scale_kinds=(
+            tuple(k for k in args.scale_kinds.split(",") if k)
+            if args.scale_kinds
+            else (QUICK_SCALE_KINDS if args.quick else tuple(KINDS_BY_NAME))
+        ),
+        soak_minutes=args.soak_minutes or (1.0 if args.quick else 10.0),
+        soak_rate=args.soak_rate,
     )
+    unknown_kinds = set(options.scale_kinds) - set(KINDS_BY_NAME)
+    if unknown_kinds:
+        parser.error(f"unknown scale kinds: {', '.join(sorted(unknown_kinds))}")
     return options, args
 
 
@@ -530,19 +650,33 @@ def main(argv: list[str] | None = None) -> int:
         "rss": run_rss,
         "llm": run_llm,
         "wiremock": run_wiremock_section,
+        "peers": run_peers_section,
+        "scale": run_scale_section,
+        "domains": run_domains_section,
+        "soak": run_soak_section,
     }
+    output = args.output or RESULTS_DIR / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    # SIGTERM unwinds like Ctrl-C, so every section stops the servers it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     for section in SECTIONS:
         if section in options.sections:
             results[section] = runners[section](options)
+            # what is measured so far survives a later failure
+            output.write_text(json.dumps(results, indent=2) + "\n")
     results["goals"] = report.goals(results)
     results["meta"]["elapsed_s"] = round(time.monotonic() - began, 1)
     results["meta"]["load_average_after"] = list(os.getloadavg())
     print(report.render(results))
-    output = args.output or RESULTS_DIR / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=2) + "\n")
     (output.parent / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nJSON: {output}  ({results['meta']['elapsed_s']} s)")
+    if "soak" in results:
+        png = plot_soak(results["soak"], output.with_suffix(".png"))
+        print(f"PNG: {png}" if png else "(no soak plot: pip install matplotlib)")
+    if args.record:
+        for path in write_record(results, RESULTS_DIR):
+            print(f"record: {path}")
     missed = [g for g in results["goals"] if g["met"] is False]
     return 1 if args.check_goals and missed else 0
 

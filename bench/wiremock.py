@@ -21,16 +21,18 @@ from pathlib import Path
 from typing import Any
 
 from .load import Generator, LoadResult, default_generator, run_load
+from .procs import ServerProc
+from .tables import table
 from .wiremock_servers import (
     CORPUS,
     KINDS,
     LABELS,
     WORKLOADS,
     WireMockKind,
-    WireMockProcess,
     Workload,
     describe,
     many_root,
+    start_corpus_server,
 )
 
 BASELINE: WireMockKind = "wiremock"
@@ -53,7 +55,7 @@ def _load(url: str, workload: Workload, connections: int, duration: float, gen: 
 
 
 def _runs(
-    servers: dict[tuple[WireMockKind, bool], WireMockProcess],
+    servers: dict[tuple[WireMockKind, bool], ServerProc],
     plan: list[tuple[Workload, int]],
     duration: float,
     repeat: int,
@@ -97,14 +99,14 @@ def run_wiremock(duration: float, repeat: int, generator: Generator) -> dict[str
         _log(f"  skipped: {exc}")
         return {"skipped": str(exc)}
     plan = [(WORKLOADS[0], 1), *((workload, 32) for workload in WORKLOADS)]
-    servers: dict[tuple[WireMockKind, bool], WireMockProcess] = {}
+    servers: dict[tuple[WireMockKind, bool], ServerProc] = {}
     memory: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="mocks-bench-wiremock-") as folder:
         roots = {False: CORPUS, True: many_root(Path(folder))}
         try:
             for kind in KINDS:
                 for many, root in roots.items():
-                    servers[(kind, many)] = WireMockProcess(kind, root)
+                    servers[(kind, many)] = start_corpus_server(kind, root)
                 memory[kind] = {"idle_rss_kb": servers[(kind, False)].memory_kb().get("VmRSS")}
             _log("  warming up (2 s per workload and server)")
             for (_kind, many), server in servers.items():
@@ -169,7 +171,7 @@ def render_wiremock(section: dict[str, Any]) -> str:
         f"WireMock corpus ({section['meta']['mappings']} mappings, {section['meta']['jar']},"
         f" {section['meta']['java']}) served by WireMock and MockHTTP, each standalone."
         " ratio: MockHTTP / WireMock; CPU ratio: WireMock's CPU us/req / MockHTTP's",
-        _table(headers, rows),
+        table(headers, rows),
     ]
     mem_rows = []
     for kind in KINDS:
@@ -184,15 +186,9 @@ def render_wiremock(section: dict[str, Any]) -> str:
         )
     base_peak = memory.get(BASELINE, {}).get("peak_rss_kb")
     ours_peak = memory.get("mockhttp-wiremock", {}).get("peak_rss_kb")
-    lines.append(_table(["process", "idle RSS MiB", "peak RSS MiB (after the runs)"], mem_rows))
+    lines.append(table(["process", "idle RSS MiB", "peak RSS MiB (after the runs)"], mem_rows))
     lines.append(f"MockHTTP peak memory / WireMock's: {_ratio(ours_peak, base_peak)}")
     return "\n".join(lines)
-
-
-def _table(headers: list[str], rows: list[list[str]]) -> str:
-    from .report import table
-
-    return table(headers, rows)
 
 
 def main(argv: list[str] | None = None) -> int:

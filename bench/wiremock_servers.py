@@ -14,24 +14,20 @@ The roots: the test corpus (``tests/http/wiremock_corpus``), and the same with
 from __future__ import annotations
 
 import json
-import os
-import re
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from .load import ROOT
+from .peer_servers import mockhttp_spec, wiremock_jar, wiremock_spec
+from .procs import Probe, ServerProc, ServerSpec
 
 WireMockKind = Literal["wiremock", "mockhttp-wiremock"]
 KINDS: tuple[WireMockKind, ...] = ("wiremock", "mockhttp-wiremock")
 LABELS: dict[str, str] = {"wiremock": "WireMock", "mockhttp-wiremock": "MockHTTP"}
 CORPUS = ROOT / "tests" / "http" / "wiremock_corpus"
-NODE_MODULES = Path(os.environ.get("MOCKS_NODE_MODULES", ROOT / ".node" / "node_modules"))
 #: Extra mappings of the "many" root.
 MANY = 500
 
@@ -86,17 +82,6 @@ WORKLOADS: tuple[Workload, ...] = (
 )
 
 
-def wiremock_jar() -> Path:
-    """The WireMock standalone jar of the npm ``wiremock`` package."""
-    found = sorted((NODE_MODULES / "wiremock" / "build").glob("wiremock-standalone-*.jar"))
-    if not found:
-        raise RuntimeError(
-            f"no WireMock jar under {NODE_MODULES}: npm install --no-save --prefix .node "
-            "wiremock@3.13.2"
-        )
-    return found[-1]
-
-
 def many_root(target: Path) -> Path:
     """The corpus plus `MANY` exact-path mappings (``/many/0`` loaded first)."""
     root = target / "many-root"
@@ -109,83 +94,17 @@ def many_root(target: Path) -> Path:
     return root
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def corpus_spec(kind: WireMockKind, root: Path) -> ServerSpec:
+    """How to run `kind` standalone on the WireMock root `root` (probed on ``/r/json``)."""
+    probe = Probe("/r/json")
+    if kind == "wiremock":
+        return wiremock_spec(lambda folder: root, kind=kind, label="WireMock", probe=probe)
+    return mockhttp_spec(lambda folder: root, kind=kind, label="MockHTTP", probe=probe)
 
 
-class WireMockProcess:
-    """One server process serving a WireMock root; `cpu_seconds` and `memory_kb` from /proc."""
-
-    def __init__(self, kind: WireMockKind, root: Path) -> None:
-        self.kind = kind
-        if kind == "wiremock":
-            port = _free_port()
-            command = [
-                "java", "-jar", str(wiremock_jar()), "--port", str(port),
-                "--bind-address", "127.0.0.1", "--root-dir", str(root), "--disable-banner",
-            ]  # fmt: skip
-            self.url = f"http://127.0.0.1:{port}"
-        else:
-            command = [
-                sys.executable, "-m", "mocks.http", "--stubs", str(root), "--log-level", "WARNING",
-            ]  # fmt: skip
-            self.url = ""
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-        )
-        try:
-            self._wait_ready()
-        except BaseException:
-            self.stop()
-            raise
-
-    def _wait_ready(self, timeout: float = 120.0) -> None:
-        deadline = time.monotonic() + timeout
-        if self.kind == "mockhttp-wiremock":
-            assert self.process.stdout is not None
-            line = self.process.stdout.readline()
-            found = re.search(r"listening on (\S+)", line)
-            if not found:
-                raise RuntimeError(f"MockHTTP did not start: {line!r}")
-            self.url = found[1]
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.kind} exited with {self.process.returncode}")
-            try:
-                host, _, port = self.url.removeprefix("http://").rpartition(":")
-                with socket.create_connection((host, int(port)), 1):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"{self.kind} did not listen within {timeout} s")
-
-    def cpu_seconds(self) -> float:
-        """User + system CPU time of the process so far (all threads)."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rpartition(")")[2].split()
-        ticks = os.sysconf("SC_CLK_TCK")
-        return (int(fields[11]) + int(fields[12])) / ticks
-
-    def memory_kb(self) -> dict[str, int]:
-        """VmRSS and VmHWM of the process in KiB."""
-        found: dict[str, int] = {}
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                found[key] = int(value.split()[0])
-        return found
-
-    def stop(self) -> None:
-        """Terminate the process (kill it if it does not go)."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+def start_corpus_server(kind: WireMockKind, root: Path) -> ServerProc:
+    """`kind` serving `root` in its own process (`bench.procs.ServerProc`, not pinned)."""
+    return ServerProc(corpus_spec(kind, root))
 
 
 def describe() -> dict[str, Any]:
@@ -208,9 +127,9 @@ __all__ = [
     "MANY",
     "WORKLOADS",
     "WireMockKind",
-    "WireMockProcess",
     "Workload",
+    "corpus_spec",
     "describe",
     "many_root",
-    "wiremock_jar",
+    "start_corpus_server",
 ]

@@ -1,6 +1,7 @@
 -- wrk script for bench/: sets the method, headers and body from the environment, and
 -- reports wrk's totals as one JSON line (BENCH_JSON {...}) that bench/load.py parses.
--- BENCH_HEADERS holds extra request headers, one "Name: value" a line.
+-- BENCH_HEADERS holds extra request headers, one "Name: value" a line; a body is sent as
+-- JSON unless they name another Content-Type.
 local method = os.getenv("BENCH_METHOD") or "GET"
 local body_file = os.getenv("BENCH_BODY_FILE") or ""
 local headers = os.getenv("BENCH_HEADERS") or ""
@@ -13,7 +14,7 @@ if body_file ~= "" then
   local file = assert(io.open(body_file, "rb"))
   wrk.body = file:read("*a")
   file:close()
-  if wrk.headers["Content-Type"] == nil then
+  if wrk.headers["Content-Type"] == nil and wrk.headers["content-type"] == nil then
     wrk.headers["Content-Type"] = "application/json"
   end
 end

@@ -30,8 +30,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import report
 from .load import Generator, LoadResult, default_generator, run_load
+from .tables import table
 from .zitadel_servers import (
     KINDS,
     LABELS,
@@ -167,7 +167,7 @@ def render(figures: dict[str, Any]) -> str:
         "ratio: MockZitadel / oauth2-mock-server requests/s (above 1: MockZitadel faster);"
         " CPU ratio: CPU per request (below 1: MockZitadel cheaper)."
     )
-    return report.table(headers, rows) + "\n" + note
+    return table(headers, rows) + "\n" + note
 
 
 def _versions() -> dict[str, str]:
