@@ -8,6 +8,11 @@ the test is marked ``@pytest.mark.no_mock_verify``. The ini option
 ``mocks_check_responses = true`` turns on checking mode (generated responses are
 validated against the contracts too).
 
+``mock_remote`` is the mocks of a stack running elsewhere (``python -m mocks``, found by
+the ``MOCK_<SERVICE>_URL`` variables it prints) in a scope of the test's own, so xdist
+workers and parallel jobs sharing one stack never see each other's expectations or
+traffic; it is verified when the test passes and its scope reset after.
+
 Each mock's dashboard (``/__admin/ui``) labels the traffic with the test's node id, and
 the report of a failing test gets a section with the Mermaid sequence diagram of that
 test's traffic (the system under test and each mock it used), so a CI log shows what
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 from collections.abc import Callable, Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +33,7 @@ from .core import fixture_name, load_mock_class, registered_mocks
 
 if TYPE_CHECKING:  # the engine is imported when a fixture is first used, not at start-up
     from .core import BaseMock, MockStack
+    from .remote import RemoteStack
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -151,3 +158,27 @@ def mock_stack(mock_servers: MockServers, request: pytest.FixtureRequest) -> Ite
             mock.dashboard.include(*mocks.values())  # each mock's page shows the stack
             verified.enter_context(contextlib.contextmanager(_verified)(mock, request))
         yield MockStack(mocks)
+
+
+@pytest.fixture
+def mock_remote(request: pytest.FixtureRequest) -> Iterator[RemoteStack]:
+    """The mocks of a running stack (``stack["llm"]``), in this test's own scope (named
+    after the xdist worker and the test), verified when the test passes."""
+    __tracebackhide__ = True
+    from .remote import RemoteStack, scope_name
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    stack = RemoteStack.from_environment(scope_name(worker, request.node.nodeid))
+    if not stack:
+        pytest.fail(
+            "mock_remote needs a running stack: start `python -m mocks --env-file F` and "
+            "load F into the environment (MOCK_<SERVICE>_URL=...)",
+            pytrace=False,
+        )
+    try:
+        yield stack
+        passed = request.node.stash.get(_PASSED, False)
+        if passed and request.node.get_closest_marker("no_mock_verify") is None:
+            stack.verify()
+    finally:
+        stack.reset()

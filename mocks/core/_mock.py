@@ -191,8 +191,15 @@ class BaseMock(MockHooks):
 
     @property
     def rng(self) -> random.Random:
-        """The seeded generator every random draw comes from (reseeded by `reset()`)."""
+        """The seeded generator of behaviour (error rates, delays, generated content):
+        the same seed draws the same in every instance; `reset()` restarts it."""
         return self.state.rng
+
+    @property
+    def ids(self) -> random.Random:
+        """The generator of ids, tokens and secrets: the same tests in the same order
+        draw the same ones, but no other instance and no earlier reset did."""
+        return self.state.ids
 
     @property
     def seed(self) -> int:

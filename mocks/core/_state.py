@@ -10,12 +10,13 @@ The request path, the admin API and the facade all read and change the mock thro
 
 from __future__ import annotations
 
+import itertools
 import logging
 import random
 import threading
 import traceback
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from multidict import CIMultiDict, MultiDict
 from pydantic import BaseModel, ConfigDict, Field
@@ -33,6 +34,8 @@ from ._responders import Responder
 from ._routes import Route, Router
 from ._verify import Report, UnmetExpectation
 
+#: Numbers the mocks made in this process (`MockState.instance`).
+_INSTANCES = itertools.count()
 #: How many problems of each kind are kept for the report.
 MAX_PROBLEMS = 1000
 #: The header that puts a request, or an admin call, in a named scope.
@@ -114,6 +117,11 @@ class Scope:
     `verify()` report, so parallel test workers can share one standalone server without
     seeing each other's traffic. Routes (the default behaviour) and settings are shared.
     """
+
+    #: The header that names a scope.
+    HEADER: ClassVar[str] = SCOPE_HEADER
+    #: The longest name an admin call may use.
+    MAX_NAME: ClassVar[int] = MAX_SCOPE_NAME
 
     def __init__(self, state: MockState, name: str) -> None:
         self.state = state
@@ -200,7 +208,14 @@ class MockState:
     ) -> None:
         self.service = service
         self.seed = seed
+        #: This mock's number among the mocks made in this process (0, 1, ...).
+        self.instance = next(_INSTANCES)
+        #: How many times the mock was reset.
+        self.generation = 0
+        #: Behaviour's draws (error rates, delays, generated content): the seed's.
         self.rng = random.Random(seed)
+        #: Ids, tokens and secrets: unique per instance and reset (see `stream_seed`).
+        self.ids = random.Random(self.stream_seed)
         self.settings = MockSettings()
         self.error_schema = error_schema
         self.max_body_size = max_body_size
@@ -301,16 +316,31 @@ class MockState:
         self.outbound.clear()
         for name in type(self.settings).model_fields:
             setattr(self.settings, name, getattr(self._settings_baseline, name))
+        self.generation += 1
         self.rng.seed(self.seed)
+        self.ids.seed(self.stream_seed)
         if not keep_baseline:
             self.baseline = []
         for spec in self.baseline:
             self.default.add(fresh_copy(spec))
 
+    @property
+    def stream_seed(self) -> str:
+        """What `ids` is seeded from: the seed, the instance and the reset generation.
+
+        The same tests in the same order draw the same ids, tokens and secrets (the same
+        bytes), yet no two mocks of a process, and no two generations of one mock, hand
+        out the same ones: a token kept from the test before a reset, or from another
+        mock, is never valid for someone else. Behaviour (`rng`: error rates, delays,
+        an LLM's answer) depends on the seed alone.
+        """
+        return f"{self.seed}/{self.instance}/{self.generation}"
+
     def reseed(self, seed: int) -> None:
-        """Restart the random generator from `seed`."""
+        """Restart the generators from `seed` (ids within this instance and generation)."""
         self.seed = seed
         self.rng.seed(seed)
+        self.ids.seed(self.stream_seed)
 
     def report(self, mock_name: str) -> Report:
         """What `verify()` would complain about in the default scope, as data."""

@@ -1,8 +1,9 @@
 """Identifiers the WhatsApp mock hands out, all drawn from a seeded generator.
 
-Message ids (wamids), media ids, template ids and trace ids come from the mock's
-:class:`random.Random` (``mock.rng``), which ``reset()`` reseeds, so the same test yields
-the same ids. Business-scoped user ids are derived from the seed and the phone number
+Message ids (wamids), media ids, template ids and trace ids come from the mock's id
+generator (``mock.ids``): the same tests in the same order get the same ids, but no other
+mock and no earlier reset handed them out (a media id kept from the test before is never
+another test's file). Business-scoped user ids are derived from the seed and the phone number
 alone: a user keeps the same id whatever order users first appear in.
 
 >>> import random
@@ -75,7 +76,7 @@ def business_scoped_user_id(seed: int, wa_id: str) -> str:
 
 
 class IdGenerator:
-    """Draws every id from one generator; pass ``mock.rng`` so ``reset()`` replays them."""
+    """Draws every id from one generator (``mock.ids``, which ``reset()`` moves on)."""
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng

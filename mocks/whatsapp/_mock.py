@@ -119,7 +119,7 @@ class MockWhatsApp(WebhookSide):
         self.delivery = DeliveryPolicy()
         super().__init__(**options)
         account = Account(phone_number_id, waba_id, display_phone_number)
-        self.cloud = WhatsAppCloud(account, rng=self.rng, seed=self.seed, clock=self.clock)
+        self.cloud = WhatsAppCloud(account, rng=self.ids, seed=self.seed, clock=self.clock)
 
     # ---- hooks ----------------------------------------------------------------------
 

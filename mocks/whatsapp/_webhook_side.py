@@ -271,7 +271,7 @@ class WebhookSide(BaseMock):
         return handshake
 
     def _challenge(self) -> str:
-        return str(self.rng.randint(10**9, 10**10 - 1))
+        return str(self.ids.randint(10**9, 10**10 - 1))
 
     def conversation(self, user: str, *, name: str | None = None) -> Conversation:
         """One user's conversation with the bot: ``user_says(text)``,

@@ -28,6 +28,16 @@ class IdGenerator:
         self._rng = random.Random(f"mocks.zitadel:{seed}")
         self._last = 300_000_000_000_000_000 + self._rng.randrange(10**15)
 
+    def branch(self, label: str) -> None:
+        """Draw from here on from a stream of the seed and `label` (ids keep increasing).
+
+        MockZitadel branches after building the instance from its configuration, by its
+        instance and reset generation: the project, configured users and keys stay as
+        configured, while everything a test creates or is issued (users, tokens, codes,
+        sessions) differs from the test before, so a kept token never names another user.
+        """
+        self._rng = random.Random(f"mocks.zitadel:{self.seed}:{label}")
+
     def next_id(self) -> str:
         """The next 18-digit numeric id, larger than the previous one."""
         self._last += self._rng.randrange(1, 1 << 16)

@@ -185,6 +185,7 @@ class MockZitadel(BaseMock):
         for stub in self._configs:
             provider.apply_stub(stub)
         provider.state.auto_login = self._auto_login
+        provider.state.ids.branch(self.state.stream_seed)
         return provider
 
     # ---- routes ---------------------------------------------------------------------
@@ -742,7 +743,9 @@ class MockZitadel(BaseMock):
 
     def reset(self, *, keep_stubs: bool = True) -> None:
         """Back to the state after start: the engine's reset, and the instance rebuilt from
-        the seed and the configuration (same ids, same keys), the clock on wall time."""
+        the seed and the configuration (the same project, configured users and keys),
+        the clock on wall time. What tests create or are issued after that (users,
+        tokens, codes) gets ids no earlier generation used."""
         super().reset(keep_stubs=keep_stubs)
         with self.lock:
             self.clock.unfreeze()

@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from mocks import JsonPath, Method, MockHTTP, VerificationError
+from mocks.core import prefixed_id
 
 
 def test_every_request_is_journaled_with_its_outcome(fresh_mock: MockHTTP) -> None:
@@ -132,6 +133,20 @@ def test_reset_restores_the_settings_the_mock_was_created_with() -> None:
         assert mock.settings.strict is False
         assert mock.settings.error is None
         assert mock.settings.latency is not None and mock.settings.latency.sample(mock.rng) > 0
+
+
+def test_ids_differ_per_reset_generation_and_per_instance() -> None:
+    """Ids and tokens come from the mock's generator: a reset, or another mock with the
+    same seed, never draws the same ones again (a kept token is nobody else's)."""
+
+    def draw(mock: MockHTTP) -> str:
+        return prefixed_id(mock.ids, "tok_", 24)
+
+    with MockHTTP.start(seed=9) as first, MockHTTP.start(seed=9) as second:
+        before = draw(first)
+        first.reset()
+        assert draw(first) != before
+        assert draw(second) != before
 
 
 def test_reset_stops_deliveries_still_retrying(fresh_mock: MockHTTP) -> None:

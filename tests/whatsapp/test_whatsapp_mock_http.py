@@ -6,6 +6,7 @@ determinism, options. Whatever comes in, the answer is a Graph error envelope, n
 from __future__ import annotations
 
 import json
+import os
 import random
 import subprocess
 import sys
@@ -136,27 +137,45 @@ def test_injected_errors_and_latency_use_the_graph_envelope(
     conforms("error", answer.json())
 
 
-def test_the_same_seed_gives_the_same_bytes() -> None:
-    def run() -> list[bytes]:
-        with MockWhatsApp.start(seed=11) as mock, graph(mock) as client:
-            mock.allow_recipient(USER)
-            bodies = [
-                client.post(f"/v23.0/{mock.phone_number_id}/messages", json=text_send()).content
-            ]
-            bodies.append(
-                client.post(
-                    f"/v23.0/{mock.phone_number_id}/media",
-                    data={"messaging_product": "whatsapp"},
-                    files={"file": ("a", b"a", "text/plain")},
-                ).content
-            )
-            bodies.append(client.get("/v23.0/1").content)
-            mock.clock.freeze(1_700_000_000)
-            _, event = mock.cloud.incoming(USER, "text", {"body": "hi"})
-            bodies.append(json.dumps(event).encode())
-            return bodies
+def same_seed_bodies() -> list[str]:
+    """What a send, an upload, a media read and an incoming event write, with seed 11."""
+    with MockWhatsApp.start(seed=11) as mock, graph(mock) as client:
+        mock.allow_recipient(USER)
+        bodies = [client.post(f"/v23.0/{mock.phone_number_id}/messages", json=text_send()).text]
+        uploaded = client.post(
+            f"/v23.0/{mock.phone_number_id}/media",
+            data={"messaging_product": "whatsapp"},
+            files={"file": ("a", b"a", "text/plain")},
+        )
+        bodies.append(uploaded.text)
+        bodies.append(client.get(f"/v23.0/{uploaded.json()['id']}").text)
+        mock.clock.freeze(1_700_000_000)
+        _, event = mock.cloud.incoming(USER, "text", {"body": "hi"})
+        bodies.append(json.dumps(event))
+        return [body.replace(mock.url, "{mock}") for body in bodies]  # ports differ
 
-    assert run() == run()
+
+def test_the_same_seed_gives_the_same_bytes_in_every_run() -> None:
+    """The same steps in two fresh processes write the same bytes; two mocks in one
+    process never hand out the same ids (a kept id is never someone else's)."""
+    script = "import json, test_whatsapp_mock_http as t; print(json.dumps(t.same_seed_bodies()))"
+    here = Path(__file__).resolve().parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(here), str(REPO)])}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=here,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        for _ in range(2)
+    ]
+    assert json.loads(runs[0].stdout) == json.loads(runs[1].stdout)
+    first, second = same_seed_bodies(), same_seed_bodies()
+    assert json.loads(first[0])["messages"][0]["id"] != json.loads(second[0])["messages"][0]["id"]
 
 
 def test_options_are_attributes_and_the_environment(conforms: Check) -> None:
@@ -265,18 +284,22 @@ def test_admin_set_up_routes(mock: MockWhatsApp) -> None:
     assert refused.status_code == 400 and refused.json()["error"]["field"] == "speed"
 
 
-def test_reset_replays_the_same_ids(mock: MockWhatsApp) -> None:
-    def first_send() -> bytes:
+def test_a_reset_never_hands_out_the_same_ids_again(mock: MockWhatsApp) -> None:
+    def first_send() -> dict[str, Any]:
         mock.allow_recipient(USER)
         with graph(mock) as client:
-            return client.post(f"/v23.0/{mock.phone_number_id}/messages", json=text_send()).content
+            sent = client.post(f"/v23.0/{mock.phone_number_id}/messages", json=text_send())
+            document: dict[str, Any] = sent.json()
+            return document
 
     before = first_send()
+    user_id = mock.cloud.users.by_phone(USER).user_id
     mock.reset()
-    assert first_send() == before
-    mock.reseed(99)
-    assert first_send() != before
-    assert mock.cloud.users.by_phone(USER).user_id.startswith("US.")
+    after = first_send()
+    assert after["messages"][0]["id"] != before["messages"][0]["id"]
+    assert after["contacts"] == before["contacts"]  # a user is the same user after a reset
+    assert mock.cloud.users.by_phone(USER).user_id == user_id
+    assert user_id.startswith("US.")
 
 
 def test_admin_refuses_a_user_that_is_not_a_phone_number(mock: MockWhatsApp) -> None:

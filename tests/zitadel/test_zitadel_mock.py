@@ -111,6 +111,32 @@ def test_reset_restores_the_instance_from_seed_and_config() -> None:
         assert not mock.clock.frozen
 
 
+def test_a_token_kept_across_a_reset_is_valid_for_no_one(mock_zitadel: MockZitadel) -> None:
+    def login(email: str) -> tuple[str, str]:
+        app = mock_zitadel.create_application("web", redirect_uris=[REDIRECT])
+        user = mock_zitadel.create_test_user(email)
+        return user.id, mock_zitadel.issue_token(user, app).access_token
+
+    url = mock_zitadel.url + "/oidc/v1/userinfo"
+    project = mock_zitadel.project_id
+    alice_id, alice_token = login("alice@example.com")
+    mock_zitadel.reset()
+    bob_id, bob_token = login("bob@example.com")  # the first user of the next test
+    assert mock_zitadel.project_id == project  # what the system under test was given stays
+    assert bob_id != alice_id and bob_token != alice_token
+    stale = requests.get(url, headers={"Authorization": f"Bearer {alice_token}"}, timeout=5)
+    assert stale.status_code == 401
+    fresh = requests.get(url, headers={"Authorization": f"Bearer {bob_token}"}, timeout=5)
+    assert fresh.json()["email"] == "bob@example.com"
+
+
+def test_two_instances_with_one_seed_issue_different_ids() -> None:
+    with MockZitadel.start(seed=5) as first, MockZitadel.start(seed=5) as second:
+        assert first.project_id == second.project_id  # built from the seed alone
+        users = [m.create_test_user("same@example.com").id for m in (first, second)]
+        assert users[0] != users[1]
+
+
 def test_clock_helpers_move_token_expiry(mock_zitadel: MockZitadel) -> None:
     app = mock_zitadel.create_application("web", redirect_uris=[REDIRECT])
     user = mock_zitadel.create_test_user("a@example.com")
