@@ -20,9 +20,9 @@ def fresh_mock() -> Iterator[MockHTTP]:
 pytest_plugins = ["pytester"]
 
 TESTS = Path(__file__).resolve().parent
-#: Folders whose tests start processes, browsers or whole client stacks: the full run has
+#: Folders whose tests start processes, browsers, whole client stacks or fuzz: the full run has
 #: them, the contributor's quick run (``-m "not integration"``) leaves them out.
-INTEGRATION = frozenset({"clients", "e2e", "standalone"})
+INTEGRATION = frozenset({"clients", "e2e", "fuzz", "standalone"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
