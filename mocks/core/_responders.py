@@ -159,7 +159,10 @@ class StaticResponse(Responder):
 
     async def reply(self, context: ReplyContext) -> Reply:
         if not self.template:
-            cached = self._encoded
+            # The private dict directly: pydantic's attribute lookup for a private
+            # attribute was 4% of a stubbed request's time.
+            private = self.__pydantic_private__
+            cached = private["_encoded"] if private else None
             if cached is None:
                 cached = self._encoded = self._render(self.headers, self.json_body, self.body)
             return Reply(cached.status, dict(cached.headers), cached.body, None, cached.document)
