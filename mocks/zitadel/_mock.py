@@ -32,6 +32,7 @@ from . import _totp as totp
 from ._actions import Action, ActionFunction
 from ._admin import ZitadelAdmin
 from ._api import API_PREFIXES, CONNECT_PREFIX
+from ._client_auth import basic_credentials, query_unescape
 from ._errors import ErrorKind, OAuthError, ZitadelError
 from ._http import HttpRequest, HttpResult
 from ._login_page import PASSWORD_PATH
@@ -299,6 +300,15 @@ class MockZitadel(BaseMock):
             for outbound in result.outbound
         ]
         return reply
+
+    def scope_key(self, request: RecordedRequest) -> str | None:
+        """The OAuth client id (HTTP Basic, else the form's or the query's ``client_id``):
+        a scope named after the application a test worker created catches its system's
+        authorize, token, introspection and revocation calls."""
+        basic = basic_credentials(request.headers.get("Authorization"))
+        if basic is not None:
+            return query_unescape(basic[0])
+        return request.query.get("client_id") or request.form.get("client_id")
 
     # ---- error envelopes --------------------------------------------------------------
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -262,3 +263,38 @@ def test_the_package_exports_are_sorted_complete_and_documented() -> None:
     assert package.__all__ == sorted(package.__all__)
     assert set(package.__all__) == public
     assert all(getattr(package, name).__doc__ for name in package.__all__)
+
+
+def test_a_scope_named_after_a_client_id_catches_that_clients_calls(
+    mock_zitadel: MockZitadel,
+) -> None:
+    """Workers sharing one Zitadel each create their own application: a fault programmed
+    in the scope named after one client id reaches that client's calls only."""
+    first = mock_zitadel.create_application("first", redirect_uris=[REDIRECT])
+    second = mock_zitadel.create_application("second", redirect_uris=[REDIRECT])
+    scoped = {"X-Mock-Scope": first.client_id}
+    created = requests.post(
+        f"{mock_zitadel.url}/__admin/expectations",
+        headers=scoped,
+        json={
+            "matcher": {"kind": "path", "value": "/oauth/v2/token"},
+            "response": {"status": 503, "json": {"error": "temporarily_unavailable"}},
+        },
+        timeout=5,
+    )
+    assert created.status_code == 201, created.text
+
+    def exchange(app: Any) -> requests.Response:
+        return requests.post(
+            f"{mock_zitadel.url}/oauth/v2/token",
+            data={"grant_type": "authorization_code", "code": "nope", "redirect_uri": REDIRECT},
+            auth=(app.client_id, app.client_secret),
+            timeout=5,
+        )
+
+    assert exchange(first).status_code == 503
+    refused = exchange(second)  # the provider's own answer
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_request"
+    journal = requests.get(f"{mock_zitadel.url}/__admin/requests", headers=scoped, timeout=5)
+    assert [e["path"] for e in journal.json()["requests"]] == ["/oauth/v2/token"]
+    assert [e.path for e in mock_zitadel.requests] == ["/oauth/v2/token"]  # the second's
