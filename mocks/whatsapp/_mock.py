@@ -7,6 +7,7 @@ with the app secret and retried until the bot answers 2xx.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from mocks.core import (
@@ -55,6 +56,8 @@ DEFAULTS = WhatsAppOptions()
 #: Matches the messages endpoint with or without a version segment.
 MESSAGES_PATH = r"^(/v\d+\.\d+)?/[^/]+/messages$"
 #: HTTP status -> Graph error code of the errors the engine itself answers.
+#: The version segment a Graph path may start with (``v23.0``).
+_GRAPH_VERSION = re.compile(r"v\d+\.\d+")
 _STATUS_CODES = {401: 190, 403: 10, 404: 100, 429: 130429, 500: 131000, 503: 131016}
 
 
@@ -170,6 +173,15 @@ class MockWhatsApp(WebhookSide):
         """A body that is not JSON (or not a form)."""
         sentence = "The request body could not be parsed."
         return self.graph_reply(invalid_parameter("body", sentence), request)
+
+    def scope_key(self, request: RecordedRequest) -> str | None:
+        """The phone-number id (or business account id) a Graph path names: a test worker
+        whose system under test sends from its own number programs the scope of that
+        name, and the mock serves that number in it (sends, media, profile)."""
+        segments = request.path.strip("/").split("/")
+        if segments and _GRAPH_VERSION.fullmatch(segments[0]):
+            segments = segments[1:]
+        return segments[0] if len(segments) > 1 else None
 
     def precheck(self, request: RecordedRequest, route: Route | None) -> Reply | None:
         """Every Graph call (and media download) needs the mock's access token (190); the

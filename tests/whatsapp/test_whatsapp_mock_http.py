@@ -391,3 +391,27 @@ def test_mangled_sends_never_break_the_mock(mock: MockWhatsApp, conforms: Check)
     assert statuses <= {200, 400, 404}, statuses
     assert 200 in statuses and 400 in statuses
     assert mock.report().errors == []
+
+
+def test_a_workers_own_phone_number_id_is_served_in_its_scope(mock: MockWhatsApp) -> None:
+    """A worker's system under test sends from its own phone-number id: in the scope of
+    that name the mock serves the number, and only that worker sees the sends."""
+    number = "2000000000000001"
+    with graph(mock) as client:
+        unknown = client.post(f"/v23.0/{number}/messages", json=text_send())
+        assert unknown.status_code == 400 and unknown.json()["error"]["code"] == 100
+        created = client.post(
+            "/__admin/expectations",
+            headers={"X-Mock-Scope": number},
+            json={
+                "matcher": {"kind": "path", "value": f"/v23.0/{number}/messages"},
+                "times": 1,
+            },
+        )
+        assert created.status_code == 201, created.text
+        sent = client.post(f"/v23.0/{number}/messages", json=text_send())
+        assert sent.status_code == 200 and sent.json()["messages"][0]["id"].startswith("wamid.")
+        scoped = client.get("/__admin/requests", headers={"X-Mock-Scope": number}).json()
+        assert [e["path"] for e in scoped["requests"]] == [f"/v23.0/{number}/messages"]
+        assert client.get("/__admin/verify", headers={"X-Mock-Scope": number}).status_code == 200
+    assert [e.path for e in mock.requests] == [f"/v23.0/{number}/messages"]  # the refused one
