@@ -55,7 +55,7 @@ if typing.TYPE_CHECKING:
     from ._mock import BaseMock
     from ._options import CliOption
     from ._path import read_body
-    from ._reply import Reply, ReplyError, StreamChunk, sse_event
+    from ._reply import Reply, ReplyError, StreamChunk, split_headers, sse_event
     from ._request import RecordedRequest, ResponseRecord
     from ._responders import (
         CallableResponse,
@@ -159,6 +159,7 @@ __all__ = [
     "read_body",
     "registered_mocks",
     "required_literal",
+    "split_headers",
     "sse_event",
     "traffic_diagram",
     "write_text",

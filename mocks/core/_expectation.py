@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal, Protocol, Self
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -154,11 +154,12 @@ class Expectation:
         status: int = 200,
         json: Any = None,
         body: str | bytes | None = None,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str | list[str]] | None = None,
         *,
         template: bool = False,
     ) -> Self:
-        """Answer with a fixed response (``template=True`` fills ``{{request...}}``)."""
+        """Answer with a fixed response (``template=True`` fills ``{{request...}}``); a
+        header given a list of values is sent once per value (several ``Set-Cookie``)."""
         return self._set_response(static_response(status, json, body, headers, template))
 
     def respond_with_sequence(
@@ -288,7 +289,7 @@ def static_response(
     status: int = 200,
     json: Any = None,
     body: str | bytes | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str | list[str]] | None = None,
     template: bool = False,
 ) -> StaticResponse:
     """A `StaticResponse` from the keyword form `respond()` takes."""
@@ -301,12 +302,16 @@ def static_response(
 
             text, encoded = None, base64.b64encode(body).decode()
         return StaticResponse(
-            status=status, headers=headers or {}, body=text, body_base64=encoded, template=template
+            status=status,
+            headers=dict(headers or {}),
+            body=text,
+            body_base64=encoded,
+            template=template,
         )
     return StaticResponse.model_validate(
         {
             "status": status,
-            "headers": headers or {},
+            "headers": dict(headers or {}),
             "json": json,
             "body": body,
             "template": template,

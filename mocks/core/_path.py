@@ -339,7 +339,9 @@ class RequestPath:
         reply = self.hooks.finish_reply(entry, reply)
         entry.status = reply.status
         entry.duration = time.perf_counter() - exchange.started
-        record = entry.response = ResponseRecord(reply.status, reply.headers, reply.body)
+        record = entry.response = ResponseRecord(
+            reply.status, reply.headers, reply.body, more_headers=reply.more_headers
+        )
         log = self.state.log
         if log.isEnabledFor(logging.INFO):
             log.info(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json as _json
-from collections.abc import AsyncIterable, Iterable
+from collections.abc import AsyncIterable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +60,9 @@ class Reply:
     #: Requests the mock makes once this reply is written (webhooks a default route
     #: emits, say); signed with the mock's signing hook unless they say otherwise.
     callbacks: list[Callback] = field(default_factory=list)
+    #: Header lines sent besides `headers`: a name sent more than once (each
+    #: ``Set-Cookie`` on its own line). See `split_headers`.
+    more_headers: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
     def json(
@@ -103,6 +106,25 @@ class Reply:
         merged = {"Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache"}
         merged.update(headers or {})
         return cls(status, merged, b"", chunks)
+
+
+def split_headers(
+    headers: Mapping[str, str | list[str]],
+) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Programmed headers as `Reply` takes them: a name given one value goes to
+    ``headers``, a name given a list goes out once per value (``more_headers``).
+
+    >>> split_headers({"X-A": "1", "Set-Cookie": ["a=1", "b=2"]})
+    ({'X-A': '1'}, [('Set-Cookie', 'a=1'), ('Set-Cookie', 'b=2')])
+    """
+    single: dict[str, str] = {}
+    more: list[tuple[str, str]] = []
+    for name, value in headers.items():
+        if isinstance(value, str):
+            single[name] = value
+        else:
+            more.extend((name, item) for item in value)
+    return single, more
 
 
 class ReplyError(Exception):

@@ -24,6 +24,8 @@ class ResponseRecord:
     body: bytes = b""
     #: The chunks of a streamed answer, one per write (None for a plain body).
     chunks: list[bytes] | None = None
+    #: Header lines besides `headers` (a name sent more than once, such as Set-Cookie).
+    more_headers: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(eq=False, slots=True)
@@ -145,6 +147,7 @@ class RecordedRequest:
             else {
                 "status": response.status,
                 "headers": dict(response.headers),
+                "more_headers": [list(line) for line in response.more_headers],
                 "body": response.body.decode("utf-8", "replace"),
                 "chunks": None
                 if response.chunks is None

@@ -28,7 +28,7 @@ from pydantic import (
 from ._cassette import RecordedChunk, decode_body
 from ._kinds import KindRegistry
 from ._matchers import Matcher
-from ._reply import Reply, StreamChunk, sse_event
+from ._reply import Reply, StreamChunk, split_headers, sse_event
 from ._request import RecordedRequest
 from ._template import check_template, render
 
@@ -118,7 +118,8 @@ class StaticResponse(Responder):
 
     kind: Literal["static"] = "static"
     status: int = Field(200, ge=100, le=599)
-    headers: dict[str, str] = Field(default_factory=dict)
+    #: A list of values sends the header once per value (several ``Set-Cookie``).
+    headers: dict[str, str | list[str]] = Field(default_factory=dict)
     json_body: Any = Field(None, alias="json")
     body: str | None = None
     body_base64: str | None = None
@@ -165,22 +166,34 @@ class StaticResponse(Responder):
             cached = private["_encoded"] if private else None
             if cached is None:
                 cached = self._encoded = self._render(self.headers, self.json_body, self.body)
-            return Reply(cached.status, dict(cached.headers), cached.body, None, cached.document)
+            return Reply(
+                cached.status,
+                dict(cached.headers),
+                cached.body,
+                None,
+                cached.document,
+                more_headers=list(cached.more_headers),
+            )
         headers = render(dict(self.headers), context.request, context.captures)
         json_body = render(self.json_body, context.request, context.captures)
         body = render(self.body, context.request, context.captures)
         return self._render(headers, json_body, body)
 
-    def _render(self, headers: dict[str, str], json_body: Any, body: str | None) -> Reply:
-        headers = dict(headers)
+    def _render(
+        self, programmed: dict[str, str | list[str]], json_body: Any, body: str | None
+    ) -> Reply:
+        headers, more = split_headers(programmed)
         if json_body is not None:
-            return Reply.json(json_body, self.status, headers)
-        if self.body_base64 is not None:
-            return Reply(self.status, headers, base64.b64decode(self.body_base64))
-        if body is not None:
+            reply = Reply.json(json_body, self.status, headers)
+        elif self.body_base64 is not None:
+            reply = Reply(self.status, headers, base64.b64decode(self.body_base64))
+        elif body is not None:
             headers.setdefault("Content-Type", "text/plain; charset=utf-8")
-            return Reply(self.status, headers, body.encode())
-        return Reply(self.status, headers)
+            reply = Reply(self.status, headers, body.encode())
+        else:
+            reply = Reply(self.status, headers)
+        reply.more_headers = more
+        return reply
 
 
 class SequenceResponse(Responder):

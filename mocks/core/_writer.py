@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+from multidict import CIMultiDict
 
 from ._delays import ChunkedDribble, Delay
 from ._faults import cut_connection
@@ -57,11 +58,16 @@ async def write_reply(
     on_chunk: Callable[[StreamChunk], Any] | None = None,
 ) -> web.StreamResponse:
     """Send `reply` for `request` according to `plan`; return the response aiohttp finishes."""
+    headers: Mapping[str, str] = reply.headers
+    if reply.more_headers:
+        lines = CIMultiDict(reply.headers)
+        lines.extend(reply.more_headers)
+        headers = lines
     if reply.stream is None and not plan.chunked:
         return web.Response(
-            status=reply.status, reason=reply.reason, headers=reply.headers, body=reply.body
+            status=reply.status, reason=reply.reason, headers=headers, body=reply.body
         )
-    response = web.StreamResponse(status=reply.status, reason=reply.reason, headers=reply.headers)
+    response = web.StreamResponse(status=reply.status, reason=reply.reason, headers=headers)
     if reply.stream is None:
         response.content_length = len(reply.body)
     await response.prepare(request)

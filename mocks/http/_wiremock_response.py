@@ -31,6 +31,7 @@ from ..core import (
     Responder,
     StaticResponse,
     UniformDelay,
+    split_headers,
 )
 from ._wiremock_errors import MappingError, join
 from ._wiremock_template import Extra, translate
@@ -77,7 +78,8 @@ class WireMockResponse(Responder):
 
     kind: Literal["wiremock"] = "wiremock"
     status: int = Field(200, ge=100, le=599)
-    headers: dict[str, str] = Field(default_factory=dict)
+    #: A list of values sends the header once per value (WireMock's multi-valued headers).
+    headers: dict[str, str | list[str]] = Field(default_factory=dict)
     body_base64: str = ""
     #: The engine template of the body (and headers), when the mapping is templated.
     template: str | None = None
@@ -88,12 +90,13 @@ class WireMockResponse(Responder):
     _templated: StaticResponse | None = PrivateAttr(None)
 
     def model_post_init(self, context: Any) -> None:
-        stub = {"Matched-Stub-Id": self.stub_id}
+        stub: dict[str, str | list[str]] = {"Matched-Stub-Id": self.stub_id}
         if self.stub_name:
             stub["Matched-Stub-Name"] = self.stub_name
         if self.template is None:
             body = base64.b64decode(self.body_base64)
-            self._fixed = Reply(self.status, {**self.headers, **stub}, body)
+            headers, more = split_headers({**self.headers, **stub})
+            self._fixed = Reply(self.status, headers, body, more_headers=more)
         else:
             self._templated = StaticResponse(
                 status=self.status,
@@ -105,7 +108,9 @@ class WireMockResponse(Responder):
     async def reply(self, context: ReplyContext) -> Reply:
         fixed = self._fixed
         if fixed is not None:
-            return Reply(fixed.status, dict(fixed.headers), fixed.body)
+            return Reply(
+                fixed.status, dict(fixed.headers), fixed.body, more_headers=list(fixed.more_headers)
+            )
         assert self._templated is not None
         rng = context.mock.rng
         values = {extra.name: extra.value(context.request, rng) for extra in self.extras}
@@ -150,6 +155,11 @@ def response_parts(
         template = translate(text, _body_field(response, field_name), extras)
         headers = {
             name: translate(value, join(field_name, "headers", name), extras)
+            if isinstance(value, str)
+            else [
+                translate(item, join(field_name, "headers", name, str(index)), extras)
+                for index, item in enumerate(value)
+            ]
             for name, value in headers.items()
         }
     responder = WireMockResponse(
@@ -202,20 +212,24 @@ def _templated(response: dict[str, Any], field_name: str) -> bool:
     return bool(transformers)
 
 
-def _headers(headers: Any, field_name: str) -> dict[str, str]:
+def _headers(headers: Any, field_name: str) -> dict[str, str | list[str]]:
+    """A mapping's response headers; a list of values is sent once per value."""
     if headers is None:
         return {}
     if not isinstance(headers, dict):
         raise MappingError(field_name, "must be an object of name -> value")
-    found = {}
+    found: dict[str, str | list[str]] = {}
     for name, value in headers.items():
         if isinstance(value, list) and len(value) == 1:
             value = value[0]
         if isinstance(value, list):
-            raise MappingError(join(field_name, name), "several values of one header")
-        if not isinstance(value, str):
-            raise MappingError(join(field_name, name), "must be a string")
-        found[name] = value
+            if not all(isinstance(item, str) for item in value):
+                raise MappingError(join(field_name, name), "each value must be a string")
+            found[name] = list(value)
+        elif isinstance(value, str):
+            found[name] = value
+        else:
+            raise MappingError(join(field_name, name), "must be a string or a list of strings")
     return found
 
 

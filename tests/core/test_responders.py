@@ -167,3 +167,36 @@ def test_bad_templates_and_bodies_are_refused_when_programmed(mock_http: MockHTT
     with pytest.raises(ValidationError, match="status"):
         mock_http.expect("GET", "/z").respond(status=99)
     mock_http.reset()
+
+
+def test_a_header_given_a_list_is_sent_once_per_value(mock_http: MockHTTP) -> None:
+    cookies = ["session=abc; Path=/; HttpOnly", "theme=dark; Path=/"]
+    mock_http.expect("GET", "/login").respond(
+        body="ok", headers={"Set-Cookie": cookies, "X-One": "1"}
+    )
+    created = requests.post(
+        f"{mock_http.url}/__admin/expectations",
+        json={
+            "matcher": {"kind": "path", "value": "/login-json"},
+            "response": {"json": {"ok": True}, "headers": {"Set-Cookie": cookies}},
+        },
+        timeout=5,
+    )
+    assert created.status_code == 201, created.text
+    for path in ("/login", "/login-json", "/login"):  # the second /login: the cached reply
+        with requests.Session() as browser:
+            answer = browser.get(f"{mock_http.url}{path}", timeout=5)
+            assert answer.raw.headers.getlist("Set-Cookie") == cookies
+            assert browser.cookies.get_dict() == {"session": "abc", "theme": "dark"}
+    assert mock_http.requests.last.response is not None
+    assert mock_http.requests.last.response.more_headers == [("Set-Cookie", c) for c in cookies]
+    journal = requests.get(f"{mock_http.url}/__admin/requests", timeout=5).json()
+    assert journal["requests"][0]["response"]["more_headers"] == [
+        ["Set-Cookie", c] for c in cookies
+    ]
+    bad = requests.post(
+        f"{mock_http.url}/__admin/expectations",
+        json={"matcher": {"kind": "path", "value": "/x"}, "response": {"headers": {"A": [1]}}},
+        timeout=5,
+    )
+    assert bad.status_code == 400 and "headers" in bad.json()["error"]["field"]

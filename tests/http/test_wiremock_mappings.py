@@ -151,7 +151,7 @@ REFUSED = [
         "mappings[0].response.statusMessage",
     ),
     (
-        {"request": {}, "response": {"headers": {"Set-Cookie": ["a=1", "b=2"]}}},
+        {"request": {}, "response": {"headers": {"Set-Cookie": ["a=1", 2]}}},
         "mappings[0].response.headers.Set-Cookie",
     ),
     (

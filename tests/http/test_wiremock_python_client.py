@@ -205,3 +205,30 @@ def test_native_and_wiremock_shapes_share_the_routes_both_apis_use(mock: MockHTT
         "settings": {"fixedDelay": 5}
     }
     mock.reset()
+
+
+def test_a_multi_valued_header_is_sent_once_per_value(mock: MockHTTP) -> None:
+    for url, templated in (("/cookies", False), ("/cookies-templated", True)):
+        response: dict[str, object] = {
+            "status": 200,
+            "headers": {"Set-Cookie": ["a=1", "b={{request.path.[0]}}"]},
+            "body": "ok",
+        }
+        if templated:
+            response["transformers"] = ["response-template"]
+        created = requests.post(
+            mock.url + "/__admin/mappings",
+            json={"request": {"url": url, "method": "GET"}, "response": response},
+            timeout=5,
+        )
+        assert created.status_code == 201, created.text
+        answer = requests.get(mock.url + url, timeout=5)
+        second = "b=cookies-templated" if templated else "b={{request.path.[0]}}"
+        assert answer.raw.headers.getlist("Set-Cookie") == ["a=1", second]
+    refused = requests.post(
+        mock.url + "/__admin/mappings",
+        json={"request": {"url": "/x"}, "response": {"headers": {"Set-Cookie": ["a", 2]}}},
+        timeout=5,
+    )
+    assert refused.status_code == 422
+    mock.reset()
