@@ -30,7 +30,7 @@ from ._errors import Error, HTTPServerError
 from ._handlers import HandlerType, RequestHandler, RequestHandlerList
 from ._matching import METHOD_ALL, UNDEFINED, RequestMatcher
 from ._translate import engine_matcher
-from ._werkzeug import as_response, to_reply, to_request, to_response
+from ._werkzeug import as_response, programmed_headers, to_reply, to_request, to_response
 
 _ORDERED, _ONESHOT, _PERMANENT, _LAST = 1, 1_000_000, 2_000_000, 1_000_000_000
 
@@ -304,9 +304,8 @@ class HTTPServer:
             return
         response = handler.response
         if response is not None and not handler.hooks:
-            headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
             found.expectation.respond(
-                response.status_code, body=response.get_data(), headers=headers
+                response.status_code, body=response.get_data(), headers=programmed_headers(response)
             )
         else:
             found.expectation.respond_with(self._answer(handler))

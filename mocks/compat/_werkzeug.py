@@ -9,14 +9,17 @@ from urllib.parse import quote, urlencode
 from werkzeug import Request, Response
 from werkzeug.test import EnvironBuilder
 
-from ..core import RecordedRequest, Reply
+from ..core import RecordedRequest, Reply, split_headers
 
 #: Headers werkzeug works out itself from the body.
 _COMPUTED = {"content-length"}
 
 
 def raw_query(entry: RecordedRequest) -> str:
-    """The query string, re-encoded from the parsed parameters as ``requests`` encodes them."""
+    """The query string byte for byte as it arrived (re-encoded from the parsed parameters
+    for an entry made without it)."""
+    if entry.raw_query or not entry.query:
+        return entry.raw_query
     return urlencode(list(entry.query.items()))
 
 
@@ -49,10 +52,21 @@ def as_response(result: Any) -> Response:
     return result
 
 
+def programmed_headers(response: Response) -> dict[str, str | list[str]]:
+    """A ``Response``'s headers as the engine programs them: a name given several values
+    maps to the list of them (each sent on its own line)."""
+    headers: dict[str, str | list[str]] = {}
+    for name in dict.fromkeys(response.headers.keys()):
+        if name.lower() not in _COMPUTED:
+            values = response.headers.getlist(name)
+            headers[name] = values[0] if len(values) == 1 else values
+    return headers
+
+
 def to_reply(response: Response) -> Reply:
-    """A ``Response`` as the engine's `Reply` (one value per header name: the last)."""
-    headers = {k: v for k, v in response.headers.items() if k.lower() not in _COMPUTED}
-    return Reply(response.status_code, headers, response.get_data())
+    """A ``Response`` as the engine's `Reply`, repeated headers included."""
+    headers, more = split_headers(programmed_headers(response))
+    return Reply(response.status_code, headers, response.get_data(), more_headers=more)
 
 
 def to_response(status: int | None, headers: dict[str, str], body: bytes) -> Response:

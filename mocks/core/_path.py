@@ -168,7 +168,7 @@ class RequestPath:
         started = time.perf_counter()
         body, too_large = await read_body(http, self.state.max_body_size)
         entry = RecordedRequest(http.method, http.path, http.query, http.headers, body)
-        entry.raw_query = http.query_string
+        entry.raw_query = http.rel_url.raw_query_string
         entry.scope = self._scope_of(entry)
         self.state.scope(entry.scope).journal.append(entry)
         return Exchange(http, entry, started, too_large)

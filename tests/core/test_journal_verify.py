@@ -135,6 +135,13 @@ def test_reset_restores_the_settings_the_mock_was_created_with() -> None:
         assert mock.settings.latency is not None and mock.settings.latency.sample(mock.rng) > 0
 
 
+def test_the_journal_keeps_the_query_string_byte_for_byte(fresh_mock: MockHTTP) -> None:
+    requests.get(f"{fresh_mock.url}/q?a=hello%20world&b=a%2Bb&c=x+y", timeout=5)
+    entry = fresh_mock.requests.last
+    assert entry.raw_query == "a=hello%20world&b=a%2Bb&c=x+y"
+    assert entry.query["a"] == "hello world" and entry.query["b"] == "a+b"
+
+
 def test_ids_differ_per_reset_generation_and_per_instance() -> None:
     """Ids and tokens come from the mock's generator: a reset, or another mock with the
     same seed, never draws the same ones again (a kept token is nobody else's)."""
