@@ -25,12 +25,12 @@ import json
 import os
 import platform
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from .load import Generator, LoadResult, default_generator, run_load
+from .rounds import log
 from .tables import table
 from .zitadel_servers import (
     KINDS,
@@ -46,11 +46,6 @@ from .zitadel_servers import (
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 BASELINE: ZitadelKind = "oauth2-mock-server"
 SCENARIO_LABELS = {"token": "token (client_credentials, JWT)", "introspect": "introspection"}
-
-
-def log(message: str) -> None:
-    """Progress goes to stderr so stdout holds only the table."""
-    print(message, file=sys.stderr, flush=True)
 
 
 def _run(
