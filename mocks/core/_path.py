@@ -178,7 +178,7 @@ class RequestPath:
         named = entry.headers.get(SCOPE_HEADER)
         if named:
             return named
-        if not self.state.scopes:
+        if not self.state.has_named_scopes:
             return ""
         return self.state.existing_scope(self.hooks.scope_key(entry))
 

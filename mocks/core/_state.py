@@ -258,6 +258,11 @@ class MockState:
         return name if name and name in self._scopes else ""
 
     @property
+    def has_named_scopes(self) -> bool:
+        """Whether any named scope exists (checked on every request: no copy made)."""
+        return bool(self._scopes)
+
+    @property
     def scopes(self) -> list[str]:
         """The named scopes that exist now."""
         return list(self._scopes)
