@@ -50,6 +50,7 @@ def _header(meta: dict[str, Any]) -> list[str]:
         f"- load generator: {meta.get('wrk') or 'bench.pyload'}; {meta.get('duration_s')} s per"
         f" run, {meta.get('repeat')} rounds, each figure the median",
         f"- packages: {versions}",
+        f"- bytecode: {meta.get('bytecode', 'as found')}",
         f"- tools: {tools}" if tools else "- tools: -",
     ]
 

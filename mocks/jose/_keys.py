@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ._clock import Clock
+from ._key_cache import load_key, store_key
 
 #: RSA size of signing keys and key files (Zitadel's SystemDefaults use 2048 bits).
 KEY_BITS = 2048
@@ -72,7 +73,17 @@ def _prime(bits: int, rng: random.Random) -> int:
 
 @lru_cache(maxsize=256)
 def derive_rsa_key(seed: str, bits: int = KEY_BITS) -> rsa.RSAPrivateKey:
-    """A deterministic RSA private key for `seed` (cached per process).
+    """A deterministic RSA private key for `seed` (cached per process, and derived once per
+    machine: see `mocks.jose._key_cache`)."""
+    key = load_key(seed, bits)
+    if key is None:
+        key = derived_rsa_key(seed, bits)
+        store_key(seed, bits, key)
+    return key
+
+
+def derived_rsa_key(seed: str, bits: int = KEY_BITS) -> rsa.RSAPrivateKey:
+    """The RSA private key for `seed`, derived anew (no cache).
 
     The two top bits of each prime are set, so the modulus has exactly `bits` bits.
     """
@@ -96,7 +107,8 @@ def derive_rsa_key(seed: str, bits: int = KEY_BITS) -> rsa.RSAPrivateKey:
         iqmp=rsa.rsa_crt_iqmp(p, q),
         public_numbers=public,
     )
-    return private.private_key()
+    # the primes passed Miller-Rabin above: OpenSSL's own check would test them again
+    return private.private_key(unsafe_skip_rsa_key_validation=True)
 
 
 def b64url_uint(value: int) -> str:
