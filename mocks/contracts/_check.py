@@ -22,6 +22,7 @@ from ..core import (
     load_cassettes,
     load_mock_class,
     registered_mocks,
+    split_headers,
 )
 from ..core.cli import Parser
 
@@ -52,12 +53,16 @@ def sse_documents(stream: bytes) -> Iterator[Any]:
             continue  # "[DONE]" and other plain-text events carry no document
 
 
+def _lines(headers: dict[str, str | list[str]]) -> list[tuple[str, str]]:
+    single, more = split_headers(headers)
+    return [*single.items(), *more]
+
+
 def _request(interaction: Interaction) -> RecordedRequest:
     recorded = interaction.request
     query = MultiDict([(k, v) for k, values in recorded.query.items() for v in values])
-    return RecordedRequest(
-        recorded.method, recorded.path, query, CIMultiDict(recorded.headers), recorded.content
-    )
+    headers = CIMultiDict(_lines(recorded.headers))
+    return RecordedRequest(recorded.method, recorded.path, query, headers, recorded.content)
 
 
 def _check_interaction(mock: BaseMock, interaction: Interaction) -> list[str] | None:

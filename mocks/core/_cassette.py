@@ -71,7 +71,7 @@ class CassetteRequest(_Body):
     method: str
     path: str
     query: dict[str, list[str]] = Field(default_factory=dict)
-    headers: dict[str, str] = Field(default_factory=dict)
+    headers: dict[str, str | list[str]] = Field(default_factory=dict)
     body: str | None = None
     body_base64: str | None = None
 
@@ -88,12 +88,19 @@ class CassetteResponse(_Body):
     """The upstream's answer: a body, or the chunks of a stream."""
 
     status: int = Field(ge=100, le=599)
-    headers: dict[str, str] = Field(default_factory=dict)
+    #: A name sent more than once (``Set-Cookie``) holds its values in a list.
+    headers: dict[str, str | list[str]] = Field(default_factory=dict)
     #: Milliseconds until the response headers arrived (the whole body, when not streamed).
     duration_ms: float = Field(0.0, ge=0)
     body: str | None = None
     body_base64: str | None = None
     chunks: list[RecordedChunk] | None = None
+
+    @property
+    def content_type(self) -> str:
+        """The ``Content-Type`` header ("" without one)."""
+        found = next((v for k, v in self.headers.items() if k.lower() == "content-type"), "")
+        return found if isinstance(found, str) else ", ".join(found)
 
     @property
     def content(self) -> bytes:
@@ -176,14 +183,28 @@ _HOP_BY_HOP = frozenset(
 )
 
 
-def end_to_end(headers: Mapping[str, str]) -> dict[str, str]:
+def end_to_end(headers: Mapping[str, str]) -> dict[str, str | list[str]]:
     """The headers worth keeping in a cassette: none that describe one connection or one
-    encoding of the body (repeated names joined with commas)."""
-    kept: dict[str, str] = {}
+    encoding of the body. A name that came more than once (``Set-Cookie``, which no
+    comma may join) keeps each value, in order, in a list."""
+    kept: dict[str, str | list[str]] = {}
     for name, value in headers.items():
-        if name.lower() not in _HOP_BY_HOP:
-            kept[name] = f"{kept[name]}, {value}" if name in kept else value
+        if name.lower() in _HOP_BY_HOP:
+            continue
+        earlier = kept.get(name)
+        if earlier is None:
+            kept[name] = value
+        elif isinstance(earlier, list):
+            earlier.append(value)
+        else:
+            kept[name] = [earlier, value]
     return kept
+
+
+def joined(headers: Mapping[str, str | list[str]]) -> dict[str, str]:
+    """One line a name, repeated values joined with commas (request headers: an HTTP
+    client sends each name once)."""
+    return {k: v if isinstance(v, str) else ", ".join(v) for k, v in headers.items()}
 
 
 __all__ = [
@@ -195,6 +216,7 @@ __all__ = [
     "decode_body",
     "encode_body",
     "end_to_end",
+    "joined",
     "load_cassettes",
     "read_cassette",
 ]

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from multidict import CIMultiDict
+
 from ._cassette import (
     Cassette,
     CassetteRequest,
@@ -35,7 +37,9 @@ def entry_interaction(entry: RecordedRequest, redactor: Redactor) -> Interaction
         return None
     body, _ = redactor.body(entry.body, entry.headers.get("Content-Type", ""))
     query = {name: entry.query.getall(name) for name in entry.query}
-    headers = redactor.headers(end_to_end(response.headers))
+    headers = redactor.headers(
+        end_to_end(CIMultiDict([*response.headers.items(), *response.more_headers]))
+    )
     duration = round((entry.duration or 0.0) * 1000, 3)
     if response.chunks is not None:
         chunks = [RecordedChunk(**encode_body(chunk)) for chunk in response.chunks]
@@ -52,7 +56,7 @@ def entry_interaction(entry: RecordedRequest, redactor: Redactor) -> Interaction
             method=entry.method,
             path=entry.path,
             query=redactor.query(query),
-            headers=redactor.headers(end_to_end(dict(entry.headers.items()))),
+            headers=redactor.headers(end_to_end(entry.headers)),
             **encode_body(body),
         ),
         response=answer,

@@ -31,6 +31,7 @@ from ._cassette import (
     RecordedChunk,
     encode_body,
     end_to_end,
+    joined,
     load_cassettes,
 )
 from ._datafile import EXTENSIONS
@@ -38,7 +39,7 @@ from ._expectation import Expectation, ExpectationSpec
 from ._matchers import Body, JsonBody, Matcher, Method, Query, combine
 from ._matchers import Path as PathMatcher
 from ._redact import REDACTED, Redactor, without_redacted
-from ._reply import Reply, StreamChunk
+from ._reply import Reply, StreamChunk, split_headers
 from ._request import RecordedRequest
 from ._responders import RecordedResponse, Responder, ResponderHost, SequenceResponse
 from ._state import MockState
@@ -91,7 +92,7 @@ class Recorder:
 
     async def __call__(self, request: RecordedRequest) -> Reply | None:
         """Answer `request` from the upstream (a 502 in the mock's envelope if unreachable)."""
-        headers = end_to_end(dict(request.headers))
+        headers = joined(end_to_end(request.headers))
         session = self.mock.state.outbound.session()
         started = time.perf_counter()
         try:
@@ -107,10 +108,11 @@ class Recorder:
             message = f"record mode: upstream {self.upstream} failed: {type(exc).__name__}: {exc}"
             return self.mock.error_reply(502, message, request)
         reply_headers = end_to_end(response.headers)
+        single, more = split_headers(reply_headers)
         waited = (time.perf_counter() - started) * 1000
         if _streamed(response):
             stream = self._relay(response, request, headers, reply_headers, waited)
-            return Reply(response.status, reply_headers, stream=stream)
+            return Reply(response.status, single, stream=stream, more_headers=more)
         try:
             body = await response.read()
         finally:
@@ -123,14 +125,14 @@ class Recorder:
             **encode_body(body),
         )
         self._save(request, headers, recorded, response.headers.get("Content-Type", ""))
-        return Reply(response.status, reply_headers, body)
+        return Reply(response.status, single, body, more_headers=more)
 
     async def _relay(
         self,
         response: aiohttp.ClientResponse,
         request: RecordedRequest,
         sent_headers: dict[str, str],
-        reply_headers: dict[str, str],
+        reply_headers: dict[str, str | list[str]],
         waited_ms: float,
     ) -> AsyncIterator[StreamChunk]:
         chunks: list[RecordedChunk] = []
@@ -160,7 +162,7 @@ class Recorder:
     ) -> None:
         redact = self.redactor
         body, _ = redact.body(request.body, request.headers.get("Content-Type", ""))
-        content_type = content_type or response.headers.get("Content-Type", "")
+        content_type = content_type or response.content_type
         if response.chunks is None:
             answer, changed = redact.body(response.content, content_type)
             if changed:

@@ -85,17 +85,23 @@ class Redactor:
     def _secret_field(self, name: str, *, in_url: bool = False) -> bool:
         return _secret(name, self.fields, in_url=in_url)
 
-    def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
-        """The headers with credentials and signatures redacted, URLs in them too."""
-        kept: dict[str, str] = {}
+    def headers(self, headers: Mapping[str, str | list[str]]) -> dict[str, str | list[str]]:
+        """The headers with credentials and signatures redacted, URLs in them too (each
+        value of a name that came more than once)."""
+        kept: dict[str, str | list[str]] = {}
         for name, value in headers.items():
-            if self._secret_field(name):
-                kept[name] = REDACTED
-            elif name.lower() in _URL_HEADERS:
-                kept[name] = self.url(value)
+            if isinstance(value, str):
+                kept[name] = self._header(name, value)
             else:
-                kept[name] = value
+                kept[name] = [self._header(name, item) for item in value]
         return kept
+
+    def _header(self, name: str, value: str) -> str:
+        if self._secret_field(name):
+            return REDACTED
+        if name.lower() in _URL_HEADERS:
+            return self.url(value)
+        return value
 
     def query(self, query: Mapping[str, list[str]]) -> dict[str, list[str]]:
         """Query parameters with secret names redacted."""

@@ -295,7 +295,8 @@ class RecordedResponse(Responder):
 
     kind: Literal["recorded"] = "recorded"
     status: int = Field(200, ge=100, le=599)
-    headers: dict[str, str] = Field(default_factory=dict)
+    #: A name given a list goes out once per value (``Set-Cookie``).
+    headers: dict[str, str | list[str]] = Field(default_factory=dict)
     body: str | None = None
     body_base64: str | None = None
     chunks: list[RecordedChunk] | None = None
@@ -306,10 +307,11 @@ class RecordedResponse(Responder):
     async def reply(self, context: ReplyContext) -> Reply:
         if self.timing and self.duration_ms:
             await asyncio.sleep(self.duration_ms / 1000)
+        headers, more = split_headers(self.headers)
         if self.chunks is None:
             body = decode_body(self.body, self.body_base64)
-            return Reply(self.status, dict(self.headers), body)
-        return Reply(self.status, dict(self.headers), stream=self._stream(self.chunks))
+            return Reply(self.status, headers, body, more_headers=more)
+        return Reply(self.status, headers, stream=self._stream(self.chunks), more_headers=more)
 
     async def _stream(self, chunks: list[RecordedChunk]) -> AsyncIterator[StreamChunk]:
         for chunk in chunks:
