@@ -88,7 +88,7 @@ def parse(token: str) -> UnverifiedJWT:
     try:
         header = json.loads(b64url_decode(parts[0]))
         claims = json.loads(b64url_decode(parts[1]))
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: JSON nested too deep
         raise JWTError("malformed jwt payload") from exc
     if not isinstance(header, dict) or not isinstance(claims, dict):
         raise JWTError("malformed jwt payload")

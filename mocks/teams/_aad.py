@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from ._errors import AadError
-from ._tokens import BOTFRAMEWORK_TENANT_ID, CONNECTOR_AUDIENCE, AccessTokens
+from ._tokens import BOTFRAMEWORK_TENANT_ID, CONNECTOR_AUDIENCE, AccessTokens, acts_as_bot
 
 #: The scope a bot asks for (its resource plus ``/.default``).
 CONNECTOR_SCOPE = f"{CONNECTOR_AUDIENCE}/.default"
@@ -38,9 +38,21 @@ def basic_credentials(authorization: str | None) -> tuple[str, str] | None:
     return (unquote_plus(client_id), unquote_plus(secret)) if sep else None
 
 
+def client_credentials(
+    form: Mapping[str, str], authorization: str | None
+) -> tuple[str | None, str | None]:
+    """``(client_id, client_secret)`` of a token request: HTTP Basic, else the form's
+    fields (None for a field that is missing or empty)."""
+    basic = basic_credentials(authorization)
+    if basic is not None:
+        return basic
+    return form.get("client_id") or None, form.get("client_secret")
+
+
 @dataclass
 class TokenEndpoint:
-    """Checks a client-credentials request for the one bot this mock knows.
+    """Checks a client-credentials request for the bot this mock knows (or, in a named
+    mock scope, for the app of that name).
 
     Example::
 
@@ -56,16 +68,25 @@ class TokenEndpoint:
     app_password: str
 
     def grant(
-        self, form: Mapping[str, str], tenant: str, authorization: str | None = None
+        self,
+        form: Mapping[str, str],
+        tenant: str,
+        authorization: str | None = None,
+        *,
+        mock_scope: str = "",
     ) -> dict[str, Any]:
-        """The token response for `form` (the request's fields); raises `AadError`."""
+        """The token response for `form` (the request's fields); raises `AadError`. In a
+        named `mock_scope` (``X-Mock-Scope``, or `MockTeams.scope_key`), the app of that
+        name gets tokens too, with the bot's password."""
         grant_type = form.get("grant_type")
         if not grant_type:
             raise AadError.missing_parameter("grant_type")
         if grant_type != "client_credentials":
             raise AadError.unsupported_grant(grant_type)
-        client_id, secret = self._client(form, authorization)
-        if client_id != self.app_id:
+        client_id, secret = client_credentials(form, authorization)
+        if client_id is None:
+            raise AadError.missing_parameter("client_id")
+        if not acts_as_bot(client_id, self.app_id, mock_scope):
             raise AadError.unknown_application(client_id, tenant)
         if secret is None:
             raise AadError.missing_secret()
@@ -79,16 +100,6 @@ class TokenEndpoint:
             "ext_expires_in": self.tokens.lifetime,
             "access_token": access_token,
         }
-
-    @staticmethod
-    def _client(form: Mapping[str, str], authorization: str | None) -> tuple[str, str | None]:
-        basic = basic_credentials(authorization)
-        if basic is not None:
-            return basic
-        client_id = form.get("client_id")
-        if not client_id:
-            raise AadError.missing_parameter("client_id")
-        return client_id, form.get("client_secret")
 
     @staticmethod
     def _check_scope(scope: str | None, tenant: str) -> None:

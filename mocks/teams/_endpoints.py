@@ -19,6 +19,10 @@ from ._tokens import CHANNEL_ISSUER
 METADATA_PATH = "/v1/.well-known/openidconfiguration"
 KEYS_PATH = "/v1/.well-known/keys"
 CONVERSATION = "/v3/conversations/{conversationId}"
+#: What every Bot Connector path starts with (those calls need the bot's access token).
+CONNECTOR_PREFIX = "/v3/"
+#: The token endpoint's path below the tenant segment.
+TOKEN_PATH = "/oauth2/v2.0/token"
 
 
 def connector_reply(error: ConnectorError) -> Reply:
@@ -53,7 +57,7 @@ class TeamsEndpoints:
             ),
             Route(
                 "POST",
-                "/{tenant}/oauth2/v2.0/token",
+                "/{tenant}" + TOKEN_PATH,
                 self._token,
                 request_schema="token.request",
                 response_schema="token.response",
@@ -171,7 +175,7 @@ class TeamsEndpoints:
         tenant = request.path_params["tenant"]
         try:
             answer = self.service.token_endpoint.grant(
-                form, tenant, request.headers.get("Authorization")
+                form, tenant, request.headers.get("Authorization"), mock_scope=request.scope
             )
         except AadError as error:
             return self.aad_reply(error)

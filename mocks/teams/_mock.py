@@ -20,6 +20,7 @@ from ..core import (
     Violation,
 )
 from ..jose import Clock
+from ._aad import client_credentials
 from ._admin import TeamsAdmin
 from ._answers import BotAnswer
 from ._cards import render_activity
@@ -27,10 +28,16 @@ from ._channel import DEFAULT_TIMEOUT, ChannelPoster
 from ._connector import MAX_MESSAGE_SIZE
 from ._conversation import TeamsConversation
 from ._directory import Account, Conversation, Team
-from ._endpoints import TeamsEndpoints, connector_reply
+from ._endpoints import CONNECTOR_PREFIX, TOKEN_PATH, TeamsEndpoints, connector_reply
 from ._errors import AUTH_DENIED_BODY, ConnectorError
 from ._service import TeamsService, Where
-from ._tokens import CHANNEL_ISSUER, CONNECTOR_AUDIENCE, TokenVariant, token_variant
+from ._tokens import (
+    CHANNEL_ISSUER,
+    CONNECTOR_AUDIENCE,
+    TokenVariant,
+    bearer_app_id,
+    token_variant,
+)
 from ._transcript import TranscriptEntry
 
 DEFAULT_APP_ID = "00000000-0000-4000-8000-00000000b075"
@@ -134,12 +141,25 @@ class MockTeams(BaseMock):
         """400 ``BadSyntax``: the body is not JSON."""
         return connector_reply(ConnectorError.bad_syntax())
 
+    def scope_key(self, request: RecordedRequest) -> str | None:
+        """The Microsoft App ID: the form's (or HTTP Basic) ``client_id`` of a token request,
+        the ``appid`` of the access token a connector call carries. A test worker whose
+        bot has its own app id programs the scope of that name; the mock then issues that
+        app tokens (with the bot's password) and takes its connector calls, in that scope."""
+        authorization = request.headers.get("Authorization")
+        if request.path.startswith(CONNECTOR_PREFIX):
+            return bearer_app_id(authorization)
+        if request.method == "POST" and request.path.endswith(TOKEN_PATH):
+            return client_credentials(request.form, authorization)[0]
+        return None
+
     def precheck(self, request: RecordedRequest, route: Route | None) -> Reply | None:
-        """Connector calls (``/v3/...``) need the bot's access token from the token endpoint."""
-        if not request.path.startswith("/v3/"):
+        """Connector calls (``/v3/...``) need the bot's access token from the token endpoint
+        (or, in a named scope, one of the app that scope is named after)."""
+        if not request.path.startswith(CONNECTOR_PREFIX):
             return None
         problem = self.domain.access_tokens.problem(
-            request.headers.get("Authorization"), self.app_id
+            request.headers.get("Authorization"), self.app_id, request.scope
         )
         if problem is None:
             return None
@@ -229,7 +249,7 @@ class MockTeams(BaseMock):
     @property
     def token_url(self) -> str:
         """Where the bot gets its connector tokens (client credentials)."""
-        return f"{self.login_url}/oauth2/v2.0/token"
+        return self.login_url + TOKEN_PATH
 
     @property
     def poster(self) -> ChannelPoster:

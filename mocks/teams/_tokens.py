@@ -153,8 +153,9 @@ class AccessTokens:
         key = self.keys.current
         return encode_jwt(claims, key.private_key, key.kid)
 
-    def problem(self, authorization: str | None, app_id: str) -> str | None:
-        """Why `authorization` does not let `app_id` call the connector, or None if it does."""
+    def problem(self, authorization: str | None, app_id: str, mock_scope: str = "") -> str | None:
+        """Why `authorization` does not let `app_id` (or, in a named `mock_scope`, the app
+        of that name: see `acts_as_bot`) call the connector, or None if it does."""
         if not authorization:
             return "no Authorization header"
         scheme, _, token = authorization.partition(" ")
@@ -174,6 +175,26 @@ class AccessTokens:
         expiry = claims.get("exp")
         if not isinstance(expiry, int) or expiry < self.clock.timestamp():
             return "token expired"
-        if claims.get("appid") != app_id:
+        if not acts_as_bot(claims.get("appid"), app_id, mock_scope):
             return f"token belongs to app {claims.get('appid')!r}"
         return None
+
+
+def acts_as_bot(claimed: object, app_id: str, mock_scope: str) -> bool:
+    """Whether `claimed` is the bot's `app_id`, or the name of the request's named
+    `mock_scope`: a test worker sharing the mock runs its own bot, whose app id names its
+    scope (see `MockTeams.scope_key`)."""
+    return claimed == app_id or (bool(mock_scope) and claimed == mock_scope)
+
+
+def bearer_app_id(authorization: str | None) -> str | None:
+    """The ``appid`` an access token in a ``Bearer`` header claims, read without checking
+    it (the connector's bearer check does that); None for anything else, garbage included."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    try:
+        app_id = parse_jwt(token.strip()).claims.get("appid")
+    except JWTError:
+        return None
+    return app_id if isinstance(app_id, str) and app_id else None

@@ -1,5 +1,6 @@
 """Parallel isolation: test workers in other processes share one standalone mock, each in
-the scope its ``X-Mock-Scope`` header names (expectations, journal, verify, reset)."""
+the scope its ``X-Mock-Scope`` header names (expectations, journal, verify, reset), or the
+scope its system under test's credential names (MockTeams: the bot's app id)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 import requests
 
 WORKER = Path(__file__).with_name("scope_worker.py")
+TEAMS_WORKER = Path(__file__).with_name("teams_scope_worker.py")
 
 
 def _scoped(scope: str) -> dict[str, str]:
@@ -44,6 +46,34 @@ def test_two_worker_processes_see_only_their_own_scope(
         assert found["verify"] == 200
     default = mock.admin("GET", "/requests").json()
     assert default["total"] == 0  # scoped traffic stays out of the default journal
+    assert mock.admin("GET", "/health").json()["scopes"] == 2
+
+
+def test_two_teams_bots_in_worker_processes_are_scoped_by_their_app_ids(
+    start_mock: Callable[..., Any], tmp_path: Path
+) -> None:
+    """Each worker's bot has its own app id and sends no scope header: its token request
+    and its connector calls land in the scope named after its app id."""
+    mock = start_mock(module="mocks.teams")
+    go = tmp_path / "go"
+    apps = ("worker-bot-1", "worker-bot-2")
+    workers = [
+        subprocess.Popen(
+            [sys.executable, str(TEAMS_WORKER), mock.url, app, str(go)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for app in apps
+    ]
+    go.touch()
+    for app, worker in zip(apps, workers, strict=True):
+        out, _ = worker.communicate(timeout=60)
+        assert worker.returncode == 0
+        found = json.loads(out)
+        assert found["sent"] == [201] * 10
+        assert found["journal"] == [["token", app]] + [["activities", app]] * 10
+        assert found["verify"] == 200
+    assert mock.admin("GET", "/requests").json()["total"] == 0
     assert mock.admin("GET", "/health").json()["scopes"] == 2
 
 

@@ -94,6 +94,21 @@ def test_the_wrong_secret_names_the_app(kit: SimpleNamespace) -> None:
         _endpoint(kit).grant(_form(kit, client_secret="nope"), tenant="botframework.com")
 
 
+def test_the_app_a_mock_scope_is_named_after_gets_tokens_too(kit: SimpleNamespace) -> None:
+    """A test worker's own bot: its app id names the request's scope (never the default
+    scope's empty name, even from an empty HTTP Basic user)."""
+    form = _form(kit, client_id="worker-bot")
+    answer = _endpoint(kit).grant(form, "botframework.com", mock_scope="worker-bot")
+    assert parse_jwt(answer["access_token"]).claims["appid"] == "worker-bot"
+    with pytest.raises(AadError) as caught:
+        _endpoint(kit).grant(form, "botframework.com", mock_scope="other-bot")
+    assert caught.value.error == "unauthorized_client"
+    empty_user = "Basic " + base64.b64encode(f":{SECRET}".encode()).decode()
+    with pytest.raises(AadError) as caught:
+        _endpoint(kit).grant(_form(kit, client_id=None), "botframework.com", empty_user)
+    assert caught.value.error == "unauthorized_client"
+
+
 def test_tenant_segment() -> None:
     assert tenant_id_for("botframework.com") == BOTFRAMEWORK_TENANT_ID
     assert tenant_id_for("BotFramework.com") == BOTFRAMEWORK_TENANT_ID
