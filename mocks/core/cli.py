@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 from ._datafile import DataFileError
 from ._mock import BaseMock
 from ._options import CliOption
-from ._recording import Recorder
 from ._redact import Redactor
 
 _EPILOG = """\
@@ -231,6 +230,8 @@ def prepare(mock: BaseMock, args: argparse.Namespace) -> None:
     for path in args.replay:
         mock.replay(path, timing=args.replay_timing)
     if args.upstream is not None:
+        from ._recording import Recorder  # the cassette machinery loads when recording
+
         target = args.record_to or f"recordings/{mock.service}"
         redactor = Redactor.with_fields(args.redact_field)
         mock.fallback = Recorder(mock, args.upstream, target, redactor=redactor)
@@ -285,8 +286,11 @@ def _serve(mock: BaseMock, args: argparse.Namespace) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     print(f"{type(mock).__name__} listening on {mock.url}", flush=True)
-    if isinstance(mock.fallback, Recorder):
-        print(f"recording {args.upstream} to {mock.fallback.file}", flush=True)
+    if args.upstream is not None:
+        from ._recording import Recorder
+
+        if isinstance(mock.fallback, Recorder):
+            print(f"recording {args.upstream} to {mock.fallback.file}", flush=True)
     stop.wait()
 
 
