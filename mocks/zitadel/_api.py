@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from . import _errors as errors
 from ._errors import ZitadelError
@@ -28,6 +28,9 @@ CONNECT_PREFIX = "/zitadel."
 #: Paths answered with Zitadel's API error bodies.
 API_PREFIXES = (CONNECT_PREFIX, "/v2/", "/management/v1/")
 BAD_BODY = ZitadelError("invalid_argument", "API-9dk2S", "invalid request body")
+_DIGITS = re.compile(r"[0-9]+")
+
+T = TypeVar("T")
 
 #: A call: the request and its parsed body in, a protojson document (or a whole
 #: result, when the call has side effects such as outbound requests) out.
@@ -104,6 +107,27 @@ def duration(value: Any, field: str) -> float:
     return seconds
 
 
+def unsigned(value: Any, field: str) -> int:
+    """A protojson unsigned integer: a number or a string of digits (absent: 0); anything
+    else is a 400 naming `field`, as protojson refuses it."""
+    if value is None:
+        return 0
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str) and _DIGITS.fullmatch(value):
+        return int(value)
+    raise invalid_argument(field)
+
+
+def paged(items: list[T], query: dict[str, Any]) -> list[T]:
+    """The page of `items` a list query (``offset``, ``limit``, ``asc``) asks for."""
+    if get(query, "asc") is False:
+        items = items[::-1]
+    offset = unsigned(get(query, "offset"), "query.offset")
+    limit = unsigned(get(query, "limit"), "query.limit")
+    return items[offset : offset + limit] if limit else items[offset:]
+
+
 def invalid_argument(field: str) -> ZitadelError:
     """A 400 whose message names the offending field (as protovalidate reports it)."""
     return ZitadelError("invalid_argument", "API-9dk2S", f"invalid {field}")
@@ -127,6 +151,17 @@ def param(req: HttpRequest, body: dict[str, Any], camel: str) -> str:
     """A field that REST paths carry in the path (``{user_id}``) and Connect in the body."""
     snake = re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), camel)
     return req.path_params.get(snake) or str(get(body, camel) or "")
+
+
+def repeated(body: dict[str, Any], camel: str) -> list[Any]:
+    """A repeated field ([] when absent); anything but a list is a 400 naming it, as
+    protojson refuses it."""
+    value = get(body, camel)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise invalid_argument(camel)
+    return value
 
 
 def object_details(

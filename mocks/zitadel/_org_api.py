@@ -12,7 +12,17 @@ from __future__ import annotations
 from typing import Any
 
 from . import _errors as errors
-from ._api import Rpc, get, invalid_argument, list_details, message, object_details, timestamp
+from ._api import (
+    Rpc,
+    get,
+    invalid_argument,
+    list_details,
+    message,
+    object_details,
+    paged,
+    repeated,
+    timestamp,
+)
 from ._errors import ZitadelError
 from ._http import HttpRequest
 from ._model import Organization, ProjectRole, UserGrant
@@ -68,10 +78,7 @@ class OrgApi:
         taken = any(o.name == name for o in directory.organizations.values())
         if taken or (wanted_id and wanted_id in directory.organizations):
             raise ORG_EXISTS
-        admins = get(body, "admins") or []
-        if not isinstance(admins, list):
-            raise invalid_argument("admins")
-        for admin in admins:
+        for admin in repeated(body, "admins"):
             if not isinstance(admin, dict) or not get(admin, "userId"):
                 raise invalid_argument("admins")
             if directory.find_principal(str(get(admin, "userId"))) is None:
@@ -99,15 +106,11 @@ class OrgApi:
     def list_orgs(self, req: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
         """ListOrganizations with id, name, domain and state queries."""
         found = list(self.state.directory.organizations.values())
-        for query in get(body, "queries") or []:
+        for query in repeated(body, "queries"):
             if not isinstance(query, dict):
                 raise invalid_argument("queries")
             found = [org for org in found if self._org_matches(org, query)]
-        paging = message(body, "query")
-        if get(paging, "asc") is False:
-            found.reverse()
-        offset, limit = int(get(paging, "offset") or 0), int(get(paging, "limit") or 0)
-        page = found[offset : offset + limit] if limit else found[offset:]
+        page = paged(found, message(body, "query"))
         return {
             "details": list_details(len(found), self.state.clock.now()),
             "result": [self.org_document(org) for org in page],
@@ -169,7 +172,7 @@ class OrgApi:
         org_id = str(get(body, "organizationId") or "") or project.org_id
         if org_id not in directory.organizations:
             raise ORG_NOT_FOUND
-        roles = [str(role) for role in get(body, "roleKeys") or []]
+        roles = [str(role) for role in repeated(body, "roleKeys")]
         if any(role not in project.role_keys() for role in roles):
             raise ROLE_NOT_FOUND
         if any(g.org_id == org_id for g in directory.grants_of(user.id, project.id)):
@@ -190,7 +193,7 @@ class OrgApi:
     def list_authorizations(self, req: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
         """ListAuthorizations, filtered by ids, users, project, organization or role."""
         found = list(self.state.directory.user_grants.values())
-        for query in get(body, "filters") or []:
+        for query in repeated(body, "filters"):
             if not isinstance(query, dict):
                 raise invalid_argument("filters")
             found = [grant for grant in found if self._grant_matches(grant, query)]
@@ -202,7 +205,7 @@ class OrgApi:
     @staticmethod
     def _grant_matches(grant: UserGrant, query: dict[str, Any]) -> bool:
         def ids(name: str) -> list[str]:
-            return [str(i) for i in get(message(query, name), "ids") or []]
+            return [str(i) for i in repeated(message(query, name), "ids")]
 
         if message(query, "authorizationIds"):
             return grant.id in ids("authorizationIds")

@@ -21,6 +21,7 @@ from ._api import (
     message,
     object_details,
     param,
+    repeated,
     timestamp,
 )
 from ._errors import ZitadelError
@@ -116,12 +117,12 @@ class SessionApi:
     def list_sessions(self, req: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
         """ListSessions, filtered by ids or user id queries."""
         found = list(self.state.sessions.sessions.values())
-        for query in get(body, "queries") or []:
+        for query in repeated(body, "queries"):
             if not isinstance(query, dict):
                 raise invalid_argument("queries")
             ids = message(query, "idsQuery")
             if ids:
-                wanted = [str(i) for i in get(ids, "ids") or []]
+                wanted = [str(i) for i in repeated(ids, "ids")]
                 found = [s for s in found if s.id in wanted]
             user = message(query, "userIdQuery")
             if user:

@@ -15,7 +15,17 @@ import re
 from typing import Any
 
 from . import _errors as errors
-from ._api import BAD_BODY, Rpc, get, list_details, message, param, timestamp
+from ._api import (
+    BAD_BODY,
+    Rpc,
+    get,
+    list_details,
+    message,
+    paged,
+    param,
+    repeated,
+    timestamp,
+)
 from ._errors import ZitadelError
 from ._http import HttpRequest
 from ._model import ServiceUser, User
@@ -163,7 +173,7 @@ class UserApi:
             username=username,
             user_id=user_id,
             org_id=org_id,
-            metadata=self._metadata(get(body, "metadata")),
+            metadata=self._metadata(repeated(body, "metadata")),
             given_name=str(get(profile, "givenName")),
             family_name=str(get(profile, "familyName")),
             nick_name=str(get(profile, "nickName") or ""),
@@ -184,11 +194,12 @@ class UserApi:
 
     def _org_id(self, organization: dict[str, Any]) -> str:
         directory = self.state.directory
-        org_id, domain = get(organization, "orgId"), get(organization, "orgDomain")
+        org_id = str(get(organization, "orgId") or "")
+        domain = get(organization, "orgDomain")
         if org_id:
             if org_id not in directory.organizations:
                 raise ORG_NOT_FOUND
-            return str(org_id)
+            return org_id
         if domain:
             for org in directory.organizations.values():
                 if org.primary_domain == domain:
@@ -197,9 +208,9 @@ class UserApi:
         return directory.default_org_id
 
     @staticmethod
-    def _metadata(entries: Any) -> dict[str, str]:
+    def _metadata(entries: list[Any]) -> dict[str, str]:
         metadata: dict[str, str] = {}
-        for entry in entries or []:
+        for entry in entries:
             if not isinstance(entry, dict) or not entry.get("key"):
                 raise BAD_BODY
             raw = str(entry.get("value", ""))
@@ -289,14 +300,9 @@ class UserApi:
         directory = self.state.directory
         everyone: list[User | ServiceUser] = [*directory.users.values()]
         everyone += list(directory.service_users.values())
-        queries = get(body, "queries") or []
+        queries = repeated(body, "queries")
         matched = [p for p in everyone if all(self._matches(p, q) for q in queries)]
-        query = message(body, "query")
-        if get(query, "asc") is False:
-            matched.reverse()
-        offset = int(get(query, "offset") or 0)
-        limit = int(get(query, "limit") or 0)
-        page = matched[offset : offset + limit] if limit else matched[offset:]
+        page = paged(matched, message(body, "query"))
         return {
             "details": list_details(len(matched), self.state.clock.now()),
             "result": [self.user_document(p) for p in page],
@@ -327,7 +333,7 @@ class UserApi:
                 return value is not None and _text_match(value, wanted, method)
         ids = message(query, "inUserIdsQuery")
         if ids:
-            return principal.id in list(get(ids, "userIds") or [])
+            return principal.id in repeated(ids, "userIds")
         org_query = message(query, "organizationIdQuery")
         if org_query:
             return principal.org_id == str(get(org_query, "organizationId"))
@@ -341,16 +347,16 @@ class UserApi:
             return _STATES.get(getattr(principal, "state", "active")) == wanted_state
         emails = message(query, "inUserEmailsQuery")
         if emails:
-            return human is not None and human.email in list(get(emails, "userEmails") or [])
+            return human is not None and human.email in repeated(emails, "userEmails")
         and_query, or_query, not_query = (
             message(query, "andQuery"),
             message(query, "orQuery"),
             message(query, "notQuery"),
         )
         if and_query:
-            return all(self._matches(principal, q) for q in get(and_query, "queries") or [])
+            return all(self._matches(principal, q) for q in repeated(and_query, "queries"))
         if or_query:
-            return any(self._matches(principal, q) for q in get(or_query, "queries") or [])
+            return any(self._matches(principal, q) for q in repeated(or_query, "queries"))
         if not_query:
             return not self._matches(principal, get(not_query, "query") or {})
         return True

@@ -1,19 +1,24 @@
 """Requests generated from each mock's own request contracts (hypothesis-jsonschema),
-sent over a real socket, some of them with one value swapped for something of another
-shape. Whatever arrives: no answer is a 5xx, a 4xx is the API's own error envelope, a
-JSON 2xx holds its response contract, and the journal keeps every request.
+sent over a real socket (as JSON, or as a form to the OAuth endpoints), some of them
+with one value swapped for something of another shape. Whatever arrives: no answer is a
+5xx (unless the real API answers that request with one), a 4xx is the API's own error
+envelope, a JSON 2xx holds its response contract, and the journal keeps every request.
+Targets whose success path is cheap to reach pin a few fields to working values and must
+see at least one 2xx.
 
 CI runs a small budget; ``MOCKS_FUZZ_EXAMPLES=500 pytest tests/fuzz`` runs a long one.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import quote, urlencode
 
 import hypothesis
 import pytest
@@ -21,7 +26,7 @@ import requests
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-from mocks import MockLLM, MockTeams, MockWhatsApp
+from mocks import MockLLM, MockTeams, MockWhatsApp, MockZitadel
 from mocks.core import BaseMock, Contracts
 
 #: Examples per target: CI-sized by default, longer with MOCKS_FUZZ_EXAMPLES=500.
@@ -36,7 +41,11 @@ MAX_DEPTH = 6
 
 @dataclass(frozen=True)
 class Target:
-    """One route: where to send, which contracts hold, which error envelope answers."""
+    """One route: where to send, which contracts hold, which error envelope answers.
+
+    The path, the header values and string `pinned` values may name the mock's fixtures
+    in braces (``{phone}``, ``{pat}``): see `_fixtures`.
+    """
 
     service: str
     path: str
@@ -47,12 +56,163 @@ class Target:
     #: For a contract that is one of several shapes chosen by ``type`` (WhatsApp's
     #: messages): the shape to generate.
     variant: str | None = None
+    #: How the body is sent: JSON, or an HTML form (the OAuth endpoints).
+    encoding: Literal["json", "form"] = "json"
+    #: Top-level fields fixed to one value, so that generated requests reach the success
+    #: path (a mutation can still change them).
+    pinned: dict[str, Any] = field(default_factory=dict)
+    #: What sets this target apart from another on the same contract (its test id).
+    label: str = ""
+    #: At least one request must be answered with a 2xx, so the target is not vacuous.
+    succeeds: bool = False
+    #: Fields of the requests the real API answers with a 5xx (in its error envelope).
+    server_error_when: dict[str, str] = field(default_factory=dict)
+
+    def answers_server_error(self, body: Any) -> bool:
+        """Whether the real API answers `body` with a 5xx."""
+        wanted = self.server_error_when.items()
+        return bool(wanted) and isinstance(body, dict) and wanted <= body.items()
 
 
 LLM_KEY = {"Authorization": "Bearer sk-fuzz"}
 ANTHROPIC = {"x-api-key": "sk-fuzz", "anthropic-version": "2023-06-01"}
 GEMINI = {"x-goog-api-key": "gk-fuzz"}
 GEMINI_MODEL = "/v1beta/models/gemini-2.5-flash"
+#: The token `_fixtures` gets from the mock (WhatsApp's, Teams').
+BEARER = {"Authorization": "Bearer {token}"}
+#: Zitadel's v2 APIs take a personal access token; its OAuth endpoints an application's
+#: Basic credentials (a web application's; introspection wants an API application's).
+PAT = {"Authorization": "Bearer {pat}"}
+WEB_APP_BASIC = {"Authorization": "Basic {web_basic}"}
+API_APP_BASIC = {"Authorization": "Basic {api_basic}"}
+USER_SERVICE = "/zitadel.user.v2.UserService"
+#: Zitadel answers every failed JWT-profile grant with a 500 ``server_error``.
+JWT_PROFILE_GRANT = {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer"}
+ZITADEL_TARGETS = [
+    Target(
+        "zitadel",
+        "/oauth/v2/token",
+        "token.request",
+        "token.response",
+        "oauth-error",
+        WEB_APP_BASIC,
+        encoding="form",
+        server_error_when=JWT_PROFILE_GRANT,
+    ),
+    Target(
+        "zitadel",
+        "/oauth/v2/token",
+        "token.request",
+        "token.response",
+        "oauth-error",
+        encoding="form",
+        pinned={
+            "grant_type": "client_credentials",
+            "client_id": "{robot}",
+            "client_secret": "{robot_secret}",
+            "scope": "openid profile",
+        },
+        label="client_credentials",
+        succeeds=True,
+    ),
+    Target(
+        "zitadel",
+        "/oauth/v2/introspect",
+        "introspect.request",
+        "introspect.response",
+        "oauth-error",
+        API_APP_BASIC,
+        encoding="form",
+        pinned={"token": "{access_token}"},
+        succeeds=True,
+    ),
+    Target(
+        "zitadel",
+        "/oauth/v2/revoke",
+        "revoke.request",
+        None,
+        "oauth-error",
+        WEB_APP_BASIC,
+        encoding="form",
+        succeeds=True,
+    ),
+    Target(
+        "zitadel",
+        "/oauth/v2/device_authorization",
+        "device_authorization.request",
+        "device_authorization.response",
+        "oauth-error",
+        encoding="form",
+        pinned={"client_id": "{device_client}"},
+        succeeds=True,
+    ),
+    Target(
+        "zitadel",
+        "/v2/users/human",
+        "user.add_human.request",
+        "user.add_human.response",
+        "rest-error",
+        PAT,
+        pinned={
+            "profile": {"givenName": "Fuzz", "familyName": "Tester"},
+            "email": {"email": "fuzz@example.com"},
+        },
+        succeeds=True,
+    ),
+    Target(
+        "zitadel",
+        "/v2/users",
+        "user.list.request",
+        "user.list.response",
+        "rest-error",
+        PAT,
+        succeeds=True,
+    ),
+    *[
+        Target(
+            "zitadel",
+            f"{USER_SERVICE}/{method}",
+            f"user.{name}.request",
+            f"user.{name}.response",
+            "connect-error",
+            PAT,
+            pinned={"userId": "{user_id}"},
+            succeeds=True,
+        )
+        for method, name in (
+            ("GetUserByID", "get"),
+            ("SetPassword", "set_password"),
+            ("DeleteUser", "delete"),
+        )
+    ],
+    Target(
+        "zitadel",
+        "/v2/sessions",
+        "session.create.request",
+        "session.create.response",
+        "rest-error",
+        PAT,
+        succeeds=True,
+    ),
+    Target(
+        "zitadel",
+        "/zitadel.authorization.v2.AuthorizationService/CreateAuthorization",
+        "authorization.create.request",
+        "authorization.create.response",
+        "connect-error",
+        PAT,
+        pinned={"userId": "{user_id}", "projectId": "{project_id}"},
+        succeeds=True,
+    ),
+    Target(
+        "zitadel",
+        "/zitadel.oidc.v2.OIDCService/CreateCallback",
+        "oidc.create_callback.request",
+        "oidc.create_callback.response",
+        "connect-error",
+        PAT,
+    ),
+]
 TARGETS = [
     Target("llm", "/v1/chat/completions", "chat_request", "chat_response", "error", LLM_KEY),
     Target("llm", "/v1/completions", "completion_request", "completion_response", "error", LLM_KEY),
@@ -96,6 +256,7 @@ TARGETS = [
             "message.request",
             "messages.response",
             "error",
+            BEARER,
             variant=kind,
         )
         # interactive's four shapes take the generator a minute: the WhatsApp robustness
@@ -108,7 +269,9 @@ TARGETS = [
         "activity",
         "resource.response",
         "error",
+        BEARER,
     ),
+    *ZITADEL_TARGETS,
 ]
 
 
@@ -165,6 +328,30 @@ def narrowed(schema: dict[str, Any], kind: str, recipient: str) -> dict[str, Any
     return {**rest, "properties": properties, "required": ["messaging_product", "type", "to", kind]}
 
 
+def pinned(schema: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with the top-level fields of `values` required and fixed to them."""
+    if not values:
+        return schema
+    properties = {**schema.get("properties", {}), **{k: {"const": v} for k, v in values.items()}}
+    required = sorted({*schema.get("required", []), *values})
+    return {**schema, "properties": properties, "required": required}
+
+
+def form_body(document: Any) -> str:
+    """`document` as a form body: each field a string, or else its JSON text (a form holds
+    text only); a document that is not an object is sent as its JSON text, raw."""
+    if not isinstance(document, dict):
+        return json.dumps(document)
+    return urlencode({k: v if isinstance(v, str) else json.dumps(v) for k, v in document.items()})
+
+
+def encoded(document: Any, encoding: str) -> tuple[str, str]:
+    """The body and its content type for sending `document` as `encoding`."""
+    if encoding == "form":
+        return form_body(document), "application/x-www-form-urlencoded"
+    return json.dumps(document), "application/json"
+
+
 def mutated(data: st.DataObject, document: Any, depth: int = 0) -> Any:
     """`document` with one value somewhere swapped for one of `ODD`."""
     if isinstance(document, dict) and document and depth < 6:
@@ -192,6 +379,54 @@ def _teams_token(teams: MockTeams) -> str:
     return str(answer.json()["access_token"])
 
 
+def _basic(client_id: str, secret: str) -> str:
+    """HTTP Basic credentials, each form-url-encoded first as RFC 6749 asks."""
+    return base64.b64encode(
+        f"{quote(client_id, safe='')}:{quote(secret, safe='')}".encode()
+    ).decode()
+
+
+def _zitadel_fixtures(zitadel: MockZitadel) -> dict[str, str]:
+    """Applications, a service user with its token and a user with an access token."""
+    web = zitadel.create_application("fuzz-web", redirect_uris=["http://127.0.0.1/cb"])
+    api = zitadel.create_application("fuzz-api", kind="api")
+    tv = zitadel.create_application("fuzz-tv", kind="native")  # the device code grant
+    robot = zitadel.add_service_user("fuzz-robot", with_key=False)
+    alice = zitadel.create_test_user("alice@example.com")
+    assert web.client_secret and api.client_secret and robot.secret
+    return {
+        "web_basic": _basic(web.client_id, web.client_secret),
+        "api_basic": _basic(api.client_id, api.client_secret),
+        "device_client": tv.client_id,
+        "robot": robot.username,
+        "robot_secret": robot.secret,
+        "pat": zitadel.create_personal_access_token(robot),
+        "user_id": alice.id,
+        "project_id": zitadel.project_id,
+        "access_token": zitadel.issue_token(alice, web).access_token,
+    }
+
+
+def _fixtures(mock: BaseMock) -> dict[str, str]:
+    """What a target's braces name, made on `mock` (its state is fresh from a reset)."""
+    if isinstance(mock, MockWhatsApp):
+        mock.allow_recipient(RECIPIENT)
+        return {"phone": mock.phone_number_id, "token": mock.access_token}
+    if isinstance(mock, MockTeams):
+        return {"conversation": mock.conversation("fuzz").id, "token": _teams_token(mock)}
+    if isinstance(mock, MockZitadel):
+        return _zitadel_fixtures(mock)
+    return {}
+
+
+def _filled(values: dict[str, Any], fixtures: dict[str, str]) -> dict[str, Any]:
+    """`values` with the fixtures their strings name in braces filled in."""
+    return {
+        key: value.format_map(fixtures) if isinstance(value, str) else value
+        for key, value in values.items()
+    }
+
+
 @pytest.fixture(scope="module")
 def mocks() -> Iterator[dict[str, BaseMock]]:
     """One mock of each service the targets name, started for the module."""
@@ -199,25 +434,23 @@ def mocks() -> Iterator[dict[str, BaseMock]]:
         MockLLM.start() as llm,
         MockWhatsApp.start() as whatsapp,
         MockTeams.start() as teams,
+        MockZitadel.start() as zitadel,
     ):
-        yield {"llm": llm, "whatsapp": whatsapp, "teams": teams}
+        yield {"llm": llm, "whatsapp": whatsapp, "teams": teams, "zitadel": zitadel}
 
 
-def _prepared(target: Target, mock: BaseMock) -> tuple[str, dict[str, str]]:
-    headers = dict(target.headers)
-    path = target.path
-    if isinstance(mock, MockWhatsApp):
-        mock.allow_recipient(RECIPIENT)
-        path = path.format(phone=mock.phone_number_id)
-        headers["Authorization"] = f"Bearer {mock.access_token}"
-    if isinstance(mock, MockTeams):
-        path = path.format(conversation=mock.conversation("fuzz").id)
-        headers["Authorization"] = f"Bearer {_teams_token(mock)}"
-    return mock.url + path, headers
+def _schema(target: Target, contracts: Contracts, fixtures: dict[str, str]) -> dict[str, Any]:
+    """What the generator draws from for `target`: its request contract, narrowed."""
+    schema = inlined(contracts, target.request)
+    if target.variant is not None:
+        schema = narrowed(schema, target.variant, RECIPIENT)
+    return pinned(schema, _filled(target.pinned, fixtures))
 
 
 @pytest.mark.parametrize(
-    "target", TARGETS, ids=lambda t: f"{t.service}:{t.request}:{t.variant or ''}".rstrip(":")
+    "target",
+    TARGETS,
+    ids=lambda t: ":".join(part for part in (t.service, t.request, t.variant, t.label) if part),
 )
 def test_generated_requests_get_the_apis_answers(
     target: Target, mocks: dict[str, BaseMock]
@@ -225,11 +458,12 @@ def test_generated_requests_get_the_apis_answers(
     mock = mocks[target.service]
     mock.reset()
     contracts = Contracts(target.service)
-    url, headers = _prepared(target, mock)
-    schema = inlined(contracts, target.request)
-    if target.variant is not None:
-        schema = narrowed(schema, target.variant, RECIPIENT)
+    fixtures = _fixtures(mock)
+    url = mock.url + target.path.format_map(fixtures)
+    headers = _filled(target.headers, fixtures)
+    schema = _schema(target, contracts, fixtures)
     problems: list[str] = []
+    statuses: list[int] = []
     sent = len(mock.requests)  # a token fetched to prepare is journaled too
 
     @hypothesis.settings(
@@ -243,20 +477,31 @@ def test_generated_requests_get_the_apis_answers(
     def run(document: Any, data: st.DataObject) -> None:
         nonlocal sent
         body = mutated(data, copy.deepcopy(document)) if data.draw(st.booleans()) else document
-        answer = requests.post(url, json=body, headers=headers, timeout=30)
+        payload, content_type = encoded(body, target.encoding)
+        answer = requests.post(
+            url,
+            data=payload.encode(),
+            headers={**headers, "Content-Type": content_type},
+            timeout=30,
+        )
         sent += 1
-        problem = _judge(answer, target, contracts)
+        statuses.append(answer.status_code)
+        problem = _judge(answer, target, contracts, body)
         if problem:
-            problems.append(f"{json.dumps(body)[:300]} -> {answer.status_code}: {problem}")
+            problems.append(f"{payload[:300]} -> {answer.status_code}: {problem}")
 
     run()
     assert problems == []
     assert len(mock.requests) == sent  # the journal lost nothing
+    if target.succeeds:
+        assert any(200 <= status < 300 for status in statuses), statuses
 
 
-def _judge(answer: requests.Response, target: Target, contracts: Contracts) -> str | None:
-    """What is wrong with `answer` (None when it is an answer the API could give)."""
-    if answer.status_code >= 500:
+def _judge(
+    answer: requests.Response, target: Target, contracts: Contracts, body: Any
+) -> str | None:
+    """What is wrong with `answer` to `body` (None when it is an answer the API could give)."""
+    if answer.status_code >= 500 and not target.answers_server_error(body):
         return "a server error"
     if "json" not in answer.headers.get("Content-Type", ""):
         return None if answer.ok else "an error that is not JSON"

@@ -187,3 +187,64 @@ def test_a_user_deleted_over_the_api_can_no_longer_use_tokens(
         "GET", "/oidc/v1/userinfo", headers={"Authorization": f"Bearer {tokens.access_token}"}
     )
     assert info.status == 401
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/v2/users", {"query": {"offset": "e"}}, "query.offset"),
+        ("/v2/users", {"query": {"limit": {"{{": "}}"}}}, "query.limit"),
+        ("/v2/users", {"query": {"offset": -1}}, "query.offset"),
+        ("/v2/users", {"queries": 7}, "queries"),
+        ("/v2/users", {"queries": [{"inUserIdsQuery": {"userIds": 1.5}}]}, "userIds"),
+        ("/v2/organizations/_search", {"query": {"limit": True}}, "query.limit"),
+        ("/v2/sessions/search", {"queries": 7}, "queries"),
+        ("/v2/users/human", {**NEW_USER, "metadata": 1.5}, "metadata"),
+    ],
+)
+def test_a_field_of_the_wrong_type_is_a_400_naming_it(
+    flow: Any, kit: Any, bearer: dict[str, str], path: str, body: dict[str, Any], field: str
+) -> None:
+    # found by tests/fuzz: each of these answered a 500 (int("e"), iterating a number)
+    result = flow.call("POST", path, json_body=body, headers=bearer)
+    assert (result.status, result.json["code"]) == (400, 3), result.json
+    kit.assert_valid("rest-error.json", result.json)
+    assert result.json["details"][0]["message"] == f"invalid {field}"
+
+
+def test_paging_takes_digits_as_text_too(
+    flow: Any, provider: ZitadelProvider, bearer: dict[str, str]
+) -> None:
+    bob = provider.create_test_user("bob@example.com")
+    body = {"query": {"offset": "1", "limit": "1"}}
+    listed = flow.call("POST", "/v2/users", json_body=body, headers=bearer)
+    assert listed.status == 200, listed.json
+    assert [user["userId"] for user in listed.json["result"]] == [bob.id]
+    assert listed.json["details"]["totalResult"] == "2"
+
+
+def test_an_org_id_that_is_not_text_is_an_unknown_org(flow: Any, bearer: dict[str, str]) -> None:
+    body = {**NEW_USER, "organization": {"orgId": [None]}}
+    result = flow.call("POST", "/v2/users/human", json_body=body, headers=bearer)
+    assert (result.status, result.json["code"]) == (404, 5), result.json
+
+
+def test_a_user_id_of_ones_own_choosing_holds_the_contracts(
+    flow: Any, kit: Any, bearer: dict[str, str]
+) -> None:
+    # Zitadel takes any text as a custom user id (its docs' example is a UUID); the
+    # contracts said digits only, which tests/fuzz found
+    custom = "d654e6ba-70a3-48ef-a95d-37c8d8a7901a"
+    added = flow.call(
+        "POST", "/v2/users/human", json_body={**NEW_USER, "userId": custom}, headers=bearer
+    )
+    assert added.json["userId"] == custom
+    kit.assert_valid("user.add_human.response.json", added.json)
+    request = {"userId": custom}
+    kit.assert_valid("user.get.request.json", request)
+    got = flow.call(
+        "POST", "/zitadel.user.v2.UserService/GetUserByID", json_body=request, headers=bearer
+    )
+    kit.assert_valid("user.get.response.json", got.json)
+    listed = flow.call("POST", "/v2/users", json_body={}, headers=bearer)
+    kit.assert_valid("user.list.response.json", listed.json)
