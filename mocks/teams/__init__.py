@@ -7,7 +7,8 @@ endpoint (`_aad`), error bodies (`_errors`), the tenant's users, teams and conve
 (`_connector`), card text and the transcript (`_cards`, `_transcript`), the bot's answers
 (`_answers`), the object tying them together (`_service`); then the HTTP side: routes
 (`_endpoints`), posting to the bot (`_channel`), the admin API (`_admin`), conversations
-(`_conversation`), the mock (`_mock`) and the optional botbuilder wiring (`_botbuilder`).
+(`_conversation`), each mock scope's bot (`_scopes`), the mock (`_mock`) and the optional
+botbuilder wiring (`_botbuilder`).
 """
 
 from ._answers import BotAnswer
@@ -15,6 +16,7 @@ from ._conversation import TeamsConversation
 from ._directory import Account, Conversation, Team
 from ._errors import ConnectorError
 from ._mock import MockTeams, ReplyExpectation
+from ._scopes import ScopedBot
 from ._tokens import TokenVariant
 from ._transcript import TranscriptEntry
 from ._wiring import bot_framework_authentication
@@ -26,6 +28,7 @@ __all__ = [
     "Conversation",
     "MockTeams",
     "ReplyExpectation",
+    "ScopedBot",
     "Team",
     "TeamsConversation",
     "TokenVariant",

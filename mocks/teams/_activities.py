@@ -38,6 +38,26 @@ def mention_entity(account: Account) -> dict[str, Any]:
     }
 
 
+def addressed_to(activity: dict[str, Any], bot: Account, instead_of: Account) -> dict[str, Any]:
+    """`activity`, built for the bot `instead_of`, as the channel posts it to `bot` (another
+    app in the same tenant): wherever `instead_of` appears (the ``recipient``, a mention,
+    the members added or removed), `bot` does. The same activity when they are one bot."""
+    if bot.id == instead_of.id:
+        return activity
+
+    def swap(value: Any) -> Any:
+        if isinstance(value, dict):
+            if value.get("id") == instead_of.id:
+                return {**value, **bot.channel_account()}
+            return {key: swap(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [swap(item) for item in value]
+        return value
+
+    swapped: dict[str, Any] = swap(activity)
+    return swapped
+
+
 @dataclass
 class ActivityFactory:
     """Builds the channel's activities for one bot.

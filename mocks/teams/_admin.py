@@ -3,7 +3,9 @@ transcript from any language when the mock runs standalone.
 
 Every simulate endpoint posts a signed activity to the bot and answers with the bot's
 answer (``status``, parsed ``body``, the ``activity`` sent), exactly as the Python
-``simulate_*`` methods return it.
+``simulate_*`` methods return it. With ``X-Mock-Scope: <app id>`` the bot is that
+scope's (registered with ``PUT /__admin/teams/bot`` in the scope): the activity is
+addressed to that app's bot and its token's audience is that app id.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..core import AdminCall, AdminError, AdminRoute, Expectation
+from ..core import AdminCall, AdminError, AdminRoute, Expectation, Scope
+from ._activities import addressed_to
 from ._answers import BotAnswer
 from ._channel import DEFAULT_TIMEOUT, BotNotConfigured, ChannelPoster
+from ._scopes import ScopedBot
 from ._service import TeamsService
 from ._tokens import TokenVariant, token_variant
 from ._transcript import TranscriptEntry
@@ -155,7 +159,7 @@ class Throttle(_Model):
 
 
 class BotTarget(_Model):
-    """Actor the bot listens."""
+    """Where the bot listens."""
 
     bot_url: str = Field(pattern=r"^https?://")
 
@@ -180,7 +184,6 @@ class TeamsSettings(_Model):
 class AdminTarget(Protocol):
     """What the admin routes need from the mock."""
 
-    bot_url: str | None
     domain: TeamsService
 
     @property
@@ -188,8 +191,16 @@ class AdminTarget(Protocol):
         """Posts activities to the bot."""
         ...
 
-    def settings_document(self) -> dict[str, Any]:
-        """What a bot needs to reach the mock."""
+    def bot_in(self, scope: str = ...) -> ScopedBot:
+        """The bot the channel posts to in a mock scope."""
+        ...
+
+    def set_bot_url(self, url: str, *, scope: str = ...) -> None:
+        """Where a mock scope's bot listens."""
+        ...
+
+    def settings_document(self, scope: str = ...) -> dict[str, Any]:
+        """What a bot (of a mock scope) needs to reach the mock."""
         ...
 
     def expect_reply(
@@ -235,8 +246,9 @@ class TeamsAdmin:
                 response=Answer,
                 responses=(
                     (404, "No such conversation", "Error"),
-                    (409, "The mock has no bot_url to post to", "Error"),
+                    (409, "The mock (or the scope) has no bot_url to post to", "Error"),
                 ),
+                scoped=True,
             )
             for name, handler, body, summary in simulate
         ]
@@ -283,9 +295,10 @@ class TeamsAdmin:
                 "PUT",
                 f"{PREFIX}/bot",
                 self._set_bot,
-                "Actor the bot listens",
+                "Where the bot listens (with X-Mock-Scope: that app's bot)",
                 body=BotTarget,
                 response=TeamsSettings,
+                scoped=True,
             ),
             AdminRoute(
                 "GET",
@@ -293,6 +306,7 @@ class TeamsAdmin:
                 self._settings,
                 "What a bot needs to reach the mock",
                 response=TeamsSettings,
+                scoped=True,
             ),
             AdminRoute(
                 "POST",
@@ -305,28 +319,42 @@ class TeamsAdmin:
 
     # ---- simulate ------------------------------------------------------------------------
 
-    async def _post(self, build: Callable[[], dict[str, Any]], token: str = "valid") -> Answer:
-        """Build the activity (a bad conversation is a 404) and post it to the bot."""
+    async def _post(
+        self,
+        call: AdminCall,
+        build: Callable[[], dict[str, Any]],
+        token: str = "valid",
+        *,
+        as_given: bool = False,
+    ) -> Answer:
+        """Build the activity (a bad conversation is a 404) and post it to the bot of the
+        call's scope, addressed to that bot unless it is posted `as_given`."""
         try:
             variant: TokenVariant = token_variant(token)
         except ValueError as exc:
             raise AdminError(400, str(exc), "token") from exc
+        scope = _scope(call)
+        bot = self.mock.bot_in(scope)
         try:
             activity = build()
         except ValueError as exc:
             raise AdminError(404, str(exc), "conversation") from exc
+        if not as_given:
+            activity = addressed_to(activity, bot.account, self.mock.domain.bot)
         try:
             answer: BotAnswer = await self.mock.poster.post_async(
-                self.mock.bot_url, activity, variant, DEFAULT_TIMEOUT
+                bot.url, activity, variant, DEFAULT_TIMEOUT, audience=bot.app_id
             )
         except BotNotConfigured as exc:
-            raise AdminError(409, str(exc), "bot_url") from exc
+            message = f"no bot_url in scope {scope!r}: PUT {PREFIX}/bot in it" if scope else ""
+            raise AdminError(409, message or str(exc), "bot_url") from exc
         return Answer.model_validate(answer.to_dict())
 
     async def _message(self, call: AdminCall) -> Answer:
         body: IncomingText = call.body
         domain = self.mock.domain
         return await self._post(
+            call,
             lambda: domain.message(
                 body.text,
                 body.user,
@@ -339,51 +367,55 @@ class TeamsAdmin:
 
     async def _activity(self, call: AdminCall) -> Answer:
         body: RawActivity = call.body
-        return await self._post(lambda: body.activity, body.token)
+        return await self._post(call, lambda: body.activity, body.token, as_given=True)
 
     async def _members_added(self, call: AdminCall) -> Answer:
         body: MembersChange = call.body
         domain = self.mock.domain
         return await self._post(
-            lambda: domain.members_changed(body.members, body.user, body.conversation, added=True)
+            call,
+            lambda: domain.members_changed(body.members, body.user, body.conversation, added=True),
         )
 
     async def _members_removed(self, call: AdminCall) -> Answer:
         body: MembersChange = call.body
         domain = self.mock.domain
         return await self._post(
-            lambda: domain.members_changed(body.members, body.user, body.conversation, added=False)
+            call,
+            lambda: domain.members_changed(body.members, body.user, body.conversation, added=False),
         )
 
     async def _card_action(self, call: AdminCall) -> Answer:
         body: CardAction = call.body
         domain = self.mock.domain
         return await self._post(
+            call,
             lambda: domain.card_action(
                 body.verb, body.data, body.user, body.conversation, reply_to=body.reply_to
-            )
+            ),
         )
 
     async def _invoke(self, call: AdminCall) -> Answer:
         body: Invoke = call.body
         domain = self.mock.domain
         return await self._post(
-            lambda: domain.invoke(body.name, body.value, body.user, body.conversation)
+            call, lambda: domain.invoke(body.name, body.value, body.user, body.conversation)
         )
 
     async def _reaction(self, call: AdminCall) -> Answer:
         body: Reaction = call.body
         domain = self.mock.domain
         return await self._post(
+            call,
             lambda: domain.reaction(
                 body.reply_to, body.reaction, body.user, body.conversation, removed=body.removed
-            )
+            ),
         )
 
     async def _typing(self, call: AdminCall) -> Answer:
         body: Actor = call.body
         domain = self.mock.domain
-        return await self._post(lambda: domain.typing(body.user, body.conversation))
+        return await self._post(call, lambda: domain.typing(body.user, body.conversation))
 
     # ---- reading and programming ---------------------------------------------------------
 
@@ -429,15 +461,23 @@ class TeamsAdmin:
         self.mock.domain.connector.throttle(body.times, body.retry_after)
 
     def _set_bot(self, call: AdminCall) -> TeamsSettings:
-        self.mock.bot_url = call.body.bot_url
+        self.mock.set_bot_url(call.body.bot_url, scope=_scope(call))
         return self._settings(call)
 
     def _settings(self, call: AdminCall) -> TeamsSettings:
-        return TeamsSettings.model_validate(self.mock.settings_document())
+        return TeamsSettings.model_validate(self.mock.settings_document(_scope(call)))
 
     def _rotate(self, call: AdminCall) -> TeamsSettings:
         self.mock.domain.channel_keys.rotate()
         return self._settings(call)
+
+
+def _scope(call: AdminCall) -> str:
+    """The mock scope the call's ``X-Mock-Scope`` names ("" for the default scope)."""
+    name = call.headers.get(Scope.HEADER, "")
+    if len(name) > Scope.MAX_NAME:
+        raise AdminError(400, f"{Scope.HEADER}: at most {Scope.MAX_NAME} characters", Scope.HEADER)
+    return name
 
 
 def _entry(entry: TranscriptEntry) -> Entry:

@@ -40,28 +40,37 @@ class ChannelPoster:
         self.service = service
         self._send = send
 
-    def headers(self, activity: dict[str, Any], variant: TokenVariant) -> dict[str, str]:
-        """The request headers: JSON, and the channel token of `variant` (none for "none")."""
+    def headers(
+        self, activity: dict[str, Any], variant: TokenVariant, audience: str | None = None
+    ) -> dict[str, str]:
+        """The request headers: JSON, and the channel token of `variant` (none for "none")
+        to the app `audience` (default: the mock's own bot)."""
         headers = {"Content-Type": "application/json; charset=utf-8"}
         service_url = activity.get("serviceUrl")
         authorization = self.service.channel_tokens.authorization(
-            service_url if isinstance(service_url, str) else "", variant
+            service_url if isinstance(service_url, str) else "", variant, audience
         )
         if authorization is not None:
             headers["Authorization"] = authorization
         return headers
 
     def start(
-        self, bot_url: str | None, activity: dict[str, Any], variant: TokenVariant, timeout: float
+        self,
+        bot_url: str | None,
+        activity: dict[str, Any],
+        variant: TokenVariant,
+        timeout: float,
+        audience: str | None = None,
     ) -> Delivery:
-        """Journal `activity` and begin posting it to the bot."""
+        """Journal `activity` and begin posting it to the bot at `bot_url` (of app id
+        `audience`, default the mock's own)."""
         if not bot_url:
             raise BotNotConfigured("no bot_url: start MockTeams with bot_url=... to simulate")
         self.service.transcript.append(incoming_entry(activity))
         body = _encode(activity)
         return self._send(
             bot_url,
-            headers=self.headers(activity, variant),
+            headers=self.headers(activity, variant, audience),
             body=body,
             retries=0,
             sign=False,
@@ -96,7 +105,10 @@ class ChannelPoster:
         activity: dict[str, Any],
         variant: TokenVariant = "valid",
         timeout: float = DEFAULT_TIMEOUT,
+        *,
+        audience: str | None = None,
     ) -> BotAnswer:
-        """Post from the mock's own loop (an admin call) without blocking it."""
-        delivery = self.start(bot_url, activity, variant, timeout)
+        """Post from the mock's own loop (an admin call) without blocking it; `audience` as
+        in `start`."""
+        delivery = self.start(bot_url, activity, variant, timeout, audience)
         return self.finish(activity, await delivery.wait_async(timeout + 5))

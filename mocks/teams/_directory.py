@@ -55,6 +55,11 @@ class Account:
         return account
 
 
+def bot_account(app_id: str, name: str) -> Account:
+    """The bot of Microsoft App ID `app_id` as Teams names it: ``28:<app id>``."""
+    return Account(id=f"28:{app_id}", name=name)
+
+
 @dataclass
 class Channel:
     """A channel of a team; the General channel's id is the team's id and it has no name."""

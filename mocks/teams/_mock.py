@@ -27,9 +27,10 @@ from ._cards import render_activity
 from ._channel import DEFAULT_TIMEOUT, ChannelPoster
 from ._connector import MAX_MESSAGE_SIZE
 from ._conversation import TeamsConversation
-from ._directory import Account, Conversation, Team
+from ._directory import Account, Conversation, Team, bot_account
 from ._endpoints import CONNECTOR_PREFIX, TOKEN_PATH, TeamsEndpoints, connector_reply
 from ._errors import AUTH_DENIED_BODY, ConnectorError
+from ._scopes import ScopeBots, ScopedBot
 from ._service import TeamsService, Where
 from ._tokens import (
     CHANNEL_ISSUER,
@@ -109,6 +110,7 @@ class MockTeams(BaseMock):
         self._admin = TeamsAdmin(self)
         super().__init__(**options)
         self._poster = ChannelPoster(self.domain, self.send)
+        self._scope_bots = ScopeBots(self.state)
 
     # ---- hooks ---------------------------------------------------------------------
 
@@ -217,10 +219,11 @@ class MockTeams(BaseMock):
         return self
 
     def reset(self, *, keep_stubs: bool = True) -> None:
-        """Clear expectations and journal, forget users, conversations and the transcript,
-        and point at the bot the mock was started with again."""
+        """Clear expectations and journal, forget users, conversations, the transcript and
+        every scope's bot, and point at the bot the mock was started with again."""
         super().reset(keep_stubs=keep_stubs)
         self.bot_url = self._started_bot_url
+        self._scope_bots.clear()
         self.domain.reset(self.seed)
 
     # ---- where the bot and its helpers point ------------------------------------------
@@ -256,19 +259,38 @@ class MockTeams(BaseMock):
         """Posts the channel's activities to the bot (the admin API uses it on the loop)."""
         return self._poster
 
-    def settings_document(self) -> dict[str, Any]:
-        """What a bot needs to be pointed at the mock, as JSON."""
+    def bot_in(self, scope: str = "") -> ScopedBot:
+        """The bot the channel posts to in mock scope `scope`: the mock's own (`app_id`,
+        `bot_url`) in the default scope (""); in a named scope, the app that scope is
+        named after (see `scope_key`), at the URL registered there (`set_bot_url`)."""
+        if not scope:
+            return ScopedBot(self.app_id, self.domain.bot, self.bot_url)
+        return ScopedBot(scope, bot_account(scope, self.bot_name), self._scope_bots.url(scope))
+
+    def set_bot_url(self, url: str, *, scope: str = "") -> None:
+        """Post simulated activities to `url`: the mock's own bot's (``bot_url = url``), or
+        in named mock scope `scope` (made if new) the bot of the app it is named after;
+        other scopes keep theirs. A full `reset` forgets every scope's."""
+        if scope:
+            self._scope_bots.register(scope, url)
+        else:
+            self.bot_url = url
+
+    def settings_document(self, scope: str = "") -> dict[str, Any]:
+        """What a bot needs to be pointed at the mock, as JSON; in a named mock `scope`,
+        the bot is the app that scope is named after (see `bot_in`)."""
+        bot = self.bot_in(scope)
         return {
             "service_url": self.service_url,
             "openid_metadata_url": self.openid_metadata_url,
             "token_issuer": self.token_issuer,
             "token_url": self.token_url,
             "login_url": self.login_url,
-            "app_id": self.app_id,
+            "app_id": bot.app_id,
             "tenant_id": self.tenant_id,
-            "bot_id": self.domain.bot.id,
-            "bot_url": self.bot_url,
-            "environment": self.stack_environment(),
+            "bot_id": bot.account.id,
+            "bot_url": bot.url,
+            "environment": {**self.stack_environment(), "MicrosoftAppId": bot.app_id},
         }
 
     def rotate_signing_key(self) -> str:

@@ -11,7 +11,7 @@ from ..jose import Clock
 from ._aad import TokenEndpoint
 from ._activities import ActivityFactory
 from ._connector import MAX_MESSAGE_SIZE, Connector
-from ._directory import CONVERSATION_TYPES, Account, Conversation, Directory
+from ._directory import CONVERSATION_TYPES, Account, Conversation, Directory, bot_account
 from ._ids import TeamsIds
 from ._keys import ChannelKeys, aad_key_set
 from ._tokens import AccessTokens, ChannelTokens
@@ -59,7 +59,7 @@ class TeamsService:
         self.tenant_id = tenant_id
         self.clock = clock or Clock()
         self.max_message_size = max_message_size
-        self.bot = Account(id=f"28:{app_id}", name=bot_name)
+        self.bot = bot_account(app_id, bot_name)
         self.access_tokens = AccessTokens(aad_key_set(self.clock), self.clock)
         self.token_endpoint = TokenEndpoint(self.access_tokens, app_id, app_password)
         self.transcript = Transcript()

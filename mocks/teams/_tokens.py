@@ -69,24 +69,29 @@ class ChannelTokens:
     app_id: str
     #: Seconds a token is valid for.
     lifetime: int = 3600
-    #: The ``aud`` of a ``wrong_audience`` token: some other bot's app id.
+    #: The ``aud`` of a ``wrong_audience`` token: some other bot's app id (this bot's own,
+    #: for a token addressed to the app of this id).
     other_app_id: str = "00000000-0000-0000-0000-0000000000b0"
 
-    def claims(self, service_url: str, variant: TokenVariant = "valid") -> dict[str, Any]:
-        """The claims of a `variant` token for an activity carrying `service_url`."""
+    def claims(
+        self, service_url: str, variant: TokenVariant = "valid", audience: str | None = None
+    ) -> dict[str, Any]:
+        """The claims of a `variant` token for an activity carrying `service_url`, to the
+        bot of app id `audience` (default: this bot's `app_id`)."""
         now = self.clock.timestamp()
+        audience = audience or self.app_id
         claims: dict[str, Any] = {
             "serviceurl": service_url,
             "nbf": now - 300,
             "exp": now + self.lifetime,
             "iss": CHANNEL_ISSUER,
-            "aud": self.app_id,
+            "aud": audience,
         }
         if variant == "expired":
             claims["nbf"] = now - self.lifetime - EXPIRED_BY
             claims["exp"] = now - EXPIRED_BY
-        elif variant == "wrong_audience":
-            claims["aud"] = self.other_app_id
+        elif variant == "wrong_audience":  # some other app than the one addressed
+            claims["aud"] = self.other_app_id if audience != self.other_app_id else self.app_id
         elif variant == "wrong_issuer":
             claims["iss"] = GOVERNMENT_ISSUER
         elif variant == "serviceurl_mismatch":
@@ -101,17 +106,22 @@ class ChannelTokens:
             return self.keys.other_channel
         return self.keys.current
 
-    def issue(self, service_url: str, variant: TokenVariant = "valid") -> str | None:
-        """A signed token of `variant` (None for ``"none"``)."""
+    def issue(
+        self, service_url: str, variant: TokenVariant = "valid", audience: str | None = None
+    ) -> str | None:
+        """A signed token of `variant` to `audience` (see `claims`); None for ``"none"``."""
         if variant == "none":
             return None
         key = self.signer(variant)
-        token = encode_jwt(self.claims(service_url, variant), key.private_key, key.kid)
+        token = encode_jwt(self.claims(service_url, variant, audience), key.private_key, key.kid)
         return _tamper(token) if variant == "tampered" else token
 
-    def authorization(self, service_url: str, variant: TokenVariant = "valid") -> str | None:
-        """The ``Authorization`` header value of a `variant` token, None for ``"none"``."""
-        token = self.issue(service_url, variant)
+    def authorization(
+        self, service_url: str, variant: TokenVariant = "valid", audience: str | None = None
+    ) -> str | None:
+        """The ``Authorization`` header value of a `variant` token to `audience` (default:
+        this bot's app id), None for ``"none"``."""
+        token = self.issue(service_url, variant, audience)
         return None if token is None else f"Bearer {token}"
 
 

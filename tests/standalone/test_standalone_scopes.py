@@ -53,7 +53,10 @@ def test_two_teams_bots_in_worker_processes_are_scoped_by_their_app_ids(
     start_mock: Callable[..., Any], tmp_path: Path
 ) -> None:
     """Each worker's bot has its own app id and sends no scope header: its token request
-    and its connector calls land in the scope named after its app id."""
+    and its connector calls land in the scope named after its app id. Each worker then
+    runs a stock botbuilder bot, registers it in its scope and has the channel message
+    it: only its own bot hears it, accepts the token (its audience is that app id) and
+    replies into the scope."""
     mock = start_mock(module="mocks.teams")
     go = tmp_path / "go"
     apps = ("worker-bot-1", "worker-bot-2")
@@ -73,7 +76,16 @@ def test_two_teams_bots_in_worker_processes_are_scoped_by_their_app_ids(
         assert found["sent"] == [201] * 10
         assert found["journal"] == [["token", app]] + [["activities", app]] * 10
         assert found["verify"] == 200
-    assert mock.admin("GET", "/requests").json()["total"] == 0
+        bot = found["bot"]
+        assert (bot["status"], bot["recipient"], bot["heard"]) == (201, f"28:{app}", ["ping"])
+        token, reply = bot["replies"]  # the bot's own token request, then its reply
+        assert token == ["token", 200] and reply[1] == 201
+    # the default scope saw only the bots fetching the channel's keys (no credential)
+    default = mock.admin("GET", "/requests").json()["requests"]
+    assert {entry["path"].rsplit("/", 1)[-1] for entry in default} == {
+        "openidconfiguration",
+        "keys",
+    }
     assert mock.admin("GET", "/health").json()["scopes"] == 2
 
 

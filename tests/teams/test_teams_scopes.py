@@ -7,11 +7,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
-from botbuilder.core import TurnContext
+from aiohttp import web
+from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
 from multidict import CIMultiDict, MultiDict
@@ -197,3 +200,136 @@ def test_scope_key_reads_the_app_id_and_never_raises(teams: MockTeams) -> None:
     for header in ("Bearer !!!.@@@.###", nested, _forged({"appid": "forged"})):
         refused = _send(teams, "", "x", {"Authorization": header})
         assert (refused.status_code, refused.json()) == (401, AUTH_DENIED_BODY)
+
+
+# ---- the channel side: each scope's bot gets its own activities ----------------------------
+
+
+class _ScopeBot(ActivityHandler):
+    """Echoes a message with the app id it answers as, keeping what it received."""
+
+    def __init__(self) -> None:
+        self.received: list[str] = []
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        text = (TurnContext.remove_recipient_mention(activity) or "").strip()
+        self.received.append(text)
+        await turn_context.send_activity(f"{activity.recipient.id} heard {text}")
+
+
+class _BotServer:
+    """A stock CloudAdapter bot with its own app id, on its own port, loop and thread."""
+
+    def __init__(self, teams: MockTeams, app_id: str) -> None:
+        environment = {**teams.stack_environment(), "MicrosoftAppId": app_id}
+        self.adapter = CloudAdapter(bot_framework_authentication(environment))
+        self.bot = _ScopeBot()
+        self.loop = asyncio.new_event_loop()
+        app = web.Application()
+        app.router.add_post("/api/messages", self._messages)
+        self.runner = web.AppRunner(app)
+        self.loop.run_until_complete(self.runner.setup())
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        self.loop.run_until_complete(site.start())
+        port = self.runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}/api/messages"
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    async def _messages(self, request: web.Request) -> web.StreamResponse:
+        response = await self.adapter.process(request, self.bot)
+        return response if response is not None else web.Response(status=201)
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+
+
+@pytest.fixture
+def bots(teams: MockTeams) -> Iterator[dict[str, _BotServer]]:
+    servers = {app: _BotServer(teams, app) for app in (APP_A, APP_B)}
+    yield servers
+    for server in servers.values():
+        server.stop()
+
+
+def _register(teams: MockTeams, app_id: str, bot: _BotServer) -> RemoteMock:
+    worker = RemoteMock("teams", teams.url, app_id)
+    status, settings = worker.call("PUT", "/teams/bot", {"bot_url": bot.url})
+    assert status == 200
+    assert (settings["app_id"], settings["bot_id"], settings["bot_url"]) == (
+        app_id,
+        f"28:{app_id}",
+        bot.url,
+    )
+    assert settings["environment"]["MicrosoftAppId"] == app_id
+    return worker
+
+
+def _says(worker: RemoteMock, text: str, **fields: Any) -> dict[str, Any]:
+    status, answer = worker.call("POST", "/teams/simulate/message", {"text": text, **fields})
+    assert status == 200, answer
+    result: dict[str, Any] = answer
+    return result
+
+
+def test_each_scope_posts_to_its_own_bot_with_its_app_as_audience(
+    teams: MockTeams, bots: dict[str, _BotServer]
+) -> None:
+    first, second = (_register(teams, app, bots[app]) for app in (APP_A, APP_B))
+    assert teams.settings_document()["bot_url"] is None  # the default bot is untouched
+    assert teams.settings_document()["app_id"] == teams.app_id
+    for worker, user in ((first, "ann"), (second, "ben")):
+        answer = _says(worker, "hello", user=user)
+        assert answer["status"] == 201 and answer["error"] is None
+        assert answer["activity"]["recipient"] == {"id": f"28:{worker.scope}", "name": "Bot"}
+        assert [(e["path"].rsplit("/", 1)[-1], e["status"]) for e in worker.requests()] == [
+            ("token", 200),
+            (answer["activity"]["id"], 201),  # the bot's reply, in its own scope
+        ]
+    assert bots[APP_A].bot.received == bots[APP_B].bot.received == ["hello"]
+    replies = [e.text for e in teams.transcript if e.direction == "out"]
+    assert replies == [f"28:{APP_A} heard hello", f"28:{APP_B} heard hello"]
+    # the default scope saw at most the channel's keys fetched (botbuilder caches them)
+    assert {r.path.rsplit("/", 1)[-1] for r in teams.requests} <= {"openidconfiguration", "keys"}
+    # in a channel the mention names the scope's bot, so the bot strips it
+    channel = _says(first, "status", conversation="channel")
+    mentioned = [e["mentioned"] for e in channel["activity"]["entities"] if "mentioned" in e]
+    assert mentioned == [{"id": f"28:{APP_A}", "name": "Bot"}]
+    assert bots[APP_A].bot.received[-1] == "status"
+
+
+def test_a_token_for_another_audience_is_refused_by_the_scopes_bot(
+    teams: MockTeams, bots: dict[str, _BotServer]
+) -> None:
+    worker = _register(teams, APP_A, bots[APP_A])
+    status, refused = worker.call(
+        "POST", "/teams/simulate/message", {"text": "hi", "token": "wrong_audience"}
+    )
+    assert (status, refused["status"]) == (200, 401)  # botbuilder checks aud against its id
+    assert bots[APP_A].bot.received == [] and worker.requests() == []
+    assert _says(worker, "hi")["status"] == 201
+
+
+def test_scopes_without_a_bot_and_resets(teams: MockTeams, bots: dict[str, _BotServer]) -> None:
+    first, second = (_register(teams, app, bots[app]) for app in (APP_A, APP_B))
+    nobody = RemoteMock("teams", teams.url, "app-without-a-bot")
+    status, error = nobody.call("POST", "/teams/simulate/message", {"text": "hi"})
+    assert status == 409 and "app-without-a-bot" in error["error"]["message"]
+    assert nobody.call("GET", "/teams/settings")[1]["bot_url"] is None
+    first.reset()  # a scope's reset keeps its bot, and the other scopes'
+    assert _says(first, "again")["status"] == _says(second, "again")["status"] == 201
+    teams.reset()  # every scope is gone, with its bot
+    assert first.call("GET", "/teams/settings")[1]["bot_url"] is None
+    assert first.call("POST", "/teams/simulate/message", {"text": "hi"})[0] == 409
+
+
+def test_a_wrong_audience_token_never_names_the_app_it_is_sent_to(teams: MockTeams) -> None:
+    tokens = teams.domain.channel_tokens
+    assert tokens.claims(teams.service_url, "wrong_audience")["aud"] == tokens.other_app_id
+    other = tokens.claims(teams.service_url, "wrong_audience", tokens.other_app_id)
+    assert other["aud"] == teams.app_id
+    assert tokens.claims(teams.service_url, "valid", APP_A)["aud"] == APP_A
