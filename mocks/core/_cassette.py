@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ._datafile import DataFileError, data_files, invalid, read_data, write_data
+from ._reply import grouped_headers
 
 
 def encode_body(data: bytes) -> dict[str, str]:
@@ -187,18 +188,7 @@ def end_to_end(headers: Mapping[str, str]) -> dict[str, str | list[str]]:
     """The headers worth keeping in a cassette: none that describe one connection or one
     encoding of the body. A name that came more than once (``Set-Cookie``, which no
     comma may join) keeps each value, in order, in a list."""
-    kept: dict[str, str | list[str]] = {}
-    for name, value in headers.items():
-        if name.lower() in _HOP_BY_HOP:
-            continue
-        earlier = kept.get(name)
-        if earlier is None:
-            kept[name] = value
-        elif isinstance(earlier, list):
-            earlier.append(value)
-        else:
-            kept[name] = [earlier, value]
-    return kept
+    return grouped_headers((k, v) for k, v in headers.items() if k.lower() not in _HOP_BY_HOP)
 
 
 def joined(headers: Mapping[str, str | list[str]]) -> dict[str, str]:

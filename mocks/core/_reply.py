@@ -127,6 +127,25 @@ def split_headers(
     return single, more
 
 
+def grouped_headers(lines: Iterable[tuple[str, str]]) -> dict[str, str | list[str]]:
+    """Header lines as one entry a name: a name that came more than once keeps each
+    value, in order, in a list (the inverse of `split_headers`).
+
+    >>> grouped_headers([("X-A", "1"), ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")])
+    {'X-A': '1', 'Set-Cookie': ['a=1', 'b=2']}
+    """
+    grouped: dict[str, str | list[str]] = {}
+    for name, value in lines:
+        earlier = grouped.get(name)
+        if earlier is None:
+            grouped[name] = value
+        elif isinstance(earlier, list):
+            earlier.append(value)
+        else:
+            grouped[name] = [earlier, value]
+    return grouped
+
+
 class ReplyError(Exception):
     """Raised in a route handler or responder to answer `reply` instead of going on.
 

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from ._callback import Delivery
 from ._journal import MAX_JOURNAL_BYTES
+from ._reply import grouped_headers
 from ._request import RecordedRequest, ResponseRecord
 from ._state import MockState
 
@@ -159,7 +160,7 @@ class TrafficRecord:
             "request": {
                 "method": entry.method,
                 "url": entry.url,
-                "headers": dict(entry.headers.items()),
+                "headers": grouped_headers(entry.headers.items()),
                 **_body(entry.body),
                 # A large body is kept truncated by the journal: its whole size and hash.
                 "body_size": len(entry.body) if entry.body_size is None else entry.body_size,
@@ -191,7 +192,7 @@ def _body(data: bytes) -> dict[str, Any]:
 def _response(record: ResponseRecord) -> dict[str, Any]:
     answer: dict[str, Any] = {
         "status": record.status,
-        "headers": dict(record.headers),
+        "headers": grouped_headers([*record.headers.items(), *record.more_headers]),
         **_body(record.body),
         "events": None,
     }

@@ -216,6 +216,16 @@ def test_a_record_in_full_with_its_near_miss(fresh_mock: MockHTTP) -> None:
     assert "X-Mock-Near-Miss" in record["response"]["headers"]
 
 
+def test_a_header_sent_more_than_once_is_shown_line_by_line(fresh_mock: MockHTTP) -> None:
+    cookies = ["a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT", "b=2"]
+    fresh_mock.expect("GET", "/login").respond(200, headers={"Set-Cookie": cookies})
+    requests.get(f"{fresh_mock.url}/login", headers={"X-One": "1"}, timeout=5)
+    [summary] = _traffic(fresh_mock)["records"]
+    record = requests.get(f"{fresh_mock.url}/__admin/ui/traffic/{summary['id']}", timeout=5).json()
+    assert record["response"]["headers"]["Set-Cookie"] == cookies
+    assert record["request"]["headers"]["X-One"] == "1"
+
+
 def test_a_body_the_journal_keeps_truncated_says_so(fresh_mock: MockHTTP) -> None:
     fresh_mock.requests.max_body = 100
     body = bytes(range(256)) * 4

@@ -249,7 +249,8 @@
   }
 
   function headersTable(headers) {
-    const rows = Object.entries(headers || {}).map(([name, value]) => el("tr", {}, el("td", { text: name }), el("td", { text: value })));
+    // a name sent more than once (Set-Cookie) comes as a list: one row a line
+    const rows = Object.entries(headers || {}).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((line) => el("tr", {}, el("td", { text: name }), el("td", { text: line }))));
     return rows.length ? el("table", { class: "kv headers" }, rows) : el("p", { class: "hint", text: "no headers" });
   }
 
