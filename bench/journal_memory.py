@@ -130,18 +130,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def in_subprocess(server: str, requests: int) -> dict[str, Any]:
     """`measure` in a fresh interpreter (tracing must not see the bench's own objects)."""
-    from .load import ROOT
+    from .load import run_tagged
 
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.journal_memory", "--server", server,
-         "--requests", str(requests)],
-        capture_output=True, text=True, cwd=ROOT, timeout=900, check=False,
-    )  # fmt: skip
-    line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT ")), None)
-    if done.returncode != 0 or line is None:
-        raise RuntimeError(f"journal memory of {server} failed:\n{done.stderr[-2000:]}")
-    found: dict[str, Any] = json.loads(line.removeprefix("RESULT "))
-    return found
+    command = [sys.executable, "-m", "bench.journal_memory", "--server", server,
+               "--requests", str(requests)]  # fmt: skip
+    return run_tagged(command, "RESULT ", 900, f"journal memory of {server}")
 
 
 if __name__ == "__main__":

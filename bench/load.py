@@ -81,6 +81,19 @@ def _parse(output: str, generator: str, connections: int) -> LoadResult:
     raise RuntimeError(f"{generator} printed no result:\n{output[-2000:]}")
 
 
+def run_tagged(command: Sequence[str], tag: str, timeout: float, what: str) -> dict[str, Any]:
+    """Run `command` from the repository root; the JSON its stdout's `tag` line carries
+    (RuntimeError naming `what`, with the end of its stderr, when it fails)."""
+    done = subprocess.run(
+        command, capture_output=True, text=True, cwd=ROOT, timeout=timeout, check=False
+    )
+    line = next((x for x in done.stdout.splitlines() if x.startswith(tag)), None)
+    if done.returncode != 0 or line is None:
+        raise RuntimeError(f"{what} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    found: dict[str, Any] = json.loads(line.removeprefix(tag))
+    return found
+
+
 def run_load(
     url: str,
     *,

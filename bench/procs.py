@@ -164,6 +164,15 @@ def tree_fds(pid: int) -> int:
     return total
 
 
+def open_files_limit(pid: int) -> int | None:
+    """The soft limit of open files of `pid` (``/proc/<pid>/limits``), None if unlimited."""
+    for line in Path(f"/proc/{pid}/limits").read_text().splitlines():
+        if line.startswith("Max open files"):
+            soft = line.split()[3]
+            return None if soft == "unlimited" else int(soft)
+    return None
+
+
 # ---- one server process ----------------------------------------------------------------
 
 
@@ -294,6 +303,7 @@ __all__ = [
     "ask",
     "cold_starts",
     "free_port",
+    "open_files_limit",
     "pinned",
     "process_tree",
     "tree_cpu_seconds",

@@ -230,7 +230,7 @@ def _count_stream(stream: StreamReader, streaming: Streaming, began: float, tota
         totals.incomplete += 1
 
 
-def _percentiles(seconds: list[float], prefix: str) -> dict[str, int]:
+def percentiles(seconds: list[float], prefix: str) -> dict[str, int]:
     """p50 and p99 (and max) of `seconds`, in whole microseconds, keys ``<prefix>p50_us``..."""
     micro = sorted(t * 1e6 for t in seconds) or [0.0]
     return {
@@ -278,7 +278,7 @@ async def run(
         "write_errors": 0,
         "non_2xx": totals.non_2xx,
         "timeouts": 0,
-        **_percentiles(totals.latencies, ""),
+        **percentiles(totals.latencies, ""),
         "mean_us": statistics.fmean(totals.latencies) * 1e6 if totals.latencies else 0.0,
     }
     if streaming is not None:
@@ -286,9 +286,19 @@ async def run(
             chunks=totals.chunks,
             chars=totals.chars,
             incomplete=totals.incomplete,
-            **_percentiles(totals.ttfts, "ttft_"),
+            **percentiles(totals.ttfts, "ttft_"),
         )
     return result
+
+
+def loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
+    """uvloop's loop when installed (a faster generator), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -310,13 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         with open(args.body_file, "rb") as file:
             body = file.read()
     limit = args.requests or None
-    try:  # the faster loop makes a faster generator, when installed
-        import uvloop
-
-        factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
-    except ImportError:
-        factory = asyncio.new_event_loop
-    with asyncio.Runner(loop_factory=factory) as runner:
+    with asyncio.Runner(loop_factory=loop_factory()) as runner:
         streaming = Streaming(args.expect_chars) if args.stream else None
         result = runner.run(
             run(

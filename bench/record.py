@@ -20,16 +20,19 @@ from .soak import plot_soak
 #: Sections in their usual order (the record's name lists those that ran).
 ORDER = (
     "lifecycle", "throughput", "many", "contracts", "rss", "llm", "wiremock",
-    "peers", "scale", "domains", "soak",
+    "peers", "scale", "domains", "concurrency", "soak",
 )  # fmt: skip
+#: Sections `python -m bench` runs only when asked (named after ``-all`` when they ran).
+OPT_IN = ("concurrency", "soak")
 
 
 def record_name(results: dict[str, Any]) -> str:
-    """``<date>-<section>-<section>...`` (``<date>-all`` when every section but the soak ran)."""
+    """``<date>-<section>-<section>...`` (``<date>-all`` when every default section ran,
+    then the opt-in ones that ran: ``<date>-all-soak``)."""
     ran = [section for section in ORDER if section in results]
     date = str(results["meta"].get("date", ""))[:10] or "undated"
-    if set(ORDER) - {"soak"} <= set(ran):
-        return f"{date}-all" + ("-soak" if "soak" in ran else "")
+    if set(ORDER) - set(OPT_IN) <= set(ran):
+        return "-".join([f"{date}-all", *(s for s in OPT_IN if s in ran)])
     return f"{date}-{'-'.join(ran)}"
 
 

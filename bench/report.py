@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .concurrency import render_concurrency
 from .domains import render_domains
 from .http_servers import MANY_SCENARIOS
 from .llm_servers import LONG_TEXT
@@ -543,6 +544,8 @@ def render(results: dict[str, Any]) -> str:
         parts.append(render_scale(results["scale"]))
     if results.get("domains"):
         parts.append(render_domains(results["domains"]))
+    if results.get("concurrency"):
+        parts.append(render_concurrency(results["concurrency"]))
     if results.get("soak"):
         parts.append(render_soak(results["soak"]))
     if any(goal["met"] is not None for goal in results.get("goals", [])):

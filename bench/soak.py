@@ -21,61 +21,18 @@ import argparse
 import json
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .domain_servers import TEAMS, WHATSAPP, ZITADEL, Canned, Contender, sink_spec
+from .domain_servers import Canned, sink_spec
 from .http_servers import Request
 from .load import LoadResult, run_load
-from .peer_servers import COLD_ONLY, mockhttp_spec
-from .procs import Probe, ServerProc, ServerSpec
+from .procs import ServerProc
 from .rounds import LOAD_CPUS, SERVER_CPUS, log
 from .tables import table
+from .targets import TARGETS
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """One mock under soak: how to start it and the request it gets."""
-
-    name: str
-    label: str
-    spec: Callable[[str, Canned], ServerSpec]
-    prepare: Callable[[ServerProc, str, Canned], Request]
-
-
-def _probe_request(probe: Probe) -> Request:
-    headers = tuple(f"{name}: {value}" for name, value in probe.headers)
-    return Request(probe.path, probe.method, probe.body, headers)
-
-
-def _from_domain(contender: Contender, workload: str, name: str) -> Target:
-    def prepare(server: ServerProc, sink: str, canned: Canned) -> Request:
-        return contender.prepare(server, sink, canned)[workload]
-
-    return Target(name, contender.label, contender.spec, prepare)
-
-
-def _fixed(name: str, label: str, spec: ServerSpec) -> Target:
-    request = _probe_request(spec.probe)
-    return Target(name, label, lambda sink, canned: spec, lambda *_: request)
-
-
-def _contender(domain: Any, key: str) -> Contender:
-    found: Contender = next(c for c in domain.contenders if c.key == key)
-    return found
-
-
-TARGETS: tuple[Target, ...] = (
-    _fixed("http", "MockHTTP", mockhttp_spec()),
-    _fixed("llm", "MockLLM", COLD_ONLY[0]),
-    _from_domain(_contender(ZITADEL, "mock-zitadel"), "token", "zitadel"),
-    _from_domain(_contender(WHATSAPP, "mock-whatsapp-statuses"), "send-statuses", "whatsapp"),
-    _from_domain(_contender(TEAMS, "mock-teams"), "activity", "teams"),
-)
 
 
 def run_soak(

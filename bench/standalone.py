@@ -2,7 +2,9 @@
 
 ``python -m bench.standalone aiohttp`` (a bare aiohttp ``web.Application``, one route),
 ``python -m bench.standalone pytest-httpserver`` (one ``expect_request``),
-``python -m bench.standalone sink`` (a webhook receiver counting what it gets), and
+``python -m bench.standalone sink`` (a webhook receiver counting what it gets),
+``python -m bench.standalone pypi-mockllm`` (the PyPI mockllm, as `bench.llm_servers`
+runs it), and
 ``python -m bench.standalone mock mocks.http:MockHTTP --uvloop -- --stubs FILE`` (a mock's
 own command line, with an engine option it has no flag for). Each prints
 ``... listening on http://127.0.0.1:PORT`` once it answers, like ``python -m mocks.http``
@@ -127,6 +129,19 @@ def serve_httpserver(port: int) -> None:
         server.stop()
 
 
+def serve_pypi_mockllm() -> None:
+    """mockllm (PyPI) as `bench.llm_servers.start_pypi_mockllm` runs it: its app in one
+    uvicorn server on a thread, its answers file written for the bench."""
+    from .llm_servers import start_pypi_mockllm
+
+    server = start_pypi_mockllm()
+    print(f"mockllm listening on {server.url}", flush=True)
+    try:
+        _wait_for_signal()
+    finally:
+        server.stop()
+
+
 def serve_mock(target: str, use_uvloop: bool, argv: list[str]) -> int:
     """The command line of the mock class `target` (``mocks.http:MockHTTP``) with ARGV,
     and ``use_uvloop`` passed to the mock."""
@@ -143,7 +158,9 @@ def serve_mock(target: str, use_uvloop: bool, argv: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Serve the peer named on the command line until SIGTERM or SIGINT."""
     parser = argparse.ArgumentParser(prog="python -m bench.standalone")
-    parser.add_argument("server", choices=("aiohttp", "pytest-httpserver", "sink", "mock"))
+    parser.add_argument(
+        "server", choices=("aiohttp", "pytest-httpserver", "sink", "pypi-mockllm", "mock")
+    )
     parser.add_argument("mock", nargs="?", help="with 'mock': its class, mocks.http:MockHTTP")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--uvloop", action="store_true", help="with 'mock': use uvloop")
@@ -154,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         serve_httpserver(args.port)
     elif args.server == "sink":
         serve_sink(args.port)
+    elif args.server == "pypi-mockllm":
+        serve_pypi_mockllm()
     else:
         if not args.mock:
             parser.error("mock: name the mock class (mocks.http:MockHTTP)")

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import report
+from .concurrency import CONNECTIONS, run_concurrency
 from .domains import run_domains
 from .http_servers import (
     CONTRACT_BODY,
@@ -43,20 +44,22 @@ from .http_servers import (
 )
 from .llm_servers import LLM_KINDS, LLMKind, LLMScenario
 from .llm_servers import supports as llm_supports
-from .load import ROOT, Generator, LoadResult, default_generator, run_load
+from .load import ROOT, Generator, LoadResult, default_generator, run_load, run_tagged
 from .peers import run_peers
+from .record import OPT_IN as OPT_IN_SECTIONS
 from .record import write_record
 from .scale import KINDS_BY_NAME, QUICK_SIZES, SIZES, run_scale
 from .servers import KINDS, LABELS, AnyScenario, Kind, request_for
 from .soak import plot_soak, run_soak
 from .wiremock import run_wiremock
 
-#: Every section; `python -m bench` runs all but the soak unless --only names them.
+#: Every section; `python -m bench` runs all but the soak and the concurrency burst (about
+#: 3 minutes) unless --only names them.
 SECTIONS = (
     "lifecycle", "throughput", "many", "contracts", "rss", "llm", "wiremock",
-    "peers", "scale", "domains", "soak",
+    "peers", "scale", "domains", "concurrency", "soak",
 )  # fmt: skip
-DEFAULT_SECTIONS = tuple(s for s in SECTIONS if s != "soak")
+DEFAULT_SECTIONS = tuple(s for s in SECTIONS if s not in OPT_IN_SECTIONS)
 #: The scale kinds --quick measures (exact, the two that defeat a path index, a header).
 QUICK_SCALE_KINDS = ("exact", "unanchored", "header")
 PACKAGES = (
@@ -91,6 +94,8 @@ class Options:
     scale_kinds: tuple[str, ...] = tuple(KINDS_BY_NAME)
     soak_minutes: float = 10.0
     soak_rate: float = 100.0
+    #: Requests sent at once to each server (concurrency).
+    burst_connections: int = CONNECTIONS
 
 
 def log(message: str) -> None:
@@ -296,18 +301,8 @@ def run_lifecycle(options: Options) -> dict[str, Any]:
             sys.executable, "-m", "bench.lifecycle", "--server", kind,
             "--cycles", str(options.cycles), "--budget", str(options.lifecycle_budget),
         ]  # fmt: skip
-        done = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            timeout=options.lifecycle_budget + 120,
-            check=False,
-        )
-        line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT ")), None)
-        if done.returncode != 0 or line is None:
-            raise RuntimeError(f"lifecycle {kind} failed:\n{done.stderr[-2000:]}")
-        results[kind] = json.loads(line.removeprefix("RESULT "))
+        timeout = options.lifecycle_budget + 120
+        results[kind] = run_tagged(command, "RESULT ", timeout, f"lifecycle {kind}")
         figures = results[kind]
         log(
             f"  {LABELS[kind]:<18} median {figures['median_ms']:.2f} ms, "
@@ -481,6 +476,11 @@ def run_domains_section(options: Options) -> dict[str, Any]:
                        warm_up_s=options.warm_up_s)  # fmt: skip
 
 
+def run_concurrency_section(options: Options) -> dict[str, Any]:
+    """Every mock hit by many requests at once (`bench.concurrency`)."""
+    return run_concurrency(options.burst_connections)
+
+
 def run_soak_section(options: Options) -> dict[str, Any]:
     """Every mock under a steady load; RSS, fds, latency over time (`bench.soak`)."""
     return run_soak(options.soak_minutes, 10.0 if options.soak_minutes >= 2 else 5.0,
@@ -586,7 +586,10 @@ def parse_options(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
     parser.add_argument(
         "--only",
         default=",".join(DEFAULT_SECTIONS),
-        help=f"comma-separated subset of {','.join(SECTIONS)} (default: all but soak)",
+        help=(
+            f"comma-separated subset of {','.join(SECTIONS)}"
+            f" (default: all but {' and '.join(OPT_IN_SECTIONS)})"
+        ),
     )
     parser.add_argument("--servers", default=",".join(KINDS), help="comma-separated kinds")
     parser.add_argument("--output", type=Path, help="JSON file (default bench/results/...)")
@@ -598,6 +601,9 @@ def parse_options(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
     parser.add_argument("--scale-kinds", help=f"scale kinds ({','.join(KINDS_BY_NAME)})")
     parser.add_argument("--soak-minutes", type=float, help="soak length (10, quick 1)")
     parser.add_argument("--soak-rate", type=float, default=100.0, help="soak req/s per mock")
+    parser.add_argument(
+        "--connections", type=int, default=CONNECTIONS, help="concurrency: requests at once"
+    )
     parser.add_argument(
         "--record",
         action="store_true",
@@ -643,6 +649,7 @@ def parse_options(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
         ),
         soak_minutes=args.soak_minutes or (1.0 if args.quick else 10.0),
         soak_rate=args.soak_rate,
+        burst_connections=args.connections,
     )
     unknown_kinds = set(options.scale_kinds) - set(KINDS_BY_NAME)
     if unknown_kinds:
@@ -667,6 +674,7 @@ def main(argv: list[str] | None = None) -> int:
         "peers": run_peers_section,
         "scale": run_scale_section,
         "domains": run_domains_section,
+        "concurrency": run_concurrency_section,
         "soak": run_soak_section,
     }
     output = args.output or RESULTS_DIR / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
