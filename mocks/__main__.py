@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .core import MockStack, UnknownMockError, available_mocks, registered_mocks, write_text
-from .core.cli import Parser
+from .core.cli import Parser, raise_open_files_limit
 
 _EPILOG = """\
 examples:
@@ -175,6 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    raise_open_files_limit()
     try:
         names = _names(args)
     except UnknownMockError as exc:

@@ -8,6 +8,7 @@ A bad flag, a broken stub file or cassette is one line on stderr and exit status
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
@@ -237,6 +238,23 @@ def prepare(mock: BaseMock, args: argparse.Namespace) -> None:
         mock.fallback = Recorder(mock, args.upstream, target, redactor=redactor)
 
 
+def raise_open_files_limit() -> int | None:
+    """Let a standalone mock hold as many connections as the system allows: its soft
+    open-files limit raised to the hard one (a shell's usual 1,024 is less than a burst
+    of 1,000 clients plus the mock's own files). The soft limit now; None on a platform
+    without one."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 16)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
 def main(cls: type[BaseMock], argv: Sequence[str] | None = None, **options: Any) -> int:
     """Run `cls` from the command line until SIGTERM or SIGINT; return the exit status.
 
@@ -245,6 +263,7 @@ def main(cls: type[BaseMock], argv: Sequence[str] | None = None, **options: Any)
     """
     parser = build_parser(cls)
     args = parser.parse_args(argv)
+    raise_open_files_limit()
     if args.record_to is not None and args.upstream is None:
         parser.error("--record-to needs --upstream URL (the real service to record)")
     logging.basicConfig(
@@ -294,4 +313,4 @@ def _serve(mock: BaseMock, args: argparse.Namespace) -> None:
     stop.wait()
 
 
-__all__ = ["Parser", "build_parser", "main", "mock_options", "prepare"]
+__all__ = ["Parser", "build_parser", "main", "mock_options", "prepare", "raise_open_files_limit"]

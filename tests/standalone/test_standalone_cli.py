@@ -89,3 +89,40 @@ def test_sigint_stops_it_cleanly(start_mock: Callable[..., Any]) -> None:
     assert requests.get(f"{mock.url}/x", timeout=5).status_code == 500  # strict
     mock.process.send_signal(signal.SIGINT)
     assert mock.process.wait(timeout=10) == 0
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc and sets RLIMIT_NOFILE")
+def test_a_standalone_mock_holds_more_connections_than_its_shells_open_files_limit() -> None:
+    import resource
+    import socket
+
+    low = 256
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 2 * low:
+        pytest.fail(f"this machine's hard open-files limit ({hard}) is too low for the test")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mocks.http", "--port", "0"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (low, hard)),
+    )
+    sockets: list[socket.socket] = []
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().split(" listening on ")[1].strip()
+        limits = Path(f"/proc/{process.pid}/limits").read_text()
+        soft = next(line for line in limits.splitlines() if line.startswith("Max open files"))
+        assert int(soft.split()[3]) > low
+        host, port = url.removeprefix("http://").split(":")
+        for _ in range(low + 100):  # more connections at once than the shell's limit
+            connection = socket.create_connection((host, int(port)), timeout=10)
+            connection.sendall(b"GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            sockets.append(connection)
+        answers = [connection.recv(64) for connection in sockets]
+        assert all(answer.startswith(b"HTTP/1.1 200") for answer in answers)
+    finally:
+        for connection in sockets:
+            connection.close()
+        process.terminate()
+        process.wait(timeout=10)
