@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+import requests
 
 from mocks import MockHTTP
+
+if TYPE_CHECKING:
+    from mocks import MockTeams
 
 
 @pytest.fixture
@@ -15,6 +20,27 @@ def fresh_mock() -> Iterator[MockHTTP]:
     """A MockHTTP of its own (for tests that change options the shared fixture must not keep)."""
     with MockHTTP.start(seed=7, check_responses=True) as mock:
         yield mock
+
+
+def _teams_token(teams: MockTeams) -> str:
+    answer = requests.post(
+        teams.token_url,
+        data={
+            "grant_type": "client_credentials",
+            "client_id": teams.app_id,
+            "client_secret": teams.app_password,
+            "scope": "https://api.botframework.com/.default",
+        },
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["access_token"])
+
+
+@pytest.fixture(scope="session")
+def teams_token() -> Callable[[MockTeams], str]:
+    """Get a connector token from a MockTeams as its bot does: over the token endpoint."""
+    return _teams_token
 
 
 pytest_plugins = ["pytester"]

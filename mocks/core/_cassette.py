@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ._datafile import DataFileError, data_files, invalid, read_data, write_data
-from ._reply import grouped_headers
+from ._reply import grouped_headers, header_value
 
 
 def encode_body(data: bytes) -> dict[str, str]:
@@ -100,8 +100,7 @@ class CassetteResponse(_Body):
     @property
     def content_type(self) -> str:
         """The ``Content-Type`` header ("" without one)."""
-        found = next((v for k, v in self.headers.items() if k.lower() == "content-type"), "")
-        return found if isinstance(found, str) else ", ".join(found)
+        return header_value(self.headers, "Content-Type")
 
     @property
     def content(self) -> bytes:

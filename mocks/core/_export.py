@@ -22,12 +22,9 @@ from ._cassette import (
     end_to_end,
 )
 from ._redact import Redactor
+from ._reply import header_value
 from ._request import RecordedRequest
 from ._traffic import TrafficRecord
-
-
-def _content_type(headers: dict[str, str]) -> str:
-    return next((v for k, v in headers.items() if k.lower() == "content-type"), "")
 
 
 def entry_interaction(entry: RecordedRequest, redactor: Redactor) -> Interaction | None:
@@ -47,7 +44,7 @@ def entry_interaction(entry: RecordedRequest, redactor: Redactor) -> Interaction
             status=response.status, headers=headers, duration_ms=duration, chunks=chunks
         )
     else:
-        content, _ = redactor.body(response.body, _content_type(response.headers))
+        content, _ = redactor.body(response.body, header_value(response.headers, "Content-Type"))
         answer = CassetteResponse(
             status=response.status, headers=headers, duration_ms=duration, **encode_body(content)
         )

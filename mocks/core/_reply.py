@@ -146,6 +146,16 @@ def grouped_headers(lines: Iterable[tuple[str, str]]) -> dict[str, str | list[st
     return grouped
 
 
+def header_value(headers: Mapping[str, str | list[str]], name: str) -> str:
+    """The value of header `name` in a ``{name: value or [values]}`` mapping, its name in
+    any case (the first of several values; "" when there is none)."""
+    wanted = name.lower()
+    for key, value in headers.items():
+        if key.lower() == wanted:
+            return value if isinstance(value, str) else next(iter(value), "")
+    return ""
+
+
 class ReplyError(Exception):
     """Raised in a route handler or responder to answer `reply` instead of going on.
 

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from ._callback import Delivery
 from ._journal import MAX_JOURNAL_BYTES
-from ._reply import grouped_headers
+from ._reply import grouped_headers, header_value
 from ._request import RecordedRequest, ResponseRecord
 from ._state import MockState
 
@@ -197,9 +197,7 @@ def _response(record: ResponseRecord) -> dict[str, Any]:
         "events": None,
     }
     if record.chunks is not None:
-        content_type = next(
-            (v for k, v in record.headers.items() if k.lower() == "content-type"), ""
-        )
+        content_type = header_value(record.headers, "Content-Type")
         answer["events"] = stream_events(record.chunks, "event-stream" in content_type)
     return answer
 

@@ -15,7 +15,7 @@ import base64
 import copy
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import quote, urlencode
@@ -365,20 +365,6 @@ def mutated(data: st.DataObject, document: Any, depth: int = 0) -> Any:
     return data.draw(st.sampled_from(ODD))
 
 
-def _teams_token(teams: MockTeams) -> str:
-    answer = requests.post(
-        teams.token_url,
-        data={
-            "grant_type": "client_credentials",
-            "client_id": teams.app_id,
-            "client_secret": teams.app_password,
-            "scope": "https://api.botframework.com/.default",
-        },
-        timeout=10,
-    )
-    return str(answer.json()["access_token"])
-
-
 def _basic(client_id: str, secret: str) -> str:
     """HTTP Basic credentials, each form-url-encoded first as RFC 6749 asks."""
     return base64.b64encode(
@@ -407,13 +393,13 @@ def _zitadel_fixtures(zitadel: MockZitadel) -> dict[str, str]:
     }
 
 
-def _fixtures(mock: BaseMock) -> dict[str, str]:
+def _fixtures(mock: BaseMock, teams_token: Callable[[MockTeams], str]) -> dict[str, str]:
     """What a target's braces name, made on `mock` (its state is fresh from a reset)."""
     if isinstance(mock, MockWhatsApp):
         mock.allow_recipient(RECIPIENT)
         return {"phone": mock.phone_number_id, "token": mock.access_token}
     if isinstance(mock, MockTeams):
-        return {"conversation": mock.conversation("fuzz").id, "token": _teams_token(mock)}
+        return {"conversation": mock.conversation("fuzz").id, "token": teams_token(mock)}
     if isinstance(mock, MockZitadel):
         return _zitadel_fixtures(mock)
     return {}
@@ -453,12 +439,12 @@ def _schema(target: Target, contracts: Contracts, fixtures: dict[str, str]) -> d
     ids=lambda t: ":".join(part for part in (t.service, t.request, t.variant, t.label) if part),
 )
 def test_generated_requests_get_the_apis_answers(
-    target: Target, mocks: dict[str, BaseMock]
+    target: Target, mocks: dict[str, BaseMock], teams_token: Callable[[MockTeams], str]
 ) -> None:
     mock = mocks[target.service]
     mock.reset()
     contracts = Contracts(target.service)
-    fixtures = _fixtures(mock)
+    fixtures = _fixtures(mock, teams_token)
     url = mock.url + target.path.format_map(fixtures)
     headers = _filled(target.headers, fixtures)
     schema = _schema(target, contracts, fixtures)

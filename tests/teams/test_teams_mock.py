@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -26,36 +26,21 @@ def teams(mock_teams: MockTeams) -> MockTeams:
     return mock_teams
 
 
-def _token(teams: MockTeams) -> str:
-    answer = requests.post(
-        teams.token_url,
-        data={
-            "grant_type": "client_credentials",
-            "client_id": teams.app_id,
-            "client_secret": teams.app_password,
-            "scope": "https://api.botframework.com/.default",
-        },
-        timeout=5,
-    )
-    assert answer.status_code == 200, answer.text
-    return str(answer.json()["access_token"])
-
-
 class Connector:
     """A bearer-authenticated client of the mock's connector."""
 
-    def __init__(self, teams: MockTeams) -> None:
+    def __init__(self, teams: MockTeams, token: str) -> None:
         self.base = teams.url
         self.session = requests.Session()
-        self.session.headers["Authorization"] = f"Bearer {_token(teams)}"
+        self.session.headers["Authorization"] = f"Bearer {token}"
 
     def call(self, method: str, path: str, **options: Any) -> requests.Response:
         return self.session.request(method, self.base + path, timeout=5, **options)
 
 
 @pytest.fixture
-def connector(teams: MockTeams) -> Connector:
-    return Connector(teams)
+def connector(teams: MockTeams, teams_token: Callable[[MockTeams], str]) -> Connector:
+    return Connector(teams, teams_token(teams))
 
 
 def _chat(teams: MockTeams, user: str = "alice") -> str:
