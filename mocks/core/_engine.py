@@ -6,7 +6,10 @@ literal prefix (``/users/{id}`` and ``^/users/.+`` under ``users``), and the res
 text every matching path must contain (``x123`` of an unanchored ``x123$``), so matching
 stays cheap as expectations grow: a request looks only at the expectations for its
 path, for its first segment, those whose text its path contains, and those that may
-match any path. Candidates are tried by priority (lower first), then newest first.
+match any path. When many of those candidates require one field to hold a value (500
+stubs for one path told apart by a header or a JSON body key), a `Shortlist` groups
+them by that value, so a request tries only its own value's group. Candidates are
+tried by priority (lower first), then newest first.
 
 Writers (tests, on any thread) take a lock and publish new lists; the mock's loop
 reads the published lists without locking and does all matching and counting, so a
@@ -23,6 +26,7 @@ from dataclasses import dataclass
 from ._expectation import Expectation
 from ._matchers import Difference
 from ._request import RecordedRequest
+from ._shortlist import SHORTLIST_FROM, Shortlist
 
 SCENARIO_START = "Started"
 
@@ -88,6 +92,8 @@ class Engine:
         #: Per (exact path, first segment), the merged candidate lists (filled lazily,
         #: replaced on every publication, so bounded by the index's size).
         self._merged: dict[tuple[str, str], list[Expectation]] = {}
+        #: Per long candidate list (by identity), its shortlist (None: none helps).
+        self._shortlists: dict[int, tuple[list[Expectation], Shortlist | None]] = {}
         self._keys: dict[str, tuple[int, int]] = {}
         self.scenarios: dict[str, str] = {}
         self._group_cursor: dict[str, int] = {}
@@ -172,7 +178,8 @@ class Engine:
         self._by_segment = by_segment
         self._any_path = any_path
         self._by_literal = by_literal
-        # Last: a reader that sees the new cache also sees the new lists above.
+        # Last: a reader that sees the new caches also sees the new lists above.
+        self._shortlists = {}
         self._merged = {}
 
     def candidates(self, path: str) -> list[Expectation]:
@@ -223,12 +230,29 @@ class Engine:
             merged[(path, "*")] = found
         return found
 
+    def _shortlisted(
+        self, candidates: list[Expectation], request: RecordedRequest
+    ) -> list[Expectation]:
+        """`candidates` without those a shortlist knows `request` cannot match."""
+        shortlists = self._shortlists
+        cached = shortlists.get(id(candidates))
+        if cached is None or cached[0] is not candidates:
+            if len(shortlists) > 4096:
+                shortlists.clear()
+            cached = (candidates, Shortlist.build(candidates))
+            shortlists[id(candidates)] = cached  # holds the list: its id is not reused
+        shortlist = cached[1]
+        return candidates if shortlist is None else shortlist.narrow(request)
+
     # ---- matching (on the mock's loop) ---------------------------------------------
 
     def match(self, request: RecordedRequest) -> Expectation | None:
         """The expectation that answers `request` (counted), or None."""
         too_early: tuple[Expectation, Expectation] | None = None
-        for expectation in self.candidates(request.path):
+        candidates = self.candidates(request.path)
+        if len(candidates) >= SHORTLIST_FROM:
+            candidates = self._shortlisted(candidates, request)
+        for expectation in candidates:
             if expectation.exhausted:
                 continue
             spec = expectation.spec

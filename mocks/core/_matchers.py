@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -45,6 +45,37 @@ class Difference:
 
     def __str__(self) -> str:
         return f"{self.field}: expected {self.expected}, got {self.actual}"
+
+
+@dataclass(frozen=True, slots=True)
+class Facet:
+    """A request field some matchers require to hold one exact value.
+
+    ``Header("X-Key", "k3")`` requires the facet ``header x-key`` to be ``"k3"``; the
+    engine groups many such expectations by that value, so a request tries only those
+    its own value can satisfy (`values`).
+    """
+
+    source: Literal["header", "query", "json"]
+    #: The header name (lower case), the query parameter, or the JSON body's top-level key.
+    name: str
+
+    def values(self, request: RecordedRequest) -> Sequence[Hashable]:
+        """The request's values of this field: a matcher requiring another value misses."""
+        if self.source == "header":
+            return request.headers.getall(self.name, [])
+        if self.source == "query":
+            return request.query.getall(self.name, [])
+        document = request.json if request.is_json else None
+        if not isinstance(document, dict) or self.name not in document:
+            return []
+        found = document[self.name]
+        # A list or an object never equals the scalar a matcher requires.
+        return [] if isinstance(found, dict | list) else [found]
+
+
+#: A facet and the value a matcher requires it to hold.
+Requirement = tuple[Facet, Hashable]
 
 
 def json_contains(actual: Any, expected: Any) -> bool:
@@ -140,6 +171,10 @@ class Matcher(BaseModel):
         """A text every matching path contains, or None (indexes unanchored regexes)."""
         return None
 
+    def requirements(self) -> list[Requirement]:
+        """Fields every matching request holds with exactly these values (for the index)."""
+        return []
+
     def captures(self, request: RecordedRequest) -> dict[str, str]:
         """Named captures of path templates and regexes within this matcher."""
         return {}
@@ -230,6 +265,13 @@ class _LookupMatcher(Matcher):
         if self._repeats:
             actual = MISSING if not actual else actual[0] if len(actual) == 1 else actual
         return [Difference(self._label(), _describe(self.op, self.value), _show(actual))]
+
+
+def _required_text(matcher: _LookupMatcher, facet: Facet) -> list[Requirement]:
+    """An ``eq`` on a text value requires it; other ops and values require nothing."""
+    if matcher.op == "eq" and isinstance(matcher.value, str):
+        return [(facet, matcher.value)]
+    return []
 
 
 class Anything(Matcher):
@@ -451,6 +493,9 @@ class Query(_LookupMatcher):
     def _label(self) -> str:
         return f"query[{self.name}]"
 
+    def requirements(self) -> list[Requirement]:
+        return _required_text(self, Facet("query", self.name))
+
     def _lookup(self, request: RecordedRequest) -> Any:
         return request.query.getall(self.name, [])
 
@@ -466,6 +511,9 @@ class Header(_LookupMatcher):
     def _label(self) -> str:
         return f"header[{self.name}]"
 
+    def requirements(self) -> list[Requirement]:
+        return _required_text(self, Facet("header", self.name.lower()))
+
     def _lookup(self, request: RecordedRequest) -> Any:
         return request.headers.getall(self.name, [])
 
@@ -476,6 +524,15 @@ class JsonBody(Matcher):
     kind: Literal["json"] = "json"
     value: Any
     op: Literal["eq", "contains"] = "eq"
+
+    def requirements(self) -> list[Requirement]:
+        if not isinstance(self.value, dict):
+            return []
+        return [
+            (Facet("json", key), value)
+            for key, value in self.value.items()
+            if isinstance(value, str | int | float | bool) or value is None
+        ]
 
     def matches(self, request: RecordedRequest) -> bool:
         if not request.is_json:
@@ -588,6 +645,9 @@ class And(Matcher):
     def path_literal(self) -> str | None:
         found = [p for p in (m.path_literal() for m in self.all) if p is not None]
         return max(found, key=len) if found else None
+
+    def requirements(self) -> list[Requirement]:
+        return [found for matcher in self.all for found in matcher.requirements()]
 
     def captures(self, request: RecordedRequest) -> dict[str, str]:
         merged: dict[str, str] = {}
