@@ -31,7 +31,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "_verify",
     ),
     "vocabulary": ("_kinds", "_matchers", "_responders", "_routes"),
-    "state": ("_expectation", "_engine", "_journal", "_outbound", "_state"),
+    "state": ("_expectation", "_shortlist", "_index", "_engine", "_journal", "_outbound", "_state"),
     "path": ("_path", "_writer", "_guard", "_server"),
     "surfaces": (
         "_admin",

@@ -1,18 +1,9 @@
 """The expectation registry and the matching rules.
 
-Expectations are indexed by the exact paths their matchers allow (most domain and
-stub expectations name one path), the others by the first path segment of their
-literal prefix (``/users/{id}`` and ``^/users/.+`` under ``users``), and the rest by a
-text every matching path must contain (``x123`` of an unanchored ``x123$``), so matching
-stays cheap as expectations grow: a request looks only at the expectations for its
-path, for its first segment, those whose text its path contains, and those that may
-match any path. When many of those candidates require one field to hold a value (500
-stubs for one path told apart by a header or a JSON body key), a `Shortlist` groups
-them by that value, so a request tries only its own value's group. Candidates are
-tried by priority (lower first), then newest first.
-
-Writers (tests, on any thread) take a lock and publish new lists; the mock's loop
-reads the published lists without locking and does all matching and counting, so a
+The engine keeps expectations in matching order (priority, lower first, then newest
+first) and publishes a `CandidateIndex` of them, which tells a request the few it may
+match. Writers (tests, on any thread) take a lock and publish a new index; the mock's
+loop reads the published one without locking and does all matching and counting, so a
 match and its count happen together and ``times(n)`` is exact under concurrency.
 """
 
@@ -24,9 +15,9 @@ import threading
 from dataclasses import dataclass
 
 from ._expectation import Expectation
+from ._index import CandidateIndex, OrderKey, Placement
 from ._matchers import Difference
 from ._request import RecordedRequest
-from ._shortlist import SHORTLIST_FROM, Shortlist
 
 SCENARIO_START = "Started"
 
@@ -67,13 +58,7 @@ class NearMiss:
         }
 
 
-def _first_segment(path: str) -> str | None:
-    """``users`` for ``/users/7`` or a prefix ``/users/``; None when it does not end in ``/``."""
-    end = path.find("/", 1)
-    return path[1:end] if path.startswith("/") and end > 0 else None
-
-
-def _order_key(expectation: Expectation, sequence: int) -> tuple[int, int]:
+def _order_key(expectation: Expectation, sequence: int) -> OrderKey:
     return (expectation.spec.priority, -sequence)
 
 
@@ -83,18 +68,10 @@ class Engine:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._sequence = itertools.count()
-        self._entries: list[tuple[tuple[int, int], Expectation]] = []
-        self._by_path: dict[str, list[Expectation]] = {}
-        self._by_segment: dict[str, list[Expectation]] = {}
-        self._any_path: list[Expectation] = []
-        #: Expectations that match only paths containing a text: (text, expectation).
-        self._by_literal: list[tuple[str, Expectation]] = []
-        #: Per (exact path, first segment), the merged candidate lists (filled lazily,
-        #: replaced on every publication, so bounded by the index's size).
-        self._merged: dict[tuple[str, str], list[Expectation]] = {}
-        #: Per long candidate list (by identity), its shortlist (None: none helps).
-        self._shortlists: dict[int, tuple[list[Expectation], Shortlist | None]] = {}
-        self._keys: dict[str, tuple[int, int]] = {}
+        self._entries: list[tuple[OrderKey, Expectation]] = []
+        self._keys: dict[str, OrderKey] = {}
+        self._placements: dict[str, Placement] = {}
+        self._index = CandidateIndex(self._order)
         self.scenarios: dict[str, str] = {}
         self._group_cursor: dict[str, int] = {}
         #: Requests that matched a later member of an ordered group too early.
@@ -107,24 +84,30 @@ class Engine:
         """All expectations, in matching order."""
         return [expectation for _, expectation in self._entries]
 
+    def _order(self, expectation: Expectation) -> OrderKey:
+        return self._keys.get(expectation.id, (0, 0))
+
     def add(self, expectation: Expectation) -> Expectation:
         """Register an expectation."""
         with self._lock:
             key = _order_key(expectation, next(self._sequence))
             self._keys[expectation.id] = key
+            place = self._placements[expectation.id] = Placement.of(expectation.spec.matcher)
             entries = list(self._entries)
             bisect.insort(entries, (key, expectation), key=lambda item: item[0])
-            self._publish(entries)
+            self._entries = entries
+            self._index = self._index.added(expectation, place)
         return expectation
 
     def remove(self, expectation_id: str) -> bool:
         """Unregister an expectation; False when there is none with that id."""
         with self._lock:
-            entries = [e for e in self._entries if e[1].id != expectation_id]
-            if len(entries) == len(self._entries):
+            found = self.get(expectation_id)
+            if found is None:
                 return False
+            self._entries = [e for e in self._entries if e[1] is not found]
+            self._index = self._index.removed(found, self._placements.pop(expectation_id))
             self._keys.pop(expectation_id, None)
-            self._publish(entries)
             return True
 
     def reindex(self) -> None:
@@ -135,13 +118,18 @@ class Engine:
                 self._keys[expectation.id] = (expectation.spec.priority, sequence)
             entries = [(self._keys[e.id], e) for _, e in self._entries]
             entries.sort(key=lambda item: item[0])
-            self._publish(entries)
+            self._entries = entries
+            self._index = CandidateIndex.build(
+                [e for _, e in entries], self._placements, self._order
+            )
 
     def clear(self) -> None:
         """Forget expectations, scenario states, ordered groups and order violations."""
         with self._lock:
+            self._entries = []
             self._keys.clear()
-            self._publish([])
+            self._placements.clear()
+            self._index = CandidateIndex(self._order)
             self.scenarios.clear()
             self._group_cursor.clear()
             self.order_violations = []
@@ -153,106 +141,16 @@ class Engine:
                 return expectation
         return None
 
-    def _publish(self, entries: list[tuple[tuple[int, int], Expectation]]) -> None:
-        by_path: dict[str, list[Expectation]] = {}
-        by_segment: dict[str, list[Expectation]] = {}
-        any_path: list[Expectation] = []
-        by_literal: list[tuple[str, Expectation]] = []
-        for _, expectation in entries:
-            matcher = expectation.spec.matcher
-            paths = matcher.exact_paths()
-            segment = _first_segment(matcher.path_prefix() or "")
-            if paths is not None:
-                for path in paths:
-                    by_path.setdefault(path, []).append(expectation)
-            elif segment is not None:
-                by_segment.setdefault(segment, []).append(expectation)
-            else:
-                literal = matcher.path_literal()
-                if literal is None:
-                    any_path.append(expectation)
-                else:
-                    by_literal.append((literal, expectation))
-        self._entries = entries
-        self._by_path = by_path
-        self._by_segment = by_segment
-        self._any_path = any_path
-        self._by_literal = by_literal
-        # Last: a reader that sees the new caches also sees the new lists above.
-        self._shortlists = {}
-        self._merged = {}
-
     def candidates(self, path: str) -> list[Expectation]:
         """Expectations that may match a request for `path`, in matching order."""
-        if self._by_literal:
-            return self._with_literals(path)
-        exact = self._by_path.get(path)
-        segment = _first_segment(path)
-        by_segment = self._by_segment.get(segment) if segment is not None else None
-        if by_segment is None:
-            if not exact:
-                return self._any_path
-            if not self._any_path:
-                return exact
-        elif not exact and not self._any_path:
-            return by_segment
-        key = (path if exact else "", (segment or "") if by_segment else "")
-        merged = self._merged
-        found = merged.get(key)
-        if found is None:
-            keys = self._keys
-            found = sorted(
-                [*(exact or ()), *(by_segment or ()), *self._any_path],
-                key=lambda e: keys.get(e.id, (0, 0)),
-            )
-            merged[key] = found  # sorted once per key and publication, not per request
-        return found
-
-    def _with_literals(self, path: str) -> list[Expectation]:
-        """`candidates` when some expectations are indexed by a text their path contains:
-        worked out once per path (the cache is bounded and dropped on every change)."""
-        merged = self._merged
-        found = merged.get((path, "*"))
-        if found is None:
-            keys = self._keys
-            segment = _first_segment(path)
-            found = sorted(
-                [
-                    *self._by_path.get(path, ()),
-                    *(self._by_segment.get(segment, ()) if segment is not None else ()),
-                    *self._any_path,
-                    *(e for literal, e in self._by_literal if literal in path),
-                ],
-                key=lambda e: keys.get(e.id, (0, 0)),
-            )
-            if len(merged) > 4096:
-                merged.clear()
-            merged[(path, "*")] = found
-        return found
-
-    def _shortlisted(
-        self, candidates: list[Expectation], request: RecordedRequest
-    ) -> list[Expectation]:
-        """`candidates` without those a shortlist knows `request` cannot match."""
-        shortlists = self._shortlists
-        cached = shortlists.get(id(candidates))
-        if cached is None or cached[0] is not candidates:
-            if len(shortlists) > 4096:
-                shortlists.clear()
-            cached = (candidates, Shortlist.build(candidates))
-            shortlists[id(candidates)] = cached  # holds the list: its id is not reused
-        shortlist = cached[1]
-        return candidates if shortlist is None else shortlist.narrow(request)
+        return self._index.candidates(path)
 
     # ---- matching (on the mock's loop) ---------------------------------------------
 
     def match(self, request: RecordedRequest) -> Expectation | None:
         """The expectation that answers `request` (counted), or None."""
         too_early: tuple[Expectation, Expectation] | None = None
-        candidates = self.candidates(request.path)
-        if len(candidates) >= SHORTLIST_FROM:
-            candidates = self._shortlisted(candidates, request)
-        for expectation in candidates:
+        for expectation in self._index.for_request(request):
             if expectation.exhausted:
                 continue
             spec = expectation.spec
