@@ -126,9 +126,15 @@ class PromptField(Matcher):
         if self.op == "regex":
             self._regex = re.compile(str(self.value))
 
-    def differences(self, request: RecordedRequest) -> list[Difference]:
+    def _actual(self, request: RecordedRequest) -> str | None:
         prompt = prompt_of(request)
-        actual = _read(prompt, self.field) if prompt is not None else None
+        return _read(prompt, self.field) if prompt is not None else None
+
+    def matches(self, request: RecordedRequest) -> bool:
+        return self._holds(self._actual(request))
+
+    def differences(self, request: RecordedRequest) -> list[Difference]:
+        actual = self._actual(request)
         if self._holds(actual):
             return []
         shown = "nothing" if actual is None else _show(actual)
@@ -211,9 +217,12 @@ class Endpoint(Matcher):
     kind: Literal["llm_endpoint"] = "llm_endpoint"
     value: Literal["generation", "embedding"] = "generation"
 
-    def differences(self, request: RecordedRequest) -> list[Difference]:
+    def matches(self, request: RecordedRequest) -> bool:
         endings = GENERATION_ENDINGS if self.value == "generation" else EMBEDDING_ENDINGS
-        if request.path.endswith(endings):
+        return request.path.endswith(endings)
+
+    def differences(self, request: RecordedRequest) -> list[Difference]:
+        if self.matches(request):
             return []
         return [Difference("endpoint", f"a {self.value} endpoint", request.path)]
 
@@ -224,6 +233,9 @@ class Streamed(Matcher):
 
     kind: Literal["llm_streamed"] = "llm_streamed"
     value: bool = True
+
+    def matches(self, request: RecordedRequest) -> bool:
+        return is_streamed(request) == self.value
 
     def differences(self, request: RecordedRequest) -> list[Difference]:
         streamed = is_streamed(request)
