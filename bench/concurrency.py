@@ -33,7 +33,7 @@ from .http_servers import Request
 from .load import run_tagged
 from .procs import ServerProc, open_files_limit, pinned
 from .rounds import LOAD_CPUS, SERVER_CPUS, log
-from .standalone import STUB_DOCUMENT
+from .stub import STUB_DOCUMENT
 from .tables import table
 from .targets import LLM_STREAMS, TARGETS, Target
 

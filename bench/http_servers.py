@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from .standalone import STUB_DOCUMENT, STUB_PATH
+from .stub import STUB_DOCUMENT, STUB_PATH
 
 if TYPE_CHECKING:
     from mocks.core import BaseMock

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .load import run_load
-from .standalone import STUB_DOCUMENT, STUB_PATH
+from .stub import STUB_DOCUMENT, STUB_PATH
 
 SERVERS = ("mockhttp", "pytest-httpserver")
 

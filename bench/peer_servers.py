@@ -1,7 +1,7 @@
 """How each server of the peers table is launched standalone, programmed alike.
 
 Every HTTP server answers ``GET /stub`` with the same small JSON document
-(`bench.standalone.STUB_DOCUMENT`), programmed the way its users program it:
+(`bench.stub.STUB_DOCUMENT`), programmed the way its users program it:
 
 - MockHTTP: ``python -m mocks.http --port 0 --stubs FILE --log-level WARNING`` (a native
   stub file; no per-request log line); ``+uvloop`` is the same command line run through
@@ -29,7 +29,7 @@ from typing import Any
 
 from .load import ROOT
 from .procs import Probe, ServerSpec
-from .standalone import STUB_BYTES, STUB_DOCUMENT, STUB_PATH
+from .stub import STUB_BYTES, STUB_DOCUMENT, STUB_PATH
 
 #: Where ``npm install --prefix .node`` put the WireMock jar and oauth2-mock-server.
 NODE_MODULES = Path(os.environ.get("MOCKS_NODE_MODULES", ROOT / ".node" / "node_modules"))

@@ -32,7 +32,7 @@ from .load import Generator, default_generator, run_load
 from .peer_servers import COLD_ONLY, peers
 from .procs import ServerProc, ServerSpec, cold_starts
 from .rounds import LOAD_CPUS, SERVER_CPUS, Run, log, measure, summarise, warm_up
-from .standalone import STUB_PATH
+from .stub import STUB_PATH
 from .tables import table
 
 STUB = Request(STUB_PATH)

@@ -41,7 +41,7 @@ from .load import Generator, default_generator
 from .peer_servers import mockhttp_spec, native_stubs, wiremock_mappings, wiremock_spec
 from .procs import Probe, ServerProc, ServerSpec
 from .rounds import SERVER_CPUS, Run, log, measure, summarise, warm_up
-from .standalone import STUB_DOCUMENT, STUB_PATH
+from .stub import STUB_DOCUMENT, STUB_PATH
 from .tables import table
 
 SIZES: tuple[int, ...] = (1, 100, 500, 5000)

@@ -11,7 +11,7 @@ own command line, with an engine option it has no flag for). Each prints
 does, and serves ``GET /stub`` (STUB_DOCUMENT) until SIGTERM or SIGINT.
 
 Each imports only what its server needs, so a cold start measures the server, not the
-bench: the stub document lives here, not in `bench.http_servers`.
+bench: the stub document lives in `bench.stub`, which imports nothing.
 """
 
 from __future__ import annotations
@@ -21,10 +21,7 @@ import signal
 import sys
 import threading
 
-STUB_PATH = "/stub"
-#: The small JSON document every peer serves at STUB_PATH (compact, as bytes too).
-STUB_DOCUMENT = {"id": "item-1", "ok": True, "tags": ["a", "b"], "count": 3}
-STUB_BYTES = b'{"id":"item-1","ok":true,"tags":["a","b"],"count":3}'
+from .stub import STUB_BYTES, STUB_DOCUMENT, STUB_PATH
 
 
 def _wait_for_signal() -> None:
