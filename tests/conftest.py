@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import hypothesis
 import pytest
 import requests
 
@@ -13,6 +15,18 @@ from mocks import MockHTTP
 
 if TYPE_CHECKING:
     from mocks import MockTeams
+
+#: The fuzz tests' settings (``hypothesis.settings.get_profile("fuzz")``): repeatable,
+#: no example database, no deadline; examples per target or operation CI-sized by
+#: default, longer with ``MOCKS_FUZZ_EXAMPLES=500``.
+hypothesis.settings.register_profile(
+    "fuzz",
+    max_examples=int(os.environ.get("MOCKS_FUZZ_EXAMPLES", "8")),
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=list(hypothesis.HealthCheck),
+)
 
 
 @pytest.fixture

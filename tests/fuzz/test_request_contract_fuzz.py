@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import copy
 import json
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -29,8 +28,8 @@ from hypothesis_jsonschema import from_schema
 from mocks import MockLLM, MockTeams, MockWhatsApp, MockZitadel
 from mocks.core import BaseMock, Contracts
 
-#: Examples per target: CI-sized by default, longer with MOCKS_FUZZ_EXAMPLES=500.
-EXAMPLES = int(os.environ.get("MOCKS_FUZZ_EXAMPLES", "8")) * 2
+#: The suite's fuzz settings (tests/conftest.py), with twice its examples per target.
+FUZZ = hypothesis.settings.get_profile("fuzz")
 #: Values of another shape a mutation puts somewhere in a valid request.
 ODD: list[Any] = [None, 0, -1, 1.5, "", "x" * 3000, [], {}, [None], True, {"{{": "}}"}]
 #: The WhatsApp user the generated sends go to (allowed on the mock).
@@ -452,13 +451,7 @@ def test_generated_requests_get_the_apis_answers(
     statuses: list[int] = []
     sent = len(mock.requests)  # a token fetched to prepare is journaled too
 
-    @hypothesis.settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        database=None,
-        derandomize=True,
-        suppress_health_check=list(hypothesis.HealthCheck),
-    )
+    @hypothesis.settings(FUZZ, max_examples=FUZZ.max_examples * 2)
     @hypothesis.given(document=from_schema(schema), data=st.data())
     def run(document: Any, data: st.DataObject) -> None:
         nonlocal sent

@@ -4,7 +4,6 @@ document (schemathesis): no answer is a 5xx, every answer conforms to the docume
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import hypothesis
@@ -20,8 +19,8 @@ from schemathesis.checks import (
 
 from mocks.core import BaseMock, available_mocks
 
-#: Examples per operation: CI-sized by default, longer with MOCKS_FUZZ_EXAMPLES=500.
-EXAMPLES = int(os.environ.get("MOCKS_FUZZ_EXAMPLES", "8"))
+#: The suite's fuzz settings (tests/conftest.py).
+FUZZ = hypothesis.settings.get_profile("fuzz")
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -48,14 +47,7 @@ def test_the_admin_api_answers_as_its_document_says(service: str) -> None:
 def _fuzz(operation: Any, url: str) -> list[str]:
     found: list[str] = []
 
-    @hypothesis.settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        database=None,
-        derandomize=True,
-        suppress_health_check=list(hypothesis.HealthCheck),
-        phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
-    )
+    @hypothesis.settings(FUZZ, phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate])
     @hypothesis.given(case=operation.as_strategy())
     def run(case: Any) -> None:
         try:
