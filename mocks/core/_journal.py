@@ -1,9 +1,14 @@
-"""The request journal: every request a mock received, bounded, thread-safe, queryable."""
+"""The request journal: every request a mock received, bounded, thread-safe, queryable.
+
+Each scope of a mock has its own journal; a `JournalBudget` bounds them together, so a
+client that names many scopes cannot make the mock hold a journal's worth per scope.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import threading
+import weakref
 from collections import deque
 from collections.abc import Iterator
 from typing import Any, overload
@@ -18,13 +23,52 @@ MAX_BODY_KEPT = 1024 * 1024
 MAX_JOURNAL_BYTES = 64 * 1024 * 1024
 
 
+class JournalBudget:
+    """What the journals of one mock (its scopes) may hold together: `max_entries`
+    entries and `max_bytes` of bodies. Past either, the oldest entries go first,
+    whichever journal holds them. The journals under one budget share its lock."""
+
+    def __init__(self, max_entries: int = 10_000, max_bytes: int = MAX_JOURNAL_BYTES) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.lock = threading.Lock()
+        #: Entries and body bytes held by all the journals together.
+        self.entries = 0
+        self.size = 0
+        self._journals: weakref.WeakSet[Journal] = weakref.WeakSet()
+
+    def join(self, journal: Journal) -> None:
+        """Count `journal` under this budget (a journal dropped with its scope leaves)."""
+        self._journals.add(journal)
+
+    def leave(self, journal: Journal) -> None:
+        """Stop counting `journal` (emptied first)."""
+        self._journals.discard(journal)
+
+    def trim(self, growing: Journal) -> None:
+        """Drop the oldest entries until the journals fit (call with `lock` held)."""
+        while self.entries > self.max_entries or self.size > self.max_bytes:
+            oldest = growing if len(self._journals) == 1 else self._holding_oldest(growing)
+            if not oldest.drop_oldest():
+                return
+
+    def _holding_oldest(self, growing: Journal) -> Journal:
+        found, arrived = growing, float("inf")
+        for journal in self._journals:
+            first = journal.first_arrival()
+            if first is not None and first < arrived:
+                found, arrived = journal, first
+        return found
+
+
 class Journal:
     """The requests a mock received, oldest first. ``mock.requests`` is one.
 
     It keeps the newest `max_entries`, and at most `max_bytes` of request and response
     bodies (a body over `max_body` is kept truncated once answered, with its size and
-    hash); `dropped` counts the entries pushed out. Query it with the same matchers
-    expectations use::
+    hash); `dropped` counts the entries pushed out. Given a shared `budget`, those bounds
+    are the budget's, over every journal under it (a mock's scopes). Query it with the
+    same matchers expectations use::
 
         mock.requests.matching("POST", "/orders", json_contains={"qty": 1})
     """
@@ -35,23 +79,38 @@ class Journal:
         *,
         max_bytes: int = MAX_JOURNAL_BYTES,
         max_body: int = MAX_BODY_KEPT,
+        budget: JournalBudget | None = None,
     ) -> None:
         self._entries: deque[RecordedRequest] = deque()
-        self._lock = threading.Lock()
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
+        self.budget = budget or JournalBudget(max_entries, max_bytes)
+        self.budget.join(self)
+        self._lock = self.budget.lock
         self.max_body = max_body
         #: The bytes of bodies the journal holds now.
         self.size = 0
         self.dropped = 0
+        #: Set when its scope is dropped: it no longer counts against the budget.
+        self._closed = False
+
+    @property
+    def max_entries(self) -> int:
+        """The most entries kept (by this journal and the others under its budget)."""
+        return self.budget.max_entries
+
+    @property
+    def max_bytes(self) -> int:
+        """The most body bytes kept (by this journal and the others under its budget)."""
+        return self.budget.max_bytes
 
     def append(self, entry: RecordedRequest) -> None:
         """Record a request (called by the mock as the request arrives)."""
         with self._lock:
+            if self._closed:  # a request on its way when its scope went: nobody reads it
+                return
             self._entries.append(entry)
             entry._held = len(entry.body)
-            self.size += entry._held
-            self._trim()
+            self._count(1, entry._held)
+            self.budget.trim(self)
 
     def settle(self, entry: RecordedRequest) -> None:
         """The request is answered: keep large bodies truncated, count the response's."""
@@ -68,18 +127,28 @@ class Journal:
                 response.chunks = _first_bytes(response.chunks, self.max_body)
             if entry._held >= 0:  # still held (not pushed out or cleared meanwhile)
                 held = _held(entry)
-                self.size += held - entry._held
+                self._count(0, held - entry._held)
                 entry._held = held
-            self._trim()
+            self.budget.trim(self)
 
-    def _trim(self) -> None:
-        while self._entries and (
-            len(self._entries) > self.max_entries or self.size > self.max_bytes
-        ):
-            oldest = self._entries.popleft()
-            self.size -= oldest._held
-            oldest._held = -1
-            self.dropped += 1
+    def _count(self, entries: int, size: int) -> None:
+        self.size += size
+        self.budget.entries += entries
+        self.budget.size += size
+
+    def drop_oldest(self) -> bool:
+        """Push out the oldest entry (the budget's lock held); False when there is none."""
+        if not self._entries:
+            return False
+        oldest = self._entries.popleft()
+        self._count(-1, -oldest._held)
+        oldest._held = -1
+        self.dropped += 1
+        return True
+
+    def first_arrival(self) -> float | None:
+        """When the oldest entry arrived (the budget's lock held); None when empty."""
+        return self._entries[0].arrived_at if self._entries else None
 
     def snapshot(self) -> list[RecordedRequest]:
         """A copy of the entries, oldest first."""
@@ -91,9 +160,16 @@ class Journal:
         with self._lock:
             for entry in self._entries:
                 entry._held = -1
+            self._count(-len(self._entries), -self.size)
             self._entries.clear()
-            self.size = 0
             self.dropped = 0
+
+    def close(self) -> None:
+        """Forget every entry and leave the budget (its scope is gone)."""
+        self.clear()
+        with self._lock:
+            self._closed = True
+            self.budget.leave(self)
 
     def matching(
         self, method: str | None = None, path: str | None = None, **matchers: Any

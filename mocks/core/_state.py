@@ -26,7 +26,7 @@ from ._delays import Delay
 from ._engine import Engine, NearMiss
 from ._expectation import Expectation, ExpectationSpec
 from ._faults import ErrorSpec, FaultSpec
-from ._journal import MAX_JOURNAL_BYTES, Journal
+from ._journal import MAX_JOURNAL_BYTES, Journal, JournalBudget
 from ._matchers import Matcher
 from ._outbound import Outbound
 from ._request import RecordedRequest
@@ -127,7 +127,7 @@ class Scope:
         self.state = state
         self.name = name
         self.engine = Engine()
-        self.journal = Journal(state.journal_size, max_bytes=state.journal_bytes)
+        self.journal = Journal(budget=state.journal_budget)
         self.problems = Problems()
 
     def add(self, spec: ExpectationSpec, handle: type[Expectation] = Expectation) -> Expectation:
@@ -222,6 +222,8 @@ class MockState:
         self.check_responses = check_responses
         self.journal_size = journal_size
         self.journal_bytes = journal_bytes
+        #: Bounds the journals of every scope together.
+        self.journal_budget = JournalBudget(journal_size, journal_bytes)
         #: The default scope; named ones come with the first request or call naming them.
         self.default = Scope(self, "")
         self.journal = self.default.journal
@@ -249,7 +251,7 @@ class MockState:
                 found = self._scopes.get(name)
                 if found is None:
                     if len(self._scopes) >= MAX_SCOPES:
-                        del self._scopes[next(iter(self._scopes))]
+                        self._scopes.pop(next(iter(self._scopes))).journal.close()
                     found = self._scopes[name] = Scope(self, name)
         return found
 
@@ -317,7 +319,9 @@ class MockState:
         expectations (unless `keep_baseline` is false: then they are forgotten)."""
         self.default.clear()
         with self._scope_lock:
-            self._scopes = {}
+            dropped, self._scopes = self._scopes, {}
+        for scope in dropped.values():
+            scope.journal.close()  # gives its entries back to the budget
         self.outbound.clear()
         for name in type(self.settings).model_fields:
             setattr(self.settings, name, getattr(self._settings_baseline, name))

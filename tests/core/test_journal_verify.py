@@ -11,6 +11,7 @@ import requests
 
 from mocks import JsonPath, Method, MockHTTP, VerificationError
 from mocks.core import prefixed_id
+from mocks.core._state import MAX_SCOPES
 
 
 def test_every_request_is_journaled_with_its_outcome(fresh_mock: MockHTTP) -> None:
@@ -197,3 +198,52 @@ def test_the_admin_journal_listing_is_paginated(fresh_mock: MockHTTP) -> None:
         f"{fresh_mock.url}/__admin/requests", params={"limit": 20, "offset": 140}, timeout=5
     ).json()
     assert [r["path"] for r in page["requests"]] == [f"/n/{i}" for i in range(10)]
+
+
+def test_the_journals_of_all_scopes_share_one_bound() -> None:
+    with (
+        MockHTTP.start(journal_size=10, journal_bytes=64 * 1024) as mock,
+        requests.Session() as session,
+    ):
+
+        def send(scope: str, n: int, body: bytes = b"") -> None:
+            for i in range(n):
+                session.post(
+                    f"{mock.url}/s/{scope}/{i}",
+                    data=body,
+                    headers={"X-Mock-Scope": scope} if scope else {},
+                    timeout=5,
+                )
+
+        send("a", 6)
+        send("b", 6)  # 12 in all: the two oldest go, and they are a's
+        a, b = mock.state.scope("a").journal, mock.state.scope("b").journal
+        assert [r.path for r in a] == [f"/s/a/{i}" for i in range(2, 6)]
+        assert len(b) == 6 and a.dropped == 2 and b.dropped == 0
+        budget = mock.state.journal_budget
+        assert budget.entries == 10
+        # bytes too: 30 KiB bodies in a third scope push out the oldest entries
+        send("c", 3, b"x" * 30 * 1024)
+        c = mock.state.scope("c").journal
+        assert budget.size <= 64 * 1024 and budget.size == a.size + b.size + c.size
+        assert budget.entries == len(a) + len(b) + len(c)
+        assert 1 <= len(c) <= 2 and c.last.path == "/s/c/2"
+        assert len(a) == 0  # the oldest went first
+        # a reset gives the dropped scopes' room back
+        mock.reset()
+        assert (budget.entries, budget.size) == (0, 0)
+        send("d", 10)
+        assert len(mock.state.scope("d").journal) == 10
+        send("", 1)  # the default scope's first entry pushes out d's oldest
+        assert len(mock.requests) == 1 and len(mock.state.scope("d").journal) == 9
+
+
+def test_a_dropped_scope_gives_its_journal_room_back() -> None:
+    with MockHTTP.start(journal_size=5000) as mock, requests.Session() as session:
+        for index in range(MAX_SCOPES):
+            session.get(f"{mock.url}/x", headers={"X-Mock-Scope": f"s{index}"}, timeout=5)
+        budget = mock.state.journal_budget
+        assert budget.entries == MAX_SCOPES
+        session.get(f"{mock.url}/x", headers={"X-Mock-Scope": "one-more"}, timeout=5)
+        assert "s0" not in mock.state.scopes  # the oldest scope went, with its entry
+        assert budget.entries == MAX_SCOPES
