@@ -258,12 +258,18 @@ class TeamsAdmin:
                 "GET",
                 f"{PREFIX}/transcript",
                 self._transcript,
-                "The transcript, in order",
+                "The transcript of the call's scope, in order",
                 query=TranscriptQuery,
                 response=TranscriptList,
+                scoped=True,
             ),
             AdminRoute(
-                "DELETE", f"{PREFIX}/transcript", self._clear, "Forget the transcript", status=204
+                "DELETE",
+                f"{PREFIX}/transcript",
+                self._clear,
+                "Forget the transcript of the call's scope",
+                status=204,
+                scoped=True,
             ),
             AdminRoute(
                 "POST",
@@ -343,7 +349,7 @@ class TeamsAdmin:
             activity = addressed_to(activity, bot.account, self.mock.domain.bot)
         try:
             answer: BotAnswer = await self.mock.poster.post_async(
-                bot.url, activity, variant, DEFAULT_TIMEOUT, audience=bot.app_id
+                bot.url, activity, variant, DEFAULT_TIMEOUT, audience=bot.app_id, scope=scope
             )
         except BotNotConfigured as exc:
             message = f"no bot_url in scope {scope!r}: PUT {PREFIX}/bot in it" if scope else ""
@@ -421,11 +427,11 @@ class TeamsAdmin:
 
     def _transcript(self, call: AdminCall) -> TranscriptList:
         query: TranscriptQuery = call.query
-        entries = self.mock.domain.transcript.entries(query.conversation)
+        entries = self.mock.domain.transcript.entries(query.conversation, scope=_scope(call))
         return TranscriptList(entries=[_entry(entry) for entry in entries])
 
     def _clear(self, call: AdminCall) -> None:
-        self.mock.domain.transcript.clear()
+        self.mock.domain.transcript.clear(scope=_scope(call))
 
     def _conversation(self, call: AdminCall) -> ConversationInfo:
         body: NewConversation = call.body

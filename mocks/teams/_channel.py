@@ -61,12 +61,13 @@ class ChannelPoster:
         variant: TokenVariant,
         timeout: float,
         audience: str | None = None,
+        scope: str = "",
     ) -> Delivery:
-        """Journal `activity` and begin posting it to the bot at `bot_url` (of app id
-        `audience`, default the mock's own)."""
+        """Journal `activity` (in the transcript of mock scope `scope`) and begin posting it
+        to the bot at `bot_url` (of app id `audience`, default the mock's own)."""
         if not bot_url:
             raise BotNotConfigured("no bot_url: start MockTeams with bot_url=... to simulate")
-        self.service.transcript.append(incoming_entry(activity))
+        self.service.transcript.append(incoming_entry(activity), scope)
         body = _encode(activity)
         return self._send(
             bot_url,
@@ -78,14 +79,15 @@ class ChannelPoster:
             timeout_ms=timeout * 1000,
         )
 
-    def finish(self, activity: dict[str, Any], delivery: Delivery) -> BotAnswer:
-        """Read the finished delivery's answer and record what it adds to the transcript."""
+    def finish(self, activity: dict[str, Any], delivery: Delivery, scope: str = "") -> BotAnswer:
+        """Read the finished delivery's answer and record what it adds to the transcript
+        (of mock scope `scope`)."""
         attempt = delivery.attempts[-1] if delivery.attempts else None
         status = attempt.status if attempt is not None else None
         error = attempt.error if attempt is not None else "not delivered"
         answer = read_answer(activity, status, delivery.response_body, error)
         for entry in answer_entries(answer):
-            self.service.transcript.append(entry)
+            self.service.transcript.append(entry, scope)
         return answer
 
     def post(
@@ -107,8 +109,9 @@ class ChannelPoster:
         timeout: float = DEFAULT_TIMEOUT,
         *,
         audience: str | None = None,
+        scope: str = "",
     ) -> BotAnswer:
-        """Post from the mock's own loop (an admin call) without blocking it; `audience` as
-        in `start`."""
-        delivery = self.start(bot_url, activity, variant, timeout, audience)
-        return self.finish(activity, await delivery.wait_async(timeout + 5))
+        """Post from the mock's own loop (an admin call) without blocking it; `audience`
+        and `scope` as in `start`."""
+        delivery = self.start(bot_url, activity, variant, timeout, audience, scope)
+        return self.finish(activity, await delivery.wait_async(timeout + 5), scope)

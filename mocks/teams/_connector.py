@@ -107,35 +107,47 @@ class Connector:
         activity: dict[str, Any],
         operation: Operation,
         activity_id: str,
+        scope: str,
     ) -> None:
         if operation == "delete":
             conversation.activities.pop(activity_id, None)
         elif activity.get("type") != "typing":
             conversation.activities[activity_id] = activity
-        self.transcript.append(outgoing_entry(activity, operation, conversation_id, activity_id))
+        entry = outgoing_entry(activity, operation, conversation_id, activity_id)
+        self.transcript.append(entry, scope)
 
     def send(
-        self, conversation_id: str, activity: Any, reply_to: str | None = None
+        self,
+        conversation_id: str,
+        activity: Any,
+        reply_to: str | None = None,
+        *,
+        scope: str = "",
     ) -> dict[str, Any]:
-        """``POST .../activities`` (and ``.../activities/{replyToId}``): post an activity."""
+        """``POST .../activities`` (and ``.../activities/{replyToId}``): post an activity.
+
+        `scope` (here and below) is the mock scope of the bot's request: its transcript
+        entries are that scope's."""
         conversation = self._writable(conversation_id, activity)
         activity_id = self.ids.activity_id()
         stored = {**activity, "id": activity_id}
         if reply_to is not None and "replyToId" not in stored:
             stored["replyToId"] = reply_to
-        self._record(conversation, conversation_id, stored, "send", activity_id)
+        self._record(conversation, conversation_id, stored, "send", activity_id, scope)
         return {"id": activity_id}
 
-    def update(self, conversation_id: str, activity_id: str, activity: Any) -> dict[str, Any]:
+    def update(
+        self, conversation_id: str, activity_id: str, activity: Any, *, scope: str = ""
+    ) -> dict[str, Any]:
         """``PUT .../activities/{activityId}``: replace a message the bot posted."""
         conversation = self._writable(conversation_id, activity)
         if activity_id not in conversation.activities:
             raise ConnectorError.activity_not_found()
         stored = {**activity, "id": activity_id}
-        self._record(conversation, conversation_id, stored, "update", activity_id)
+        self._record(conversation, conversation_id, stored, "update", activity_id, scope)
         return {"id": activity_id}
 
-    def delete(self, conversation_id: str, activity_id: str) -> None:
+    def delete(self, conversation_id: str, activity_id: str, *, scope: str = "") -> None:
         """``DELETE .../activities/{activityId}``: remove a message the bot posted."""
         conversation = self.directory.find(conversation_id)
         if not conversation.bot_member:
@@ -143,7 +155,7 @@ class Connector:
         previous = conversation.activities.get(activity_id)
         if previous is None:
             raise ConnectorError.activity_not_found()
-        self._record(conversation, conversation_id, previous, "delete", activity_id)
+        self._record(conversation, conversation_id, previous, "delete", activity_id, scope)
 
     def send_history(self, conversation_id: str, history: Any) -> dict[str, Any]:
         """``POST .../activities/history``: import past activities (kept, not shown)."""
@@ -156,13 +168,13 @@ class Connector:
 
     # conversations ----------------------------------------------------------------------
 
-    def create_conversation(self, parameters: dict[str, Any]) -> dict[str, Any]:
+    def create_conversation(self, parameters: dict[str, Any], *, scope: str = "") -> dict[str, Any]:
         """``POST /v3/conversations``: a proactive 1:1 chat, or a new thread in a channel."""
         channel_data = parameters.get("channelData")
         channel = channel_data.get("channel") if isinstance(channel_data, dict) else None
         activity = parameters.get("activity")
         if isinstance(channel, dict) and isinstance(channel.get("id"), str):
-            return self._start_thread(channel["id"], activity)
+            return self._start_thread(channel["id"], activity, scope)
         members = parameters.get("members") or []
         if parameters.get("isGroup") or len(members) != 1:
             raise ConnectorError.bad_argument("Bots can only start one-on-one conversations.")
@@ -170,7 +182,7 @@ class Connector:
         conversation = self.directory.personal(user)
         result: dict[str, Any] = {"id": conversation.id}
         if isinstance(activity, dict):
-            result["activityId"] = self.send(conversation.id, activity)["id"]
+            result["activityId"] = self.send(conversation.id, activity, scope=scope)["id"]
         return result
 
     def _installed_user(self, member: Any) -> Account:
@@ -182,7 +194,7 @@ class Connector:
             )
         return account
 
-    def _start_thread(self, channel_id: str, activity: Any) -> dict[str, Any]:
+    def _start_thread(self, channel_id: str, activity: Any, scope: str) -> dict[str, Any]:
         conversation = self.directory.find(channel_id)
         if conversation.type != "channel":
             raise ConnectorError.conversation_not_found()
@@ -192,7 +204,7 @@ class Connector:
         activity_id = self.ids.activity_id()
         thread_id = f"{conversation.id};messageid={activity_id}"
         stored = {**activity, "id": activity_id}
-        self._record(conversation, thread_id, stored, "send", activity_id)
+        self._record(conversation, thread_id, stored, "send", activity_id, scope)
         return {"id": thread_id, "activityId": activity_id}
 
     def conversations(self, continuation_token: str | None = None) -> dict[str, Any]:

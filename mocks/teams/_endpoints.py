@@ -208,7 +208,9 @@ class TeamsEndpoints:
 
     def _create(self, request: RecordedRequest) -> Reply:
         connector = self.service.connector
-        return self._call(lambda: connector.create_conversation(request.json), 201)
+        return self._call(
+            lambda: connector.create_conversation(request.json, scope=request.scope), 201
+        )
 
     def _conversations(self, request: RecordedRequest) -> Reply:
         token = request.query.get("continuationToken")
@@ -224,21 +226,26 @@ class TeamsEndpoints:
         params = request.path_params
         conversation_id, reply_to = params["conversationId"], params.get("activityId")
         return self._call(
-            lambda: self.service.connector.send(conversation_id, request.json, reply_to), 201
+            lambda: self.service.connector.send(
+                conversation_id, request.json, reply_to, scope=request.scope
+            ),
+            201,
         )
 
     def _update(self, request: RecordedRequest) -> Reply:
         params = request.path_params
         return self._call(
             lambda: self.service.connector.update(
-                params["conversationId"], params["activityId"], request.json
+                params["conversationId"], params["activityId"], request.json, scope=request.scope
             )
         )
 
     def _delete(self, request: RecordedRequest) -> Reply:
         params = request.path_params
         return self._call(
-            lambda: self.service.connector.delete(params["conversationId"], params["activityId"])
+            lambda: self.service.connector.delete(
+                params["conversationId"], params["activityId"], scope=request.scope
+            )
         )
 
     def _activity_members(self, request: RecordedRequest) -> Reply:

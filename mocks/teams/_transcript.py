@@ -10,7 +10,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from ._cards import ADAPTIVE_CARD, is_card, readable_text, render_activity, render_card
@@ -27,7 +27,8 @@ class TranscriptEntry:
     `direction` is ``"in"`` (user to bot) or ``"out"`` (bot to user); `kind` is one of
     ``message``, ``card``, ``typing``, ``update``, ``delete``, ``invoke`` (an invoke, or
     the bot's answer to one), ``reaction`` or ``event`` (conversation updates and other
-    activities); `text` is what a person would read; `raw` the exact JSON.
+    activities); `text` is what a person would read; `raw` the exact JSON; `scope` the
+    mock scope it happened in ("" for the default scope).
     """
 
     direction: Direction
@@ -36,6 +37,7 @@ class TranscriptEntry:
     raw: dict[str, Any]
     conversation_id: str
     activity_id: str | None = None
+    scope: str = ""
 
     def __str__(self) -> str:
         who = "user" if self.direction == "in" else "bot"
@@ -161,25 +163,35 @@ class Transcript:
         self._entries: list[TranscriptEntry] = []
         self._changed = threading.Condition()
 
-    def append(self, entry: TranscriptEntry) -> None:
-        """Add an entry and wake whoever waits for one."""
+    def append(self, entry: TranscriptEntry, scope: str = "") -> None:
+        """Add an entry (that happened in mock scope `scope`) and wake whoever waits for one."""
+        if scope:
+            entry = replace(entry, scope=scope)
         with self._changed:
             self._entries.append(entry)
             self._changed.notify_all()
 
-    def entries(self, conversation_id: str | None = None) -> list[TranscriptEntry]:
-        """A snapshot, optionally of one conversation (a channel thread counts as its channel)."""
+    def entries(
+        self, conversation_id: str | None = None, *, scope: str | None = None
+    ) -> list[TranscriptEntry]:
+        """A snapshot, optionally of one conversation (a channel thread counts as its
+        channel) and of one mock scope (None: every scope's)."""
         with self._changed:
             entries = list(self._entries)
+        if scope is not None:
+            entries = [e for e in entries if e.scope == scope]
         if conversation_id is None:
             return entries
         base = thread_base(conversation_id)
         return [e for e in entries if thread_base(e.conversation_id) == base]
 
-    def clear(self) -> None:
-        """Forget every entry."""
+    def clear(self, *, scope: str | None = None) -> None:
+        """Forget every entry, or those of one mock scope."""
         with self._changed:
-            self._entries.clear()
+            if scope is None:
+                self._entries.clear()
+            else:
+                self._entries = [e for e in self._entries if e.scope != scope]
 
     def wait_for(
         self, predicate: Callable[[TranscriptEntry], bool], timeout: float, start: int = 0

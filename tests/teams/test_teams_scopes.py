@@ -302,6 +302,29 @@ def test_each_scope_posts_to_its_own_bot_with_its_app_as_audience(
     assert bots[APP_A].bot.received[-1] == "status"
 
 
+def test_each_scope_reads_and_forgets_its_own_transcript(
+    teams: MockTeams, bots: dict[str, _BotServer]
+) -> None:
+    first, second = (_register(teams, app, bots[app]) for app in (APP_A, APP_B))
+    for worker, user in ((first, "ann"), (second, "ben")):
+        assert _says(worker, f"hello from {user}", user=user)["status"] == 201
+
+    def texts(worker: RemoteMock) -> list[tuple[str, str]]:
+        status, listing = worker.call("GET", "/teams/transcript")
+        assert status == 200
+        return [(entry["direction"], entry["text"]) for entry in listing["entries"]]
+
+    assert texts(first) == [("in", "hello from ann"), ("out", f"28:{APP_A} heard hello from ann")]
+    assert texts(second) == [("in", "hello from ben"), ("out", f"28:{APP_B} heard hello from ben")]
+    assert requests.get(f"{teams.url}/__admin/teams/transcript", timeout=5).json() == {
+        "entries": []  # nothing happened in the default scope
+    }
+    # in-process, the whole transcript, each entry with its scope
+    assert [e.scope for e in teams.transcript] == [APP_A, APP_A, APP_B, APP_B]
+    assert first.call("DELETE", "/teams/transcript")[0] == 204
+    assert texts(first) == [] and len(texts(second)) == 2
+
+
 def test_a_token_for_another_audience_is_refused_by_the_scopes_bot(
     teams: MockTeams, bots: dict[str, _BotServer]
 ) -> None:
