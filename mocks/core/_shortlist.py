@@ -38,9 +38,9 @@ class Shortlist:
             ]
             if not required:
                 self._others.append(expectation)
-            elif all(value == required[0] for value in required):
+            else:  # a request without its first required value cannot match it (a
+                # header or query parameter may repeat and so hold several at once)
                 self._by_value.setdefault(required[0], []).append(expectation)
-            # else: it requires two values of one field at once and can never match
 
     @classmethod
     def build(cls, candidates: list[Expectation]) -> Shortlist | None:

@@ -77,16 +77,16 @@ def test_json_keys_group_by_value_as_equality_does() -> None:
     assert shortlist.narrow(_request(body=b"not json")) == []
 
 
-def test_query_parameters_group_too_and_conflicting_requirements_never_match() -> None:
+def test_query_parameters_group_too_and_a_repeated_field_may_meet_two_requirements() -> None:
     matchers = [And(all=[Path(value="/q"), Query(name="id", value=str(i))]) for i in range(20)]
     matchers.append(And(all=[Query(name="id", value="1"), Query(name="id", value="2")]))
     candidates = _keyed(matchers)
     shortlist = Shortlist.build(candidates)
     assert shortlist is not None
-    assert shortlist.narrow(_request(query=[("id", "2"), ("id", "1")])) == [
-        candidates[1],
-        candidates[2],
-    ]
+    both = _request(query=[("id", "2"), ("id", "1")])  # ?id=2&id=1 meets id=1 and id=2
+    assert shortlist.narrow(both) == [candidates[1], candidates[2], candidates[20]]
+    assert candidates[20].spec.matcher.matches(both)
+    assert shortlist.narrow(_request(query=[("id", "2")])) == [candidates[2]]
 
 
 def test_short_lists_and_lists_without_a_common_field_are_not_grouped() -> None:
@@ -153,7 +153,14 @@ _matchers = st.one_of(
         st.sampled_from(["a", "b", "1"]),
         st.sampled_from(["eq", "eq", "contains"]),
     ),
-    st.builds(lambda value: And(all=[Query(name="id", value=value)]), st.sampled_from(["a", "b"])),
+    st.builds(
+        lambda values: And(all=[Query(name="id", value=value) for value in values]),
+        st.lists(st.sampled_from(["a", "b"]), min_size=1, max_size=2),
+    ),
+    st.builds(  # two requirements of one header: a repeated header may meet both
+        lambda keys: And(all=[Header(name="X-Key", value=key) for key in keys]),
+        st.lists(st.sampled_from(["a", "b", "1"]), min_size=2, max_size=2),
+    ),
     st.builds(
         lambda document, op: And(all=[JsonBody(value=document, op=op)]),
         st.dictionaries(st.sampled_from(["key", "n"]), _scalars, min_size=1),
