@@ -108,9 +108,13 @@ class Journal:
             if self._closed:  # a request on its way when its scope went: nobody reads it
                 return
             self._entries.append(entry)
-            entry._held = len(entry.body)
-            self._count(1, entry._held)
-            self.budget.trim(self)
+            held = entry._held = len(entry.body)
+            budget = self.budget  # counted inline: this runs for every request
+            self.size += held
+            budget.entries += 1
+            budget.size += held
+            if budget.entries > budget.max_entries or budget.size > budget.max_bytes:
+                budget.trim(self)
 
     def settle(self, entry: RecordedRequest) -> None:
         """The request is answered: keep large bodies truncated, count the response's."""
@@ -127,14 +131,18 @@ class Journal:
                 response.chunks = _first_bytes(response.chunks, self.max_body)
             if entry._held >= 0:  # still held (not pushed out or cleared meanwhile)
                 held = _held(entry)
-                self._count(0, held - entry._held)
-                entry._held = held
-            self.budget.trim(self)
+                grown, entry._held = held - entry._held, held
+                budget = self.budget
+                self.size += grown
+                budget.size += grown
+                if budget.size > budget.max_bytes:
+                    budget.trim(self)
 
     def _count(self, entries: int, size: int) -> None:
+        budget = self.budget
         self.size += size
-        self.budget.entries += entries
-        self.budget.size += size
+        budget.entries += entries
+        budget.size += size
 
     def drop_oldest(self) -> bool:
         """Push out the oldest entry (the budget's lock held); False when there is none."""
