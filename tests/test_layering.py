@@ -29,10 +29,11 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "_ids",
         "_options",
         "_verify",
+        "_wire",
     ),
     "vocabulary": ("_kinds", "_matchers", "_responders", "_routes"),
     "state": ("_expectation", "_shortlist", "_index", "_engine", "_journal", "_outbound", "_state"),
-    "path": ("_path", "_writer", "_guard", "_server"),
+    "path": ("_path", "_writer", "_http1", "_server"),
     "surfaces": (
         "_admin",
         "_admin_routes",

@@ -54,7 +54,6 @@ if typing.TYPE_CHECKING:
     )
     from ._mock import BaseMock
     from ._options import CliOption
-    from ._path import read_body
     from ._reply import Reply, ReplyError, StreamChunk, split_headers, sse_event
     from ._request import RecordedRequest, ResponseRecord
     from ._responders import (
@@ -156,7 +155,6 @@ __all__ = [
     "parse_matcher",
     "prefixed_id",
     "random_token",
-    "read_body",
     "registered_mocks",
     "required_literal",
     "split_headers",

@@ -19,14 +19,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from aiohttp import web
 from multidict import CIMultiDictProxy, MultiMapping
 from pydantic import BaseModel, ValidationError
 
 from ._datafile import dotted
-from ._path import read_body
 from ._reply import Reply
 from ._routes import Router
+from ._wire import WireRequest
 
 log = logging.getLogger("mocks.admin")
 
@@ -177,26 +176,25 @@ class AdminAPI:
         """Every admin route, in order."""
         return list(self.router)
 
-    async def __call__(self, http: web.BaseRequest) -> web.StreamResponse:
+    async def __call__(self, http: WireRequest) -> None:
         """Answer one admin request (never raises: bad input is a 4xx)."""
         try:
             self._authorize(http)
             route, params = self._resolve(http.method, http.path)
             result = await self._run(route, http, params)
-            response = _response(result, route.status)
+            reply = _reply(result, route.status)
         except AdminError as exc:
-            response = web.json_response(exc.document(), status=exc.status)
+            reply = Reply.json(exc.document(), exc.status)
         except ValidationError as exc:
-            error = validation_error(exc)
-            response = web.json_response(error.document(), status=400)
+            reply = Reply.json(validation_error(exc).document(), 400)
         except Exception as exc:  # a bug: answer it, log it, keep serving
             log.exception("admin %s %s failed", http.method, http.path)
             error = AdminError(500, f"the admin API failed: {type(exc).__name__}: {exc}")
-            response = web.json_response(error.document(), status=500)
-        log.debug("admin %s %s -> %d", http.method, http.path_qs, response.status)
-        return response
+            reply = Reply.json(error.document(), 500)
+        log.debug("admin %s %s -> %d", http.method, http.path_qs, reply.status)
+        http.response.send(reply.status, list(reply.headers.items()), reply.body, reply.reason)
 
-    def _authorize(self, http: web.BaseRequest) -> None:
+    def _authorize(self, http: WireRequest) -> None:
         if self.token is None:
             return
         given = http.headers.get("Authorization", "")
@@ -222,8 +220,8 @@ class AdminAPI:
             raise AdminError(405, f"{method} is not allowed on {path}; use {', '.join(allowed)}")
         raise AdminError(404, f"no admin route {method} {path}; see /__admin/openapi.json")
 
-    async def _run(self, route: AdminRoute, http: web.BaseRequest, params: dict[str, str]) -> Any:
-        body, too_large = await read_body(http, self.max_body_size)
+    async def _run(self, route: AdminRoute, http: WireRequest, params: dict[str, str]) -> Any:
+        body, too_large = await http.read_body(self.max_body_size)
         if too_large:
             raise AdminError(413, f"body: larger than {self.max_body_size} bytes", "body")
         call = AdminCall(http.method, http.path, params, http.headers, http.query, body)
@@ -232,14 +230,14 @@ class AdminAPI:
         return await result if inspect.isawaitable(result) else result
 
 
-def _response(result: Any, status: int) -> web.StreamResponse:
+def _reply(result: Any, status: int) -> Reply:
     if isinstance(result, Reply):
-        return web.Response(status=result.status, headers=result.headers, body=result.body)
+        return result
     if result is None and status == 204:
-        return web.Response(status=204)
+        return Reply(204)
     if isinstance(result, BaseModel):
         result = result.model_dump(mode="json", by_alias=True)
-    return web.json_response(result, status=status)
+    return Reply.json(result, status)
 
 
 __all__ = ["AdminAPI", "AdminCall", "AdminError", "AdminRoute", "Schema", "validation_error"]

@@ -8,9 +8,12 @@ import random
 import socket
 import struct
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from ._wire import WireRequest
 
 
 class Fault(StrEnum):
@@ -65,12 +68,10 @@ _MALFORMED = (
 
 
 async def apply_connection_fault(
-    fault: Fault, request: web.BaseRequest, rng: random.Random, stopping: asyncio.Event
+    fault: Fault, request: WireRequest, rng: random.Random, stopping: asyncio.Event
 ) -> None:
     """Carry out a connection fault on the request's transport (all but STREAM_CUT)."""
     transport = request.transport
-    if transport is None:
-        return
     if fault is Fault.HANG:
         while not stopping.is_set() and not transport.is_closing():
             with contextlib.suppress(TimeoutError):
@@ -88,8 +89,8 @@ async def apply_connection_fault(
         transport.close()
 
 
-def cut_connection(request: web.BaseRequest) -> None:
+def cut_connection(request: WireRequest) -> None:
     """Cut a response part way (for STREAM_CUT): what was written arrives, then the
     connection closes without the end of the body, so the client sees it incomplete."""
-    if request.transport is not None:
-        request.transport.close()
+    request.keep_alive = False
+    request.transport.close()

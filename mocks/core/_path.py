@@ -21,8 +21,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from aiohttp import web
-
 from ._callback import Callback, Delivery, render_callback
 from ._contracts import Violation
 from ._engine import NearMiss
@@ -35,6 +33,7 @@ from ._request import RecordedRequest, ResponseRecord
 from ._responders import ReplyContext, ResponderHost
 from ._routes import Route
 from ._state import SCOPE_HEADER, MockState
+from ._wire import WireRequest
 from ._writer import WritePlan, write_reply
 
 ADMIN_PREFIX = "/__admin"
@@ -43,8 +42,8 @@ _Draw = TypeVar("_Draw", ErrorSpec, FaultSpec)
 #: The request log never shows an API key or token a query string carries.
 _LOG_REDACTOR = Redactor()
 
-#: Serves ``/__admin/...`` on the mock's own port.
-AdminHandler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
+#: Serves ``/__admin/...`` on the mock's own port (it writes its own response).
+AdminHandler = Callable[[WireRequest], Awaitable[None]]
 #: Asked before the default behaviour when no expectation matched (record mode); None
 #: goes on to the routes.
 Fallback = Callable[[RecordedRequest], Awaitable[Reply | None]]
@@ -78,27 +77,11 @@ class PathHooks(ResponderHost, Protocol):
     ) -> dict[str, str]: ...
 
 
-async def read_body(request: web.BaseRequest, limit: int) -> tuple[bytes, bool]:
-    """The body, and whether it was over `limit` bytes (then it is not read in full)."""
-    length = request.content_length
-    if length is not None and length > limit:
-        return b"", True
-    if not request.body_exists:
-        return b"", False
-    parts, size = [], 0
-    async for part in request.content.iter_any():
-        size += len(part)
-        if size > limit:
-            return b"", True
-        parts.append(part)
-    return b"".join(parts), False
-
-
 @dataclass(slots=True)
 class Exchange:
     """One request on its way through the path, and what the path decided so far."""
 
-    http: web.BaseRequest
+    http: WireRequest
     entry: RecordedRequest
     started: float
     too_large: bool = False
@@ -107,8 +90,6 @@ class Exchange:
     plan: WritePlan = field(default_factory=WritePlan)
     #: Why the answer is what it is, for the request log ("exp-3", "route", ...).
     outcome: str = "route"
-    #: Set once the response began on the wire (then a failure can only cut it).
-    prepared: bool = False
 
     @property
     def spec(self) -> ExpectationSpec | None:
@@ -131,17 +112,18 @@ class RequestPath:
         self.admin = admin
         self._stopping = stopping
 
-    async def handle(self, http: web.BaseRequest) -> web.StreamResponse:
+    async def handle(self, http: WireRequest) -> None:
         """The server's handler: admin routes, or the request path."""
         if self.admin is not None and http.path.startswith(ADMIN_PREFIX):
-            return await self.admin(http)
+            await self.admin(http)
+            return
         exchange = await self._receive(http)
         try:
-            return await self._through(exchange)
+            await self._through(exchange)
         finally:
             self.state.scope(exchange.entry.scope).journal.settle(exchange.entry)
 
-    async def _through(self, exchange: Exchange) -> web.StreamResponse:
+    async def _through(self, exchange: Exchange) -> None:
         """Answer, then write; failures on the way are answers too."""
         http = exchange.http
         try:
@@ -151,24 +133,24 @@ class RequestPath:
         except Exception as exc:  # a route or responder failed: answer, keep it, keep serving
             reply = self._failed(exchange, exc)
         if reply is None:  # a connection fault already dealt with the connection
-            return web.Response(status=499)
+            return
         try:
-            return await self._write(exchange, reply)
+            await self._write(exchange, reply)
         except Exception as exc:  # a stream that failed while being written
             self._failed(exchange, exc)
-            if exchange.prepared:
+            if http.response.started:
                 cut_connection(http)
-                return web.Response(status=499)
-            return await self._write(exchange, self._failure_reply(exchange, exc))
+                return
+            await self._write(exchange, self._failure_reply(exchange, exc))
 
     # ---- the steps ---------------------------------------------------------------------
 
-    async def _receive(self, http: web.BaseRequest) -> Exchange:
+    async def _receive(self, http: WireRequest) -> Exchange:
         """Read the body (bounded) and journal the request before anything can fail."""
         started = time.perf_counter()
-        body, too_large = await read_body(http, self.state.max_body_size)
+        body, too_large = await http.read_body(self.state.max_body_size)
         entry = RecordedRequest(http.method, http.path, http.query, http.headers, body)
-        entry.raw_query = http.rel_url.raw_query_string
+        entry.raw_query = http.raw_query
         entry.scope = self._scope_of(entry)
         self.state.scope(entry.scope).journal.append(entry)
         return Exchange(http, entry, started, too_large)
@@ -330,7 +312,7 @@ class RequestPath:
 
     # ---- writing ------------------------------------------------------------------------
 
-    async def _write(self, exchange: Exchange, reply: Reply) -> web.StreamResponse:
+    async def _write(self, exchange: Exchange, reply: Reply) -> None:
         """Check (in checking mode), finish, journal and write the reply; then its callbacks."""
         entry, route = exchange.entry, exchange.route
         check = None
@@ -361,15 +343,21 @@ class RequestPath:
                 if check is not None:
                     check(chunk)
 
-        if reply.stream is not None or exchange.plan.chunked:
-            exchange.prepared = True
-        response = await write_reply(
+        whole = reply.stream is None and not exchange.plan.chunked
+        if whole:  # one write: the journal and the callbacks are ready before the client reads
+            self.state.scope(entry.scope).journal.settle(entry)
+            self._schedule_callbacks(exchange, reply)
+        await write_reply(
             exchange.http, reply, exchange.plan, self.state.rng, self._stopping(), on_chunk
         )
+        if not whole:
+            self._schedule_callbacks(exchange, reply)
+
+    def _schedule_callbacks(self, exchange: Exchange, reply: Reply) -> None:
+        """The matched expectation's callbacks, then the reply's own."""
         callbacks = [*(exchange.spec.callbacks if exchange.spec else ()), *reply.callbacks]
         for callback in callbacks:
-            self.schedule(callback, entry)
-        return response
+            self.schedule(callback, exchange.entry)
 
     def _check_response(
         self, entry: RecordedRequest, reply: Reply, route: Route
@@ -436,4 +424,4 @@ class RequestPath:
         return entry.violations
 
 
-__all__ = ["ADMIN_PREFIX", "Exchange", "PathHooks", "RequestPath", "read_body"]
+__all__ = ["ADMIN_PREFIX", "Exchange", "PathHooks", "RequestPath"]

@@ -1,4 +1,4 @@
-"""The server lifecycle: an aiohttp server on its own event loop in a background thread.
+"""The server lifecycle: the HTTP/1.1 server on its own event loop in a background thread.
 
 The mock never shares the caller's loop, so sync tests, async tests and blocking
 clients all work. `start` returns once the socket listens; `stop` ends hanging
@@ -9,37 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import socket
 import threading
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
-from aiohttp import web
-from aiohttp.http_exceptions import HttpProcessingError
-from aiohttp.log import server_logger
-
-from ._guard import DEFAULT_TIMEOUT, GuardedServer
+from ._http1 import DEFAULT_TIMEOUT, Handler, Http1Server
 
 T = TypeVar("T")
-
-
-class _OneLineForBadRequests(logging.Filter):
-    """aiohttp logs a full traceback for every malformed request (an over-long header,
-    say) although the client already got its 400: keep one line, keep the rest."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        exc = record.exc_info[1] if record.exc_info else None
-        if isinstance(exc, HttpProcessingError):
-            record.msg = f"{record.getMessage()}: {type(exc).__name__}: {exc.message}"
-            record.args = ()
-            record.exc_info = None
-        return True
-
-
-_ONE_LINE = _OneLineForBadRequests()
-RequestHandler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
 
 
 def _new_loop(use_uvloop: bool) -> asyncio.AbstractEventLoop:
@@ -59,7 +37,7 @@ class ServerThread:
 
     def __init__(
         self,
-        handler: RequestHandler,
+        handler: Handler,
         *,
         on_stop: Callable[[], Coroutine[Any, Any, None]] | None = None,
         use_uvloop: bool = False,
@@ -125,21 +103,18 @@ class ServerThread:
             sock.close()
 
     async def _serve(self, sock: socket.socket) -> None:
-        if _ONE_LINE not in server_logger.filters:
-            server_logger.addFilter(_ONE_LINE)
         self.stopping = asyncio.Event()
         self._stop_requested = asyncio.Event()
-        server = GuardedServer(self._handler, access_log=None, idle_timeout=self._idle_timeout)
-        listener = await asyncio.get_running_loop().create_server(server, sock=sock, backlog=1024)
+        loop = asyncio.get_running_loop()
+        server = Http1Server(self._handler, loop, idle_timeout=self._idle_timeout)
+        listener = await loop.create_server(server, sock=sock, backlog=1024)
         self._ready.set()
         try:
             await self._stop_requested.wait()
         finally:
             self.stopping.set()
             listener.close()
-            for connection in list(server.connections):
-                # Idle keep-alive connections close now; busy ones after their response.
-                connection.close()
+            # Idle keep-alive connections close now; busy ones after their response.
             await server.shutdown(timeout=0.5)
             await listener.wait_closed()
             if self._on_stop is not None:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
-
-from aiohttp import web
-from multidict import CIMultiDict
 
 from ._delays import ChunkedDribble, Delay
 from ._faults import cut_connection
 from ._reply import Reply, StreamChunk
+from ._wire import WireRequest
 
 
 @dataclass(slots=True)
@@ -50,48 +48,46 @@ def _split(body: bytes, pieces: int) -> list[bytes]:
 
 
 async def write_reply(
-    request: web.BaseRequest,
+    request: WireRequest,
     reply: Reply,
     plan: WritePlan,
     rng: random.Random,
     stopping: asyncio.Event,
     on_chunk: Callable[[StreamChunk], Any] | None = None,
-) -> web.StreamResponse:
-    """Send `reply` for `request` according to `plan`; return the response aiohttp finishes."""
-    headers: Mapping[str, str] = reply.headers
+) -> None:
+    """Send `reply` for `request` according to `plan`."""
+    headers = list(reply.headers.items())
     if reply.more_headers:
-        lines = CIMultiDict(reply.headers)
-        lines.extend(reply.more_headers)
-        headers = lines
+        headers.extend(reply.more_headers)
+    writer = request.response
     if reply.stream is None and not plan.chunked:
-        return web.Response(
-            status=reply.status, reason=reply.reason, headers=headers, body=reply.body
-        )
-    response = web.StreamResponse(status=reply.status, reason=reply.reason, headers=headers)
-    if reply.stream is None:
-        response.content_length = len(reply.body)
-    await response.prepare(request)
+        if reply.body and "content-type" not in (name.lower() for name, _ in headers):
+            headers.append(("Content-Type", "application/octet-stream"))
+        writer.send(reply.status, headers, reply.body, reply.reason)
+        return
     if reply.stream is None:
         assert plan.dribble is not None or plan.cut_after is not None
+        writer.start(reply.status, headers, len(reply.body), reply.reason)
         pieces = _split(reply.body, plan.dribble.chunks if plan.dribble else 2)
         gap = plan.dribble.duration_ms / 1000 / len(pieces) if plan.dribble else 0.0
         for index, piece in enumerate(pieces):
             if plan.cut_after is not None and index >= plan.cut_after:
                 cut_connection(request)
-                return response
+                return
             if index and gap:
                 await asyncio.sleep(gap)
-            await response.write(piece)
-        await response.write_eof()
-        return response
+            await writer.write(piece)
+        writer.end()
+        return
+    writer.start(reply.status, headers, None, reply.reason)
     index = 0
     async for chunk in _chunks(reply):
         if stopping.is_set():
             cut_connection(request)
-            return response
+            return
         if plan.cut_after is not None and index >= plan.cut_after:
             cut_connection(request)
-            return response
+            return
         delay = chunk.delay
         if delay is None:
             timing = plan.first_event_delay if index == 0 else plan.between_events_delay
@@ -100,7 +96,6 @@ async def write_reply(
             await asyncio.sleep(delay)
         if on_chunk is not None:
             on_chunk(chunk)
-        await response.write(chunk.data)
+        await writer.write(chunk.data)
         index += 1
-    await response.write_eof()
-    return response
+    writer.end()

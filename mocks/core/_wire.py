@@ -1,0 +1,389 @@
+"""One HTTP/1.1 exchange on the wire: the request as it arrived, and the response written.
+
+`WireRequest` is what the HTTP/1.1 server (`_http1`) hands the request path: method,
+path, query, headers, the body (read on demand, bounded) and the connection. Its
+`ResponseWriter` frames the answer: a whole reply in one write, or a head followed by
+pieces (chunked, or close-delimited for an HTTP/1.0 client), waiting when the client
+reads slower than the mock writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable
+from email.utils import formatdate
+from http import HTTPStatus
+from typing import Protocol
+from urllib.parse import unquote
+
+from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
+
+#: Written before the body when a client sent ``Expect: 100-continue``.
+_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+#: Statuses whose answers carry no body (and so no Content-Length).
+_NO_BODY = frozenset({204, 304})
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
+#: Framing headers the writer sets itself.
+_FRAMING = frozenset({"content-length", "transfer-encoding", "connection"})
+_EMPTY_QUERY: MultiDictProxy[str] = MultiDictProxy(MultiDict())
+
+
+class _Clock:
+    """The ``Date`` header's value, formatted once a second."""
+
+    __slots__ = ("_second", "_value")
+
+    def __init__(self) -> None:
+        self._second = 0
+        self._value = b""
+
+    def date(self) -> bytes:
+        now = int(time.time())
+        if now != self._second:
+            self._second = now
+            self._value = formatdate(now, usegmt=True).encode()
+        return self._value
+
+
+_CLOCK = _Clock()
+
+
+def decode_query(raw: str) -> MultiDictProxy[str]:
+    """A query string's parameters in order, ``+`` and percent escapes decoded, blank values
+    kept (``?a&b=`` has ``a`` and ``b``, both empty)."""
+    if not raw:
+        return _EMPTY_QUERY
+    pairs = MultiDict[str]()
+    for part in raw.split("&"):
+        if not part:
+            continue
+        name, _, value = part.partition("=")
+        if "+" in part or "%" in part:
+            name = unquote(name.replace("+", " "))
+            value = unquote(value.replace("+", " "))
+        pairs.add(name, value)
+    return MultiDictProxy(pairs)
+
+
+def decode_path(raw: str) -> str:
+    """The request path with percent escapes decoded (an invalid escape stays as it came)."""
+    return unquote(raw) if "%" in raw else raw
+
+
+def _check_line(text: str) -> str:
+    if "\r" in text or "\n" in text:
+        raise ValueError(f"a line break in a response header or status line: {text!r}")
+    return text
+
+
+def serialize_head(
+    status: int,
+    reason: str | None,
+    headers: Iterable[tuple[str, str]],
+    framing: str,
+    keep_alive: bool,
+) -> bytes:
+    """The status line and header block; `framing` is the Content-Length or
+    Transfer-Encoding line the writer chose ("" for none)."""
+    phrase = _check_line(reason) if reason is not None else _REASONS.get(status, "")
+    lines = [f"HTTP/1.1 {status} {phrase}"]
+    for name, value in headers:
+        if name.lower() in _FRAMING:
+            continue
+        lines.append(f"{_check_line(name)}: {_check_line(str(value))}")
+    if framing:
+        lines.append(framing)
+    if not keep_alive:
+        lines.append("Connection: close")
+    lines.append("Date: ")
+    return "\r\n".join(lines).encode() + _CLOCK.date() + b"\r\n\r\n"
+
+
+class ResponseWriter:
+    """Writes one response on a connection, and remembers how far it got."""
+
+    __slots__ = (
+        "_bodyless",
+        "_chunked",
+        "connection",
+        "finished",
+        "keep_alive",
+        "method",
+        "started",
+        "version",
+    )
+
+    def __init__(self, connection: Connection, method: str, version: str, keep_alive: bool) -> None:
+        self.connection = connection
+        self.method = method
+        self.version = version
+        #: Whether the connection stays open after this response.
+        self.keep_alive = keep_alive
+        #: The head is on the wire (a failure now can only cut the connection).
+        self.started = False
+        #: The whole response is on the wire.
+        self.finished = False
+        self._chunked = False
+        self._bodyless = False
+
+    def _begin(self, status: int) -> None:
+        if self.started:
+            raise RuntimeError("the response was already started")
+        self._bodyless = self.method == "HEAD" or status in _NO_BODY or status < 200
+
+    def send(
+        self,
+        status: int,
+        headers: Iterable[tuple[str, str]],
+        body: bytes = b"",
+        reason: str | None = None,
+    ) -> None:
+        """Write a whole response at once."""
+        self._begin(status)
+        if status in _NO_BODY or status < 200:
+            framing = ""
+        else:
+            framing = f"Content-Length: {len(body)}"
+            if not body and self.method == "HEAD":
+                given = [value for name, value in headers if name.lower() == "content-length"]
+                framing = f"Content-Length: {given[0]}" if given else framing
+        head = serialize_head(status, reason, headers, framing, self.keep_alive)
+        self.started = True
+        self.connection.write(head if self._bodyless or not body else head + body)
+        self.finished = True
+
+    def start(
+        self,
+        status: int,
+        headers: Iterable[tuple[str, str]],
+        content_length: int | None = None,
+        reason: str | None = None,
+    ) -> None:
+        """Write the head of a response whose body follows in pieces (`write`, `end`);
+        without a length, the body is chunked (or ends with the connection for HTTP/1.0)."""
+        self._begin(status)
+        if self._bodyless:
+            framing = ""
+        elif content_length is not None:
+            framing = f"Content-Length: {content_length}"
+        elif self.version == "1.1":
+            framing = "Transfer-Encoding: chunked"
+            self._chunked = True
+        else:
+            framing = ""
+            self.keep_alive = False
+        head = serialize_head(status, reason, headers, framing, self.keep_alive)
+        self.started = True
+        self.connection.write(head)
+
+    async def write(self, data: bytes) -> None:
+        """Write one piece of the body, waiting while the client is slow to read."""
+        if not self.started:
+            raise RuntimeError("write() before start()")
+        connection = self.connection
+        if connection.closing:
+            raise ConnectionResetError("the client closed the connection")
+        if self._bodyless or not data:
+            return
+        if self._chunked:
+            connection.write(b"%x\r\n%b\r\n" % (len(data), data))
+        else:
+            connection.write(data)
+        await connection.drain()
+
+    def end(self) -> None:
+        """Finish the body."""
+        if self.finished:
+            return
+        if self._chunked and not self.connection.closing:
+            self.connection.write(b"0\r\n\r\n")
+        self.finished = True
+
+
+class Connection(Protocol):
+    """What a request and its response need of their connection."""
+
+    @property
+    def transport(self) -> asyncio.Transport:
+        """The transport (connection faults write on it, reset or abort it)."""
+        ...
+
+    @property
+    def closing(self) -> bool:
+        """Whether the connection is closed or closing."""
+        ...
+
+    def write(self, data: bytes) -> None:
+        """Write bytes as they are."""
+        ...
+
+    async def drain(self) -> None:
+        """Wait until the client has read enough of what was written."""
+        ...
+
+    def resume_reading(self) -> None:
+        """Read from the client again (a reader wants the body it held back)."""
+        ...
+
+
+class WireRequest:
+    """One request as the server parsed it; the body arrives as the client sends it."""
+
+    __slots__ = (
+        "_complete",
+        "_expect_continue",
+        "_limit",
+        "_lost",
+        "_over",
+        "_parts",
+        "_path",
+        "_query",
+        "_size",
+        "_waiter",
+        "connection",
+        "headers",
+        "method",
+        "raw_path",
+        "raw_query",
+        "response",
+        "version",
+    )
+
+    def __init__(
+        self,
+        method: str,
+        raw_path: str,
+        raw_query: str,
+        headers: CIMultiDict[str],
+        version: str,
+        keep_alive: bool,
+        connection: Connection,
+    ) -> None:
+        self.method = method
+        self.raw_path = raw_path
+        #: The query string as it arrived.
+        self.raw_query = raw_query
+        self.headers = CIMultiDictProxy(headers)
+        self.version = version
+        self.connection = connection
+        #: Writes the answer (it holds no reference back: no cycle for the collector).
+        self.response = ResponseWriter(connection, method, version, keep_alive)
+        self._path: str | None = None
+        self._query: MultiDictProxy[str] | None = None
+        self._parts: list[bytes] = []
+        self._size = 0
+        self._complete = False
+        self._over = False
+        self._limit: int | None = None
+        self._waiter: asyncio.Future[None] | None = None
+        self._expect_continue = headers.get("Expect", "").lower() == "100-continue"
+        self._lost = False
+
+    @property
+    def path(self) -> str:
+        """The path, percent escapes decoded."""
+        if self._path is None:
+            self._path = decode_path(self.raw_path)
+        return self._path
+
+    @property
+    def query(self) -> MultiDictProxy[str]:
+        """The query parameters, decoded."""
+        if self._query is None:
+            self._query = decode_query(self.raw_query)
+        return self._query
+
+    @property
+    def keep_alive(self) -> bool:
+        """Whether the connection stays open after this response."""
+        return self.response.keep_alive
+
+    @keep_alive.setter
+    def keep_alive(self, value: bool) -> None:
+        self.response.keep_alive = value
+
+    @property
+    def path_qs(self) -> str:
+        """The path and query as they arrived."""
+        return f"{self.raw_path}?{self.raw_query}" if self.raw_query else self.raw_path
+
+    @property
+    def transport(self) -> asyncio.Transport:
+        """The connection's transport (for connection faults)."""
+        return self.connection.transport
+
+    @property
+    def unread(self) -> int:
+        """Body bytes held for a reader that has not asked for them yet."""
+        return self._size if self._limit is None else 0
+
+    @property
+    def body_complete(self) -> bool:
+        """Whether the whole body has arrived (or been dropped as too large)."""
+        return self._complete
+
+    # ---- fed by the protocol -------------------------------------------------------------
+
+    def feed(self, data: bytes) -> None:
+        """A piece of the body arrived; past the reader's limit it is dropped."""
+        self._size += len(data)
+        if self._over or (self._limit is not None and self._size > self._limit):
+            self._over = True
+            self._parts.clear()
+        else:
+            self._parts.append(data)
+        self._wake()
+
+    def complete(self) -> None:
+        """The body ended."""
+        self._complete = True
+        self._wake()
+
+    def lost(self) -> None:
+        """The connection closed before the body ended."""
+        self._lost = True
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    # ---- read by the request path --------------------------------------------------------
+
+    async def read_body(self, limit: int) -> tuple[bytes, bool]:
+        """The body, and whether it was over `limit` bytes (then it is not kept)."""
+        length = self.headers.get("Content-Length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            self._over = True
+            self._parts.clear()
+            return b"", True
+        self._limit = limit
+        self.connection.resume_reading()
+        if self._size > limit:
+            self._over = True
+            self._parts.clear()
+        if self._expect_continue and not self._complete and not self._over:
+            self._expect_continue = False
+            self.connection.write(_CONTINUE)
+        while not self._complete and not self._over:
+            if self._lost:
+                raise ConnectionResetError("the client closed the connection mid-body")
+            self._waiter = asyncio.get_running_loop().create_future()
+            await self._waiter
+            self._waiter = None
+        if self._over:
+            return b"", True
+        parts = self._parts
+        return (parts[0] if len(parts) == 1 else b"".join(parts)), False
+
+
+__all__ = [
+    "Connection",
+    "ResponseWriter",
+    "WireRequest",
+    "decode_path",
+    "decode_query",
+    "serialize_head",
+]
