@@ -19,6 +19,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import cast
 
 import httptools
 from multidict import CIMultiDict
@@ -91,6 +92,15 @@ def _bad_request_answer(message: str) -> bytes:
     return head.encode() + body
 
 
+def _comes_whole(headers: CIMultiDict[str]) -> bool:
+    """Whether a request's body is small enough to wait for before answering it (none,
+    or a known length up to `MAX_UNREAD`, without ``Expect: 100-continue``)."""
+    if "Transfer-Encoding" in headers or "Expect" in headers:
+        return False
+    length = headers.get("Content-Length")
+    return length is None or (length.isdigit() and int(length) <= MAX_UNREAD)
+
+
 class Http1Protocol(asyncio.Protocol):
     """One client connection: parses requests, answers them in order, guards idleness."""
 
@@ -107,6 +117,8 @@ class Http1Protocol(asyncio.Protocol):
         self._head_size = 0
         self._partial = False
         self._idle: asyncio.TimerHandle | None = None
+        #: Loop time since when no request is being answered (None: one is).
+        self._idle_since: float | None = None
         self._linger: asyncio.TimerHandle | None = None
         self._reading_paused = False
         self._writing_paused = False
@@ -172,10 +184,10 @@ class Http1Protocol(asyncio.Protocol):
     # ---- asyncio callbacks ---------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        # uvloop's transports are not asyncio.Transport subclasses, but do what it does.
+        self._transport = cast(asyncio.Transport, transport)
         self._server.connections.add(self)
-        self._arm_idle()
+        self._now_idle()
 
     def connection_lost(self, exc: BaseException | None) -> None:
         self._closing = True
@@ -239,8 +251,10 @@ class Http1Protocol(asyncio.Protocol):
         )
 
     def on_headers_complete(self) -> None:
+        if self._closing:
+            return
         self._partial = False
-        self._cancel_idle()
+        self._idle_since = None
         parser = self._parser
         url = self._url
         path, _, query = url.partition(b"?")
@@ -259,8 +273,8 @@ class Http1Protocol(asyncio.Protocol):
         self._queue.append(request)
         if len(self._queue) > MAX_PIPELINED:
             self.pause_reading()
-        if self._task is None:
-            self._task = self._loop.create_task(self._answer_queue())
+        if self._task is None and not _comes_whole(self._headers):
+            self._answer_next()  # read the body as it comes (bounded, or after 100 Continue)
 
     def on_body(self, body: bytes) -> None:
         request = self._parsing
@@ -277,6 +291,8 @@ class Http1Protocol(asyncio.Protocol):
         if self._linger is not None:
             self._linger.cancel()
             self._linger = None
+        if self._task is None and self._queue and not self.closing:
+            self._answer_next()
 
     @staticmethod
     def _absolute_form(url: bytes) -> tuple[bytes, bytes]:
@@ -291,6 +307,11 @@ class Http1Protocol(asyncio.Protocol):
 
     # ---- answering -----------------------------------------------------------------------
 
+    def _answer_next(self) -> None:
+        """Start answering the parsed requests, in a task of its own (a responder may
+        use what needs one: timeouts, an HTTP client)."""
+        self._task = self._loop.create_task(self._answer_queue())
+
     async def _answer_queue(self) -> None:
         """Answer the parsed requests one after another, in the order they came."""
         queue = self._queue
@@ -298,28 +319,37 @@ class Http1Protocol(asyncio.Protocol):
             request = queue[0]
             try:
                 await self._server.handler(request)
-            except Exception:  # the handler answers its own errors: this is the server's
-                log.exception("error answering %s %s", request.method, request.path_qs)
-                if not request.response.started and not self.closing:
-                    request.keep_alive = False
-                    request.response.send(500, [("Content-Type", "text/plain")], b"mock error\n")
-            queue.popleft()
-            if len(queue) <= MAX_PIPELINED:
-                self.resume_reading()
-            if self.closing:
+            except Exception as exc:  # the handler answers its own errors: this is a bug
+                self._failed(request, exc)
+            if not self._answered(request):
                 break
-            if not request.response.finished or not request.keep_alive:
-                self._close()  # a connection fault, or the answer ends the connection
-                break
-            if not request.body_complete:
-                # Answered before its whole body came (413): let the rest arrive, unread.
-                self.resume_reading()
-                self._linger = self._loop.call_later(LINGER, self._close)
         self._task = None
         if self._refusal is not None:
             self._refuse_now()
         elif not self.closing:
-            self._arm_idle()
+            self._now_idle()
+
+    def _failed(self, request: WireRequest, exc: Exception) -> None:
+        log.error("error answering %s %s", request.method, request.path_qs, exc_info=exc)
+        if not request.response.started and not self.closing:
+            request.keep_alive = False
+            request.response.send(500, [("Content-Type", "text/plain")], b"mock error\n")
+
+    def _answered(self, request: WireRequest) -> bool:
+        """Done with `request`: whether the connection goes on to the next."""
+        self._queue.popleft()
+        if len(self._queue) <= MAX_PIPELINED:
+            self.resume_reading()
+        if self.closing:
+            return False
+        if not request.response.finished or not request.keep_alive:
+            self._close()  # a connection fault, or the answer ends the connection
+            return False
+        if not request.body_complete:
+            # Answered before its whole body came (413): let the rest arrive, unread.
+            self.resume_reading()
+            self._linger = self._loop.call_later(LINGER, self._close)
+        return True
 
     def _refuse(self, message: str) -> None:
         """Answer 400 and close: now, or after the requests before it are answered."""
@@ -345,25 +375,34 @@ class Http1Protocol(asyncio.Protocol):
 
     # ---- the idle guard ------------------------------------------------------------------
 
-    def _arm_idle(self) -> None:
-        self._cancel_idle()
-        self._idle = self._loop.call_later(self._server.idle_timeout, self._idle_expired)
+    def _now_idle(self) -> None:
+        """No request is being answered: the idle period starts now.
 
-    def _cancel_idle(self) -> None:
-        if self._idle is not None:
-            self._idle.cancel()
-            self._idle = None
+        One timer per connection, not one per request: when it fires early (a request
+        came meanwhile), it sets itself again for what is left of the period.
+        """
+        self._idle_since = self._loop.time()
+        if self._idle is None:
+            self._idle = self._loop.call_later(self._server.idle_timeout, self._idle_expired)
 
     def _idle_expired(self) -> None:
         self._idle = None
-        if self._task is not None or self.closing:
+        if self.closing:
+            return
+        timeout = self._server.idle_timeout
+        since = self._idle_since
+        left = timeout if since is None else since + timeout - self._loop.time()
+        if left > 0:  # busy, or idle for less than a period
+            self._idle = self._loop.call_later(left, self._idle_expired)
             return
         if self._partial:  # it began a request head and never finished it
             self.write(_TIMEOUT_ANSWER)
         self._close()
 
     def _cancel_timers(self) -> None:
-        self._cancel_idle()
+        if self._idle is not None:
+            self._idle.cancel()
+            self._idle = None
         if self._linger is not None:
             self._linger.cancel()
             self._linger = None

@@ -11,13 +11,15 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable
-
-import aiohttp
+from typing import TYPE_CHECKING
 
 from ._callback import Attempt, Callback, Delivery
 
 #: A signing hook: gets (method, url, headers, body) and returns the headers to send.
 Signer = Callable[[str, str, dict[str, str], bytes], dict[str, str]]
+
+if TYPE_CHECKING:  # the client loads with the first outbound call, not with every mock
+    import aiohttp
 
 _RETRYABLE = frozenset({408, 425, 429, 500, 502, 503, 504})
 
@@ -34,6 +36,8 @@ class Outbound:
     def session(self) -> aiohttp.ClientSession:
         """The pooled client session (created on the mock's loop at first use)."""
         if self._session is None or self._session.closed:
+            import aiohttp
+
             self._session = aiohttp.ClientSession()
         return self._session
 
@@ -54,6 +58,8 @@ class Outbound:
                 delivery.headers = signer(
                     delivery.method, delivery.url, dict(delivery.headers), delivery.body
                 )
+            import aiohttp
+
             timeout = aiohttp.ClientTimeout(total=callback.timeout_ms / 1000)
             for number in range(1, callback.retries + 2):
                 attempt = await self._attempt(delivery, number, timeout)
@@ -67,6 +73,8 @@ class Outbound:
     async def _attempt(
         self, delivery: Delivery, number: int, timeout: aiohttp.ClientTimeout
     ) -> Attempt:
+        import aiohttp
+
         attempt = Attempt(number, time.time())
         delivery.attempts.append(attempt)
         started = time.perf_counter()

@@ -47,6 +47,12 @@ def _split(body: bytes, pieces: int) -> list[bytes]:
     return [body[i : i + size] for i in range(0, len(body), size)] or [b""]
 
 
+def _has_content_type(reply: Reply) -> bool:
+    if "Content-Type" in reply.headers:
+        return True
+    return any(name.lower() == "content-type" for name in reply.headers)
+
+
 async def write_reply(
     request: WireRequest,
     reply: Reply,
@@ -61,7 +67,7 @@ async def write_reply(
         headers.extend(reply.more_headers)
     writer = request.response
     if reply.stream is None and not plan.chunked:
-        if reply.body and "content-type" not in (name.lower() for name, _ in headers):
+        if reply.body and not _has_content_type(reply):
             headers.append(("Content-Type", "application/octet-stream"))
         writer.send(reply.status, headers, reply.body, reply.reason)
         return
