@@ -4,8 +4,8 @@ Every HTTP server answers ``GET /stub`` with the same small JSON document
 (`bench.stub.STUB_DOCUMENT`), programmed the way its users program it:
 
 - MockHTTP: ``python -m mocks.http --port 0 --stubs FILE --log-level WARNING`` (a native
-  stub file; no per-request log line); ``+uvloop`` is the same command line run through
-  `bench.standalone` with ``use_uvloop=True`` (the CLI has no flag for it);
+  stub file; no per-request log line), on its default loop (uvloop, installed with it);
+  ``asyncio loop`` is the same command line with ``--loop asyncio``;
 - bare aiohttp and pytest-httpserver: `bench.standalone` (one route / one expectation);
 - WireMock 3.13 (the jar of the npm ``wiremock`` package): ``java -jar ... --root-dir
   ROOT`` with one mapping file, by default and with ``--no-request-journal``;
@@ -107,20 +107,17 @@ MOCK_CLASSES = {
 }
 
 
-def mock_command(name: str, *args: str, uvloop: bool = False) -> list[str]:
-    """``python -m mocks.<name> --port 0 --log-level WARNING ARGS`` (through
-    `bench.standalone` when `uvloop`, which the command line has no flag for)."""
-    quiet = ("--log-level", "WARNING", *args)
-    if uvloop:
-        target = f"mocks.{name}:{MOCK_CLASSES[name]}"
-        return _python("-m", "bench.standalone", "mock", target, "--uvloop", "--", *quiet)
-    return _python("-m", f"mocks.{name}", "--port", "0", *quiet)
+def mock_command(name: str, *args: str, asyncio_loop: bool = False) -> list[str]:
+    """``python -m mocks.<name> --port 0 --log-level WARNING ARGS`` (``--loop asyncio``
+    with `asyncio_loop`; else the default loop, uvloop)."""
+    loop = ("--loop", "asyncio") if asyncio_loop else ()
+    return _python("-m", f"mocks.{name}", "--port", "0", "--log-level", "WARNING", *loop, *args)
 
 
 def mockhttp_spec(
     program: Programmer | None = None,
     *,
-    uvloop: bool = False,
+    asyncio_loop: bool = False,
     kind: str | None = None,
     label: str | None = None,
     probe: Probe = STUB_PROBE,
@@ -129,11 +126,11 @@ def mockhttp_spec(
     write = program or native_stubs([STUB_EXPECTATION])
 
     def command(folder: Path, port: int) -> list[str]:
-        return mock_command("http", "--stubs", str(write(folder)), uvloop=uvloop)
+        return mock_command("http", "--stubs", str(write(folder)), asyncio_loop=asyncio_loop)
 
     return ServerSpec(
-        kind or ("mockhttp-uvloop" if uvloop else "mockhttp"),
-        label or ("MockHTTP+uvloop" if uvloop else "MockHTTP"),
+        kind or ("mockhttp-asyncio" if asyncio_loop else "mockhttp"),
+        label or ("MockHTTP, asyncio loop" if asyncio_loop else "MockHTTP"),
         command,
         probe,
     )
@@ -229,7 +226,7 @@ def peers() -> list[ServerSpec]:
     """The servers of the peers table, MockHTTP first (nginx when installed)."""
     found = [
         mockhttp_spec(),
-        mockhttp_spec(uvloop=True),
+        mockhttp_spec(asyncio_loop=True),
         AIOHTTP,
         wiremock_spec(),
         wiremock_spec(journal=False),

@@ -38,7 +38,7 @@ from .tables import table
 STUB = Request(STUB_PATH)
 CONNECTIONS = (1, 32)
 #: MockHTTP's rows, compared with every other row.
-OURS = ("mockhttp", "mockhttp-uvloop")
+OURS = ("mockhttp", "mockhttp-asyncio")
 #: Journal measurement per Python server kind (`bench.journal_memory`).
 PYTHON_JOURNALS = {"mockhttp": "mockhttp", "pytest-httpserver": "pytest-httpserver"}
 
@@ -155,7 +155,7 @@ def run_peers(
                 results["servers"][kind]["journal"] = in_subprocess(server_kind, journal_requests)
             except RuntimeError as exc:
                 results["servers"][kind]["journal"] = {"error": str(exc)[:2000]}
-    for kind in ("mockhttp-uvloop",):
+    for kind in ("mockhttp-asyncio",):
         if kind in results["servers"] and "mockhttp" in results["servers"]:
             results["servers"][kind]["journal"] = results["servers"]["mockhttp"].get("journal")
     for kind in ("wiremock-nojournal", "aiohttp", "nginx"):

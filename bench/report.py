@@ -321,7 +321,7 @@ def render_contracts(results: dict[str, Any]) -> str:
 
 
 def render_uvloop(results: dict[str, Any]) -> str | None:
-    """Default loop vs uvloop for MockHTTP; gain > 1 means uvloop is better."""
+    """asyncio loop vs uvloop for MockHTTP; gain > 1 means uvloop is better."""
     rows = []
     life = results.get("lifecycle", {})
     if "mockhttp" in life and "mockhttp-uvloop" in life:
@@ -341,8 +341,8 @@ def render_uvloop(results: dict[str, Any]) -> str | None:
             )
     if not rows:
         return None
-    return "MockHTTP: default loop vs uvloop (gain > 1: uvloop is better)\n" + table(
-        ["", "default", "uvloop", "uvloop gain"], rows
+    return "MockHTTP: asyncio loop vs uvloop (gain > 1: uvloop is better)\n" + table(
+        ["", "asyncio", "uvloop", "uvloop gain"], rows
     )
 
 

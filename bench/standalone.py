@@ -3,10 +3,8 @@
 ``python -m bench.standalone aiohttp`` (a bare aiohttp ``web.Application``, one route),
 ``python -m bench.standalone pytest-httpserver`` (one ``expect_request``),
 ``python -m bench.standalone sink`` (a webhook receiver counting what it gets),
-``python -m bench.standalone pypi-mockllm`` (the PyPI mockllm, as `bench.llm_servers`
-runs it), and
-``python -m bench.standalone mock mocks.http:MockHTTP --uvloop -- --stubs FILE`` (a mock's
-own command line, with an engine option it has no flag for). Each prints
+and ``python -m bench.standalone pypi-mockllm`` (the PyPI mockllm, as `bench.llm_servers`
+runs it). Each prints
 ``... listening on http://127.0.0.1:PORT`` once it answers, like ``python -m mocks.http``
 does, and serves ``GET /stub`` (STUB_DOCUMENT) until SIGTERM or SIGINT.
 
@@ -139,42 +137,20 @@ def serve_pypi_mockllm() -> None:
         server.stop()
 
 
-def serve_mock(target: str, use_uvloop: bool, argv: list[str]) -> int:
-    """The command line of the mock class `target` (``mocks.http:MockHTTP``) with ARGV,
-    and ``use_uvloop`` passed to the mock."""
-    from mocks.core import load_mock_class
-    from mocks.core.cli import main
-
-    cls = load_mock_class(target)
-    if cls is None:
-        print(f"mock {target!r} is not available", file=sys.stderr)
-        return 2
-    return main(cls, argv, use_uvloop=use_uvloop)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Serve the peer named on the command line until SIGTERM or SIGINT."""
     parser = argparse.ArgumentParser(prog="python -m bench.standalone")
-    parser.add_argument(
-        "server", choices=("aiohttp", "pytest-httpserver", "sink", "pypi-mockllm", "mock")
-    )
-    parser.add_argument("mock", nargs="?", help="with 'mock': its class, mocks.http:MockHTTP")
+    parser.add_argument("server", choices=("aiohttp", "pytest-httpserver", "sink", "pypi-mockllm"))
     parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--uvloop", action="store_true", help="with 'mock': use uvloop")
-    args, rest = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if args.server == "aiohttp":
         serve_aiohttp(args.port)
     elif args.server == "pytest-httpserver":
         serve_httpserver(args.port)
     elif args.server == "sink":
         serve_sink(args.port)
-    elif args.server == "pypi-mockllm":
-        serve_pypi_mockllm()
     else:
-        if not args.mock:
-            parser.error("mock: name the mock class (mocks.http:MockHTTP)")
-        rest = [r for r in rest if r != "--"]
-        return serve_mock(args.mock, args.uvloop, ["--port", str(args.port), *rest])
+        serve_pypi_mockllm()
     return 0
 
 

@@ -7,11 +7,21 @@ over a duration in N chunks.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import random
+import time
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+async def sleep_at_least(seconds: float) -> None:
+    """Sleep `seconds`, never less: uvloop's timers count whole milliseconds and may wake
+    a little early, and a programmed delay is a promise to the client."""
+    deadline = time.perf_counter() + seconds
+    while (left := deadline - time.perf_counter()) > 0:
+        await asyncio.sleep(left)
 
 
 class _Delay(BaseModel):

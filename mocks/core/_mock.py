@@ -63,7 +63,7 @@ class BaseMock(MockHooks):
         check_responses: bool = False,
         latency: float | Delay | None = None,
         error_rate: float | None = None,
-        use_uvloop: bool = False,
+        use_uvloop: bool | None = None,
         stubs: StubSource | Sequence[StubSource] | None = None,
         admin_token: str | None = None,
         allow_remote_admin: bool = False,

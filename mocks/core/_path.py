@@ -23,6 +23,7 @@ from typing import Any, Protocol, TypeVar
 
 from ._callback import Callback, Delivery, render_callback
 from ._contracts import Violation
+from ._delays import sleep_at_least
 from ._engine import NearMiss
 from ._expectation import Expectation, ExpectationSpec
 from ._faults import ErrorSpec, Fault, FaultSpec, apply_connection_fault, cut_connection
@@ -237,7 +238,7 @@ class RequestPath:
         if spec is not None and spec.latency is not None:
             seconds += spec.latency.sample(self.state.rng)
         if seconds:
-            await asyncio.sleep(seconds)
+            await sleep_at_least(seconds)
 
     def _draw(self, own: _Draw | None, mock_wide: _Draw | None) -> _Draw | None:
         """The expectation's error (or fault), else the mock-wide one, at their seeded rates."""

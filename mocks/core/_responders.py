@@ -7,7 +7,6 @@ reply that adapts to `stream=true`, say) by subclassing `Responder` with a new `
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import inspect
 import random
@@ -26,6 +25,7 @@ from pydantic import (
 )
 
 from ._cassette import RecordedChunk, decode_body
+from ._delays import sleep_at_least
 from ._kinds import KindRegistry
 from ._matchers import Matcher
 from ._reply import Reply, StreamChunk, split_headers, sse_event
@@ -306,7 +306,7 @@ class RecordedResponse(Responder):
 
     async def reply(self, context: ReplyContext) -> Reply:
         if self.timing and self.duration_ms:
-            await asyncio.sleep(self.duration_ms / 1000)
+            await sleep_at_least(self.duration_ms / 1000)
         headers, more = split_headers(self.headers)
         if self.chunks is None:
             body = decode_body(self.body, self.body_base64)

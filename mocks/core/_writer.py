@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ._delays import ChunkedDribble, Delay
+from ._delays import ChunkedDribble, Delay, sleep_at_least
 from ._faults import cut_connection
 from ._reply import Reply, StreamChunk
 from ._wire import WireRequest
@@ -81,7 +81,7 @@ async def write_reply(
                 cut_connection(request)
                 return
             if index and gap:
-                await asyncio.sleep(gap)
+                await sleep_at_least(gap)
             await writer.write(piece)
         writer.end()
         return
@@ -99,7 +99,7 @@ async def write_reply(
             timing = plan.first_event_delay if index == 0 else plan.between_events_delay
             delay = timing.sample(rng) if timing is not None else 0.0
         if delay:
-            await asyncio.sleep(delay)
+            await sleep_at_least(delay)
         if on_chunk is not None:
             on_chunk(chunk)
         await writer.write(chunk.data)

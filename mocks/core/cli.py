@@ -125,6 +125,12 @@ def build_parser(cls: type[BaseMock]) -> argparse.ArgumentParser:
         help="fail this fraction of requests (0..1), reproducibly from the seed",
     )
     serve.add_argument(
+        "--loop",
+        choices=["auto", "uvloop", "asyncio"],
+        default="auto",
+        help="event loop: uvloop when installed (auto, the default), or the one named",
+    )
+    serve.add_argument(
         "--idle-timeout",
         type=_non_negative,
         default=60.0,
@@ -279,6 +285,7 @@ def main(cls: type[BaseMock], argv: Sequence[str] | None = None, **options: Any)
             admin_token=args.admin_token,
             allow_remote_admin=args.allow_remote_admin,
             idle_timeout=args.idle_timeout,
+            use_uvloop={"auto": None, "uvloop": True, "asyncio": False}[args.loop],
             **{**mock_options(cls, args), **options},
         )
         prepare(mock, args)
