@@ -16,7 +16,9 @@ cut. Input that is not HTTP gets ``400`` and a closed connection, logged in one 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import socket
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import cast
@@ -186,6 +188,12 @@ class Http1Protocol(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's transports are not asyncio.Transport subclasses, but do what it does.
         self._transport = cast(asyncio.Transport, transport)
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            # A head and the first event of a stream go out at once, not after the
+            # client's delayed ACK (asyncio's server sockets keep Nagle's algorithm on).
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._server.connections.add(self)
         self._now_idle()
 
