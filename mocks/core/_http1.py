@@ -327,6 +327,8 @@ class Http1Protocol(asyncio.Protocol):
             request = queue[0]
             try:
                 await self._server.handler(request)
+            except ConnectionError:  # the client left before its request was whole
+                pass
             except Exception as exc:  # the handler answers its own errors: this is a bug
                 self._failed(request, exc)
             if not self._answered(request):
