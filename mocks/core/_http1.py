@@ -50,30 +50,31 @@ LINGER = 2.0
 #: (and shown, exported, replayed) as ``Authorization``, whatever case it was sent in.
 _CANONICAL_NAMES = """
     Accept Accept-CH Accept-Charset Accept-Encoding Accept-Language Accept-Ranges
-    Access-Control-Allow-Credentials Access-Control-Allow-Headers Access-Control-Allow-
-    Methods Access-Control-Allow-Origin Access-Control-Expose-Headers Access-Control-
-    Max-Age Access-Control-Request-Headers Access-Control-Request-Method Age Allow Alt-
-    Svc Alt-Used Authentication-Info Authorization CDN-Cache-Control CDN-Loop Cache-
-    Control Cache-Status Clear-Site-Data Connection Content-Digest Content-Disposition
-    Content-Encoding Content-ID Content-Language Content-Length Content-Location
-    Content-MD5 Content-Range Content-Security-Policy Content-Security-Policy-Report-
-    Only Content-Transfer-Encoding Content-Type Cookie Cross-Origin-Embedder-Policy
+    Access-Control-Allow-Credentials Access-Control-Allow-Headers
+    Access-Control-Allow-Methods Access-Control-Allow-Origin
+    Access-Control-Expose-Headers Access-Control-Max-Age Access-Control-Request-Headers
+    Access-Control-Request-Method Age Allow Alt-Svc Alt-Used Authentication-Info
+    Authorization CDN-Cache-Control CDN-Loop Cache-Control Cache-Status Clear-Site-Data
+    Connection Content-Digest Content-Disposition Content-Encoding Content-ID
+    Content-Language Content-Length Content-Location Content-MD5 Content-Range
+    Content-Security-Policy Content-Security-Policy-Report-Only
+    Content-Transfer-Encoding Content-Type Cookie Cross-Origin-Embedder-Policy
     Cross-Origin-Opener-Policy Cross-Origin-Resource-Policy Date Destination Digest
-    Early-Data Etag Expect Expires Forwarded From Host If-Match If-Modified-Since If-
-    None-Match If-Range If-Unmodified-Since Keep-Alive Last-Event-ID Last-Modified Link
-    Location Max-Forwards NEL Origin Origin-Agent-Cluster Permissions-Policy Pragma
+    Early-Data Etag Expect Expires Forwarded From Host If-Match If-Modified-Since
+    If-None-Match If-Range If-Unmodified-Since Keep-Alive Last-Event-ID Last-Modified
+    Link Location Max-Forwards NEL Origin Origin-Agent-Cluster Permissions-Policy Pragma
     Priority Proxy-Authenticate Proxy-Authentication-Info Proxy-Authorization Range
-    Referer Referrer-Policy Report-To Reporting-Endpoints Repr-Digest Retry-After Sec-
-    CH-UA Sec-CH-UA-Mobile Sec-CH-UA-Platform Sec-Fetch-Dest Sec-Fetch-Mode Sec-Fetch-
-    Site Sec-Fetch-User Sec-GPC Sec-Purpose Sec-WebSocket-Accept Sec-WebSocket-
-    Extensions Sec-WebSocket-Key Sec-WebSocket-Key1 Sec-WebSocket-Protocol Sec-
-    WebSocket-Version Server Server-Timing Set-Cookie Strict-Transport-Security TE
+    Referer Referrer-Policy Report-To Reporting-Endpoints Repr-Digest Retry-After
+    Sec-CH-UA Sec-CH-UA-Mobile Sec-CH-UA-Platform Sec-Fetch-Dest Sec-Fetch-Mode
+    Sec-Fetch-Site Sec-Fetch-User Sec-GPC Sec-Purpose Sec-WebSocket-Accept
+    Sec-WebSocket-Extensions Sec-WebSocket-Key Sec-WebSocket-Key1 Sec-WebSocket-Protocol
+    Sec-WebSocket-Version Server Server-Timing Set-Cookie Strict-Transport-Security TE
     Timing-Allow-Origin Trailer Transfer-Encoding URI Upgrade Upgrade-Insecure-Requests
-    User-Agent Vary Via WWW-Authenticate Want-Content-Digest Want-Digest Want-Repr-
-    Digest Warning X-Content-Type-Options X-Correlation-ID X-Forwarded-For X-Forwarded-
-    Host X-Forwarded-Port X-Forwarded-Proto X-Frame-Options X-Powered-By X-RateLimit-
-    Limit X-RateLimit-Remaining X-RateLimit-Reset X-Real-IP X-Request-ID X-Requested-
-    With X-XSS-Protection
+    User-Agent Vary Via WWW-Authenticate Want-Content-Digest Want-Digest
+    Want-Repr-Digest Warning X-Content-Type-Options X-Correlation-ID X-Forwarded-For
+    X-Forwarded-Host X-Forwarded-Port X-Forwarded-Proto X-Frame-Options X-Powered-By
+    X-RateLimit-Limit X-RateLimit-Remaining X-RateLimit-Reset X-Real-IP X-Request-ID
+    X-Requested-With X-XSS-Protection
 """
 _CANONICAL = {name.lower().encode(): name for name in _CANONICAL_NAMES.split()}
 _CANONICAL.update({name.encode(): name for name in _CANONICAL_NAMES.split()})

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from email.utils import formatdate
 from http import HTTPStatus
 from typing import Protocol
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
@@ -54,16 +54,7 @@ def decode_query(raw: str) -> MultiDictProxy[str]:
     kept (``?a&b=`` has ``a`` and ``b``, both empty)."""
     if not raw:
         return _EMPTY_QUERY
-    pairs = MultiDict[str]()
-    for part in raw.split("&"):
-        if not part:
-            continue
-        name, _, value = part.partition("=")
-        if "+" in part or "%" in part:
-            name = unquote(name.replace("+", " "))
-            value = unquote(value.replace("+", " "))
-        pairs.add(name, value)
-    return MultiDictProxy(pairs)
+    return MultiDictProxy(MultiDict(parse_qsl(raw, keep_blank_values=True)))
 
 
 def decode_path(raw: str) -> str:
@@ -135,7 +126,7 @@ class ResponseWriter:
     def send(
         self,
         status: int,
-        headers: Iterable[tuple[str, str]],
+        headers: Sequence[tuple[str, str]],
         body: bytes = b"",
         reason: str | None = None,
     ) -> None:

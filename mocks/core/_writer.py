@@ -10,7 +10,7 @@ from typing import Any
 
 from ._delays import ChunkedDribble, Delay, sleep_at_least
 from ._faults import cut_connection
-from ._reply import Reply, StreamChunk
+from ._reply import Reply, StreamChunk, header_value
 from ._wire import WireRequest
 
 
@@ -47,12 +47,6 @@ def _split(body: bytes, pieces: int) -> list[bytes]:
     return [body[i : i + size] for i in range(0, len(body), size)] or [b""]
 
 
-def _has_content_type(reply: Reply) -> bool:
-    if "Content-Type" in reply.headers:
-        return True
-    return any(name.lower() == "content-type" for name in reply.headers)
-
-
 async def write_reply(
     request: WireRequest,
     reply: Reply,
@@ -67,7 +61,7 @@ async def write_reply(
         headers.extend(reply.more_headers)
     writer = request.response
     if reply.stream is None and not plan.chunked:
-        if reply.body and not _has_content_type(reply):
+        if reply.body and not header_value(reply.headers, "Content-Type"):
             headers.append(("Content-Type", "application/octet-stream"))
         writer.send(reply.status, headers, reply.body, reply.reason)
         return

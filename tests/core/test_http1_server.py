@@ -176,6 +176,18 @@ def test_header_names_keep_the_registry_spelling_and_unknown_ones_their_own(
         _read_responses(sock, 1)
     assert list(mock.requests.last.headers) == ["Host", "Authorization", "x-Custom-Thing"]
     assert mock.requests.last.headers["AUTHORIZATION"] == "Bearer t"
+    with _connect(mock) as sock:  # long registered names, each spelled as registered
+        sock.sendall(
+            b"GET /n/2 HTTP/1.1\r\nhost: x\r\naccess-control-request-method: GET\r\n"
+            b"x-forwarded-host: a\r\nsec-websocket-extensions: e\r\n\r\n"
+        )
+        _read_responses(sock, 1)
+    assert list(mock.requests.last.headers) == [
+        "Host",
+        "Access-Control-Request-Method",
+        "X-Forwarded-Host",
+        "Sec-WebSocket-Extensions",
+    ]
 
 
 def test_a_line_break_in_a_programmed_header_is_a_500_not_a_split_response() -> None:
