@@ -53,8 +53,10 @@ def request_id(rng: random.Random) -> str:
 
 
 class Paddings:
-    """The ``obfuscation`` padding of a stream's chunks, 1 to 12 characters each: drawn
-    at once (two calls), each one cut out when its chunk is written.
+    """The ``obfuscation`` padding of a stream's chunks, 1 to 12 characters each: a
+    stream draws a size and a start for each chunk and one short run of letters (three
+    calls, however long the stream), and each padding is cut out of the run when its
+    chunk is written.
 
     >>> import random
     >>> paddings = Paddings(random.Random(0), 3)
@@ -62,14 +64,15 @@ class Paddings:
     [True, True, True]
     """
 
-    __slots__ = ("letters", "sizes")
+    __slots__ = ("letters", "sizes", "starts")
 
     def __init__(self, rng: random.Random, count: int) -> None:
         self.sizes = rng.randbytes(count)
-        self.letters = alnum_token(rng, 12 * count)
+        self.starts = rng.randbytes(count)
+        self.letters = alnum_token(rng, 256 + 12)
 
     def __getitem__(self, index: int) -> str:
-        start = 12 * index
+        start = self.starts[index]
         return self.letters[start : start + 1 + self.sizes[index] % 12]
 
 

@@ -49,8 +49,8 @@ class ToolCall:
 class Answer:
     """What an expectation tells the model to say.
 
-    ``pieces`` fixes how the content is cut into stream chunks; without it the
-    content streams one token per chunk. ``finish_reason`` overrides the computed
+    ``pieces`` fixes how the content is cut into stream chunks (they join to
+    ``content``); without it the content streams one token per chunk. ``finish_reason`` overrides the computed
     one (``"content_filter"``, say).
     """
 
@@ -201,10 +201,12 @@ def _tool_to_call(prompt: Prompt, question: str) -> FunctionTool | None:
 
 
 def _pieces(content: str | None, fixed: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The programmed pieces (which join to `content`: None after a stop sequence cut
+    it), else one token per piece."""
     if not content:
         return ()
-    if fixed is not None and "".join(fixed) == content:
-        return tuple(p for p in fixed if p)
+    if fixed is not None:
+        return tuple(filter(None, fixed))  # empty pieces dropped, at C speed
     return tokens_of(content)
 
 
@@ -220,7 +222,9 @@ def _limit(
     budget = max_tokens if max_tokens is not None else None
     used = 0
     truncated = False
-    if content:
+    if content and budget is None:
+        used = count_tokens(content)
+    elif content:
         pieces, used, truncated = _cut_pieces(pieces, budget)
         content = "".join(pieces)
     if refusal:
@@ -251,15 +255,13 @@ def _limit(
     return Output(content, pieces, refusal, tuple(kept), reason, used)
 
 
-def _cut_pieces(pieces: tuple[str, ...], budget: int | None) -> tuple[tuple[str, ...], int, bool]:
+def _cut_pieces(pieces: tuple[str, ...], budget: int) -> tuple[tuple[str, ...], int, bool]:
     """Keep whole pieces (and part of the last one) within ``budget`` tokens."""
-    if budget is None:
-        return pieces, count_tokens("".join(pieces)), False
     kept: list[str] = []
     used = 0
     for piece in pieces:
         tokens = tokenize(piece)
-        if budget is not None and used + len(tokens) > budget:
+        if used + len(tokens) > budget:
             room = budget - used
             if room > 0:
                 kept.append("".join(tokens[:room]))
