@@ -47,8 +47,9 @@ class JournalBudget:
 
     def trim(self, growing: Journal) -> None:
         """Drop the oldest entries until the journals fit (call with `lock` held)."""
+        alone = len(self._journals) == 1
         while self.entries > self.max_entries or self.size > self.max_bytes:
-            oldest = growing if len(self._journals) == 1 else self._holding_oldest(growing)
+            oldest = growing if alone else self._holding_oldest(growing)
             if not oldest.drop_oldest():
                 return
 

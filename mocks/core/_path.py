@@ -18,7 +18,7 @@ import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar
 
 from ._callback import Callback, Delivery, render_callback
@@ -35,7 +35,7 @@ from ._responders import ReplyContext, ResponderHost
 from ._routes import Route
 from ._state import SCOPE_HEADER, MockState
 from ._wire import WireRequest
-from ._writer import WritePlan, write_reply
+from ._writer import PLAIN, WritePlan, write_reply
 
 ADMIN_PREFIX = "/__admin"
 
@@ -88,7 +88,9 @@ class Exchange:
     too_large: bool = False
     route: Route | None = None
     expectation: Expectation | None = None
-    plan: WritePlan = field(default_factory=WritePlan)
+    plan: WritePlan = PLAIN
+    #: The journal entry is settled (its answer counted and trimmed).
+    settled: bool = False
     #: Why the answer is what it is, for the request log ("exp-3", "route", ...).
     outcome: str = "route"
 
@@ -122,7 +124,8 @@ class RequestPath:
         try:
             await self._through(exchange)
         finally:
-            self.state.scope(exchange.entry.scope).journal.settle(exchange.entry)
+            if not exchange.settled:
+                self.state.scope(exchange.entry.scope).journal.settle(exchange.entry)
 
     async def _through(self, exchange: Exchange) -> None:
         """Answer, then write; failures on the way are answers too."""
@@ -189,9 +192,10 @@ class RequestPath:
         if spec is not None:
             entry.matched = spec.id
             exchange.outcome = spec.id
-            exchange.plan = WritePlan(
-                spec.dribble, spec.first_event_delay, spec.between_events_delay
-            )
+            if spec.dribble or spec.first_event_delay or spec.between_events_delay:
+                exchange.plan = WritePlan(
+                    spec.dribble, spec.first_event_delay, spec.between_events_delay
+                )
         await self._delay(spec)
         error = self._draw(spec.error if spec else None, state.settings.error)
         if error is not None:
@@ -206,7 +210,7 @@ class RequestPath:
                     fault.fault, exchange.http, state.rng, self._stopping()
                 )
                 return None
-            exchange.plan.cut_after = fault.after
+            exchange.plan = replace(exchange.plan, cut_after=fault.after)
         return await self._respond(exchange)
 
     def _check_request(self, entry: RecordedRequest, route: Route) -> Reply | None:
@@ -308,7 +312,7 @@ class RequestPath:
 
     def _failure_reply(self, exchange: Exchange, exc: Exception) -> Reply:
         message = f"the mock failed: {type(exc).__name__}: {exc}"
-        exchange.plan = WritePlan()
+        exchange.plan = PLAIN
         return self.hooks.error_reply(500, message, exchange.entry)
 
     # ---- writing ------------------------------------------------------------------------
@@ -347,6 +351,7 @@ class RequestPath:
         whole = reply.stream is None and not exchange.plan.chunked
         if whole:  # one write: the journal and the callbacks are ready before the client reads
             self.state.scope(entry.scope).journal.settle(entry)
+            exchange.settled = True
             self._schedule_callbacks(exchange, reply)
         await write_reply(
             exchange.http, reply, exchange.plan, self.state.rng, self._stopping(), on_chunk

@@ -103,6 +103,8 @@ class Router(Generic[R]):
         entry = self._exact.get((method, path))
         if entry is not None:
             return entry, {}
+        if not self._templates:
+            return None
         for pattern, candidate in self._candidates(path):
             if candidate.method == method:
                 found = pattern.match(path)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable
 from email.utils import formatdate
 from http import HTTPStatus
 from typing import Protocol
@@ -62,33 +62,40 @@ def decode_path(raw: str) -> str:
     return unquote(raw) if "%" in raw else raw
 
 
-def _check_line(text: str) -> str:
-    if "\r" in text or "\n" in text:
-        raise ValueError(f"a line break in a response header or status line: {text!r}")
-    return text
-
-
 def serialize_head(
     status: int,
     reason: str | None,
     headers: Iterable[tuple[str, str]],
     framing: str,
     keep_alive: bool,
+    default_type: str | None = None,
 ) -> bytes:
     """The status line and header block; `framing` is the Content-Length or
-    Transfer-Encoding line the writer chose ("" for none)."""
-    phrase = _check_line(reason) if reason is not None else _REASONS.get(status, "")
+    Transfer-Encoding line the writer chose ("" for none), `default_type` the
+    Content-Type sent when `headers` name none. A line break inside a reason, name or
+    value raises `ValueError` (it would split the response)."""
+    phrase = reason if reason is not None else _REASONS.get(status, "")
     lines = [f"HTTP/1.1 {status} {phrase}"]
     for name, value in headers:
-        if name.lower() in _FRAMING:
+        lowered = name.lower()
+        if lowered in _FRAMING:
             continue
-        lines.append(f"{_check_line(name)}: {_check_line(str(value))}")
+        if lowered == "content-type":
+            default_type = None
+        lines.append(f"{name}: {value}")
+    if default_type is not None:
+        lines.append(f"Content-Type: {default_type}")
     if framing:
         lines.append(framing)
     if not keep_alive:
         lines.append("Connection: close")
     lines.append("Date: ")
-    return "\r\n".join(lines).encode() + _CLOCK.date() + b"\r\n\r\n"
+    text = "\r\n".join(lines)
+    # One look for every line at once: only the joins may hold a CR or LF.
+    if text.count("\n") != len(lines) - 1 or text.count("\r") != len(lines) - 1:
+        broken = next(line for line in lines if "\r" in line or "\n" in line)
+        raise ValueError(f"a line break in a response header or status line: {broken!r}")
+    return text.encode() + _CLOCK.date() + b"\r\n\r\n"
 
 
 class ResponseWriter:
@@ -126,11 +133,13 @@ class ResponseWriter:
     def send(
         self,
         status: int,
-        headers: Sequence[tuple[str, str]],
+        headers: Collection[tuple[str, str]],
         body: bytes = b"",
         reason: str | None = None,
+        default_type: str | None = None,
     ) -> None:
-        """Write a whole response at once."""
+        """Write a whole response at once (`default_type`: the Content-Type of a body
+        whose headers name none)."""
         self._begin(status)
         if status in _NO_BODY or status < 200:
             framing = ""
@@ -139,7 +148,9 @@ class ResponseWriter:
             if not body and self.method == "HEAD":
                 given = [value for name, value in headers if name.lower() == "content-length"]
                 framing = f"Content-Length: {given[0]}" if given else framing
-        head = serialize_head(status, reason, headers, framing, self.keep_alive)
+        if not body:
+            default_type = None
+        head = serialize_head(status, reason, headers, framing, self.keep_alive, default_type)
         self.started = True
         self.connection.write(head if self._bodyless or not body else head + body)
         self.finished = True

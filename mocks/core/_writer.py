@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
 from ._delays import ChunkedDribble, Delay, sleep_at_least
 from ._faults import cut_connection
-from ._reply import Reply, StreamChunk, header_value
+from ._reply import Reply, StreamChunk
 from ._wire import WireRequest
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class WritePlan:
     """How to write one reply: timing, and where to cut the connection."""
 
@@ -28,6 +28,12 @@ class WritePlan:
     def chunked(self) -> bool:
         """Whether even a plain body goes out in pieces (dribble, or a cut)."""
         return self.dribble is not None or self.cut_after is not None
+
+
+#: The Content-Type of a body whose reply names none.
+_UNTYPED = "application/octet-stream"
+#: The plan of most replies: no dribble, no stream delays, no cut.
+PLAIN = WritePlan()
 
 
 async def _chunks(reply: Reply) -> AsyncIterator[StreamChunk]:
@@ -56,14 +62,12 @@ async def write_reply(
     on_chunk: Callable[[StreamChunk], Any] | None = None,
 ) -> None:
     """Send `reply` for `request` according to `plan`."""
-    headers = list(reply.headers.items())
+    headers: Collection[tuple[str, str]] = reply.headers.items()
     if reply.more_headers:
-        headers.extend(reply.more_headers)
+        headers = [*headers, *reply.more_headers]
     writer = request.response
     if reply.stream is None and not plan.chunked:
-        if reply.body and not header_value(reply.headers, "Content-Type"):
-            headers.append(("Content-Type", "application/octet-stream"))
-        writer.send(reply.status, headers, reply.body, reply.reason)
+        writer.send(reply.status, headers, reply.body, reply.reason, _UNTYPED)
         return
     if reply.stream is None:
         assert plan.dribble is not None or plan.cut_after is not None

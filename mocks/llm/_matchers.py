@@ -29,6 +29,7 @@ from mocks.core import Difference, Matcher, RecordedRequest
 from ._anthropic import prompt_from_messages
 from ._chat import chat_prompt
 from ._gemini import embed_texts, prompt_from_request
+from ._memo import memo
 from ._prompt import Prompt
 from ._providers import (
     API,
@@ -58,10 +59,15 @@ EMBEDDING_ENDINGS = ("/embeddings", ":embedContent", ":batchEmbedContents")
 
 
 def prompt_of(request: RecordedRequest) -> Prompt | None:
-    """The request as a :class:`Prompt`, or ``None`` when it is not a generation request."""
+    """The request as a :class:`Prompt`, or ``None`` when it is not a generation request
+    (worked out once per request: every expectation's matchers ask)."""
     body = request.json
     if not isinstance(body, dict):
         return None
+    return memo(body, "prompt_of", lambda: _prompt_of(request, body))
+
+
+def _prompt_of(request: RecordedRequest, body: dict[str, Any]) -> Prompt | None:
     try:
         api = api_of(request)
         if api == "anthropic":
