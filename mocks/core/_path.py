@@ -187,8 +187,8 @@ class RequestPath:
             if rejected is not None:
                 exchange.outcome = "contract"
                 return rejected
-        exchange.expectation = state.scope(entry.scope).match(entry)
-        spec = exchange.spec
+        expectation = exchange.expectation = state.scope(entry.scope).match(entry)
+        spec = expectation.spec if expectation is not None else None
         if spec is not None:
             entry.matched = spec.id
             exchange.outcome = spec.id
@@ -196,7 +196,8 @@ class RequestPath:
                 exchange.plan = WritePlan(
                     spec.dribble, spec.first_event_delay, spec.between_events_delay
                 )
-        await self._delay(spec)
+        if state.settings.latency is not None or (spec is not None and spec.latency is not None):
+            await self._delay(spec)
         error = self._draw(spec.error if spec else None, state.settings.error)
         if error is not None:
             return self._injected_error(exchange, error)
@@ -235,6 +236,7 @@ class RequestPath:
         return None if route.serve_invalid else self.hooks.contract_error_reply(entry, violation)
 
     async def _delay(self, spec: ExpectationSpec | None) -> None:
+        """The mock-wide latency plus the expectation's."""
         seconds = 0.0
         latency = self.state.settings.latency
         if latency is not None:
@@ -361,7 +363,10 @@ class RequestPath:
 
     def _schedule_callbacks(self, exchange: Exchange, reply: Reply) -> None:
         """The matched expectation's callbacks, then the reply's own."""
-        callbacks = [*(exchange.spec.callbacks if exchange.spec else ()), *reply.callbacks]
+        spec = exchange.spec
+        if not reply.callbacks and (spec is None or not spec.callbacks):
+            return
+        callbacks = [*(spec.callbacks if spec else ()), *reply.callbacks]
         for callback in callbacks:
             self.schedule(callback, exchange.entry)
 

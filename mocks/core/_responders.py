@@ -172,7 +172,7 @@ class StaticResponse(Responder):
                 cached.body,
                 None,
                 cached.document,
-                more_headers=list(cached.more_headers),
+                more_headers=list(cached.more_headers) if cached.more_headers else [],
             )
         headers = render(dict(self.headers), context.request, context.captures)
         json_body = render(self.json_body, context.request, context.captures)
