@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .core import MockStack, UnknownMockError, available_mocks, registered_mocks, write_text
-from .core.cli import Parser, raise_open_files_limit
+from .core.cli import Parser, raise_open_files_limit, tune_collector
 
 _EPILOG = """\
 examples:
@@ -194,6 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             allow_remote_admin=args.allow_remote_admin,
         )
         with stack:
+            tune_collector()
             ok = _serve(stack, args)
         return 0 if ok else 1
     except OSError as exc:  # a busy port (named with its mock), an unwritable --env-file

@@ -283,8 +283,8 @@ def _held(entry: RecordedRequest) -> int:
     response = entry.response
     if response is None:
         return len(entry.body)
-    answered = len(response.body) + sum(len(c) for c in response.chunks or ())
-    return len(entry.body) + answered
+    held = len(entry.body) + len(response.body)
+    return held + sum(map(len, response.chunks)) if response.chunks else held
 
 
 def _first_bytes(chunks: list[bytes], limit: int) -> list[bytes]:

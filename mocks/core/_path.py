@@ -329,7 +329,7 @@ class RequestPath:
         entry.status = reply.status
         entry.duration = time.perf_counter() - exchange.started
         record = entry.response = ResponseRecord(
-            reply.status, reply.headers, reply.body, more_headers=reply.more_headers
+            reply.status, reply.headers, reply.body, more_headers=reply.more_headers or ()
         )
         log = self.state.log
         if log.isEnabledFor(logging.INFO):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json as _json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +26,7 @@ class ResponseRecord:
     #: The chunks of a streamed answer, one per write (None for a plain body).
     chunks: list[bytes] | None = None
     #: Header lines besides `headers` (a name sent more than once, such as Set-Cookie).
-    more_headers: list[tuple[str, str]] = field(default_factory=list)
+    more_headers: Sequence[tuple[str, str]] = ()
 
 
 @dataclass(eq=False, slots=True)

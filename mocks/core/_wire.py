@@ -62,6 +62,12 @@ def decode_path(raw: str) -> str:
     return unquote(raw) if "%" in raw else raw
 
 
+#: Header blocks already written, without their Date line: a stub's answer repeats its
+#: head from request to request. Bounded: emptied when full.
+_HEADS: dict[tuple[object, ...], bytes] = {}
+_HEADS_KEPT = 512
+
+
 def serialize_head(
     status: int,
     reason: str | None,
@@ -74,6 +80,29 @@ def serialize_head(
     Transfer-Encoding line the writer chose ("" for none), `default_type` the
     Content-Type sent when `headers` name none. A line break inside a reason, name or
     value raises `ValueError` (it would split the response)."""
+    lines = tuple(headers)
+    key = (status, reason, lines, framing, keep_alive, default_type)
+    try:
+        head = _HEADS.get(key)
+    except TypeError:  # a value that cannot be a key (a list, say): written as it is
+        return _head(*key) + _CLOCK.date() + b"\r\n\r\n"
+    if head is None:
+        head = _head(*key)
+        if len(_HEADS) >= _HEADS_KEPT:
+            _HEADS.clear()
+        _HEADS[key] = head
+    return head + _CLOCK.date() + b"\r\n\r\n"
+
+
+def _head(
+    status: int,
+    reason: str | None,
+    headers: tuple[tuple[str, str], ...],
+    framing: str,
+    keep_alive: bool,
+    default_type: str | None,
+) -> bytes:
+    """`serialize_head` up to the Date line's value."""
     phrase = reason if reason is not None else _REASONS.get(status, "")
     lines = [f"HTTP/1.1 {status} {phrase}"]
     for name, value in headers:
@@ -95,7 +124,7 @@ def serialize_head(
     if text.count("\n") != len(lines) - 1 or text.count("\r") != len(lines) - 1:
         broken = next(line for line in lines if "\r" in line or "\n" in line)
         raise ValueError(f"a line break in a response header or status line: {broken!r}")
-    return text.encode() + _CLOCK.date() + b"\r\n\r\n"
+    return text.encode()
 
 
 class ResponseWriter:

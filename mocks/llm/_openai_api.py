@@ -348,7 +348,6 @@ class OpenAIAPI:
         return sum(count for _text, count in prompt_texts(body.get("prompt")))
 
     @staticmethod
-    @staticmethod
     def _document(
         endpoint: str | None, body: Mapping[str, Any], options: dict[str, Any]
     ) -> dict[str, Any]:

@@ -50,8 +50,8 @@ class Answer:
     """What an expectation tells the model to say.
 
     ``pieces`` fixes how the content is cut into stream chunks (they join to
-    ``content``); without it the content streams one token per chunk. ``finish_reason`` overrides the computed
-    one (``"content_filter"``, say).
+    ``content``); without it the content streams one token per chunk.
+    ``finish_reason`` overrides the computed one (``"content_filter"``, say).
     """
 
     content: str | None = None
@@ -219,12 +219,12 @@ def _limit(
 ) -> Output:
     """Apply the completion-token limit and settle the finish reason."""
     refusal = chosen.refusal
-    budget = max_tokens if max_tokens is not None else None
+    budget = max_tokens
     used = 0
     truncated = False
     if content and budget is None:
         used = count_tokens(content)
-    elif content:
+    elif content and budget is not None:
         pieces, used, truncated = _cut_pieces(pieces, budget)
         content = "".join(pieces)
     if refusal:

@@ -230,3 +230,26 @@ def test_stopping_ends_a_stream_in_flight_and_closes_idle_connections() -> None:
         with contextlib.suppress(ConnectionResetError):
             received = _read_until_closed(busy)
             assert not received.endswith(b"0\r\n\r\n")  # cut, not finished
+
+
+def test_a_repeated_head_is_written_from_memory_and_follows_every_change() -> None:
+    """The head of a stub's answer is kept between requests: what it holds must still
+    follow the reply's status, headers, length and connection, and the clock."""
+    with MockHTTP.start() as mock:
+        stub = mock.expect("GET", "/same").respond(json={"n": 1}, headers={"X-Kind": "a"})
+        with contextlib.closing(_connect(mock)) as sock:
+            sock.sendall(b"GET /same HTTP/1.1\r\nHost: x\r\n\r\n" * 2)
+            (first, _), (second, _) = _read_responses(sock, 2)
+            assert first.split(b"\r\nDate: ")[0] == second.split(b"\r\nDate: ")[0]
+            assert b"\r\nX-Kind: a\r\n" in first and b"\r\nContent-Length: 7" in first
+            mock.remove_expectation(stub)
+            mock.expect("GET", "/same").respond(json={"n": 22}, headers={"X-Kind": "b"})
+            sock.sendall(b"GET /same HTTP/1.1\r\nHost: x\r\n\r\n")
+            ((changed, body),) = _read_responses(sock, 1)
+        assert b"\r\nX-Kind: b\r\n" in changed and b"X-Kind: a" not in changed
+        assert b"\r\nContent-Length: 8" in changed and body == b'{"n":22}'
+        with contextlib.closing(_connect(mock)) as sock:
+            sock.sendall(b"GET /same HTTP/1.0\r\n\r\n")
+            closing = _read_until_closed(sock)
+        assert b"\r\nConnection: close\r\n" in closing and b"\r\nX-Kind: b\r\n" in closing
+        assert all(b"\r\nDate: " in head for head in (first, second, changed, closing))

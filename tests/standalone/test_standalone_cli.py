@@ -126,3 +126,31 @@ def test_a_standalone_mock_holds_more_connections_than_its_shells_open_files_lim
             connection.close()
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_a_standalone_mock_tunes_the_collector_of_its_own_process_only() -> None:
+    """``python -m mocks.<name>`` owns its process: start-up is frozen out of the cyclic
+    collector and young objects are collected less often. A mock started inside a
+    test's process leaves that process's collector as it was."""
+    import gc
+
+    from mocks import MockHTTP
+    from mocks.core.cli import YOUNG_COLLECTION_EVERY
+
+    code = (
+        "import gc, sys\n"
+        "from mocks.core import cli\n"
+        "from mocks.http import MockHTTP\n"
+        "cli._serve = lambda mock, args: print(gc.get_threshold()[0], gc.get_freeze_count())\n"
+        "sys.exit(cli.main(MockHTTP, ['--port', '0']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    threshold, frozen = (int(word) for word in result.stdout.split())
+    assert threshold == YOUNG_COLLECTION_EVERY and frozen > 10_000
+    before = (gc.get_threshold(), gc.get_freeze_count())
+    with MockHTTP.start() as mock:
+        assert requests.get(mock.url + "/x", timeout=5).status_code == 404
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
