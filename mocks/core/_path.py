@@ -259,8 +259,7 @@ class RequestPath:
         exchange.entry.fault = f"error {error.status}"
         exchange.outcome = f"injected {error.status}"
         reply = self.hooks.injected_error_reply(error.status, error.message, exchange.entry)
-        reply.headers.update(error.headers)
-        return reply
+        return reply.with_headers(error.headers) if error.headers else reply
 
     async def _respond(self, exchange: Exchange) -> Reply:
         """The matched expectation's responder, else the fallback, the route, or an error."""
@@ -287,8 +286,7 @@ class RequestPath:
             reply = self.hooks.error_reply(
                 405, f"{entry.method} is not allowed on {entry.path}", entry
             )
-            reply.headers["Allow"] = ", ".join(allowed)
-            return reply
+            return reply.with_headers({"Allow": ", ".join(allowed)})
         return self._unmatched(exchange, 404)
 
     def _unmatched(self, exchange: Exchange, status: int) -> Reply:
@@ -300,8 +298,7 @@ class RequestPath:
         exchange.outcome = "unmatched"
         scope.problems.unmatched_request(entry.near_miss)
         reply = self.hooks.unmatched_reply(entry, near_miss, status)
-        reply.headers["X-Mock-Near-Miss"] = near_miss.summary()
-        return reply
+        return reply.with_headers({"X-Mock-Near-Miss": near_miss.summary()})
 
     def _failed(self, exchange: Exchange, exc: Exception) -> Reply:
         """Keep an exception raised inside the mock and answer 500."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json as _json
 from collections.abc import AsyncIterable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -46,7 +47,12 @@ def sse_event(
 
 @dataclass(slots=True)
 class Reply:
-    """A response before it is written: the request path applies delays and faults to it."""
+    """A response before it is written: the request path applies delays and faults to it.
+
+    A responder may hand out the same reply for every request (a stub's fixed answer
+    does), so nothing after the responder changes a reply in place: the path and the
+    mocks' hooks make a new one (`with_headers`, `dataclasses.replace`).
+    """
 
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
@@ -63,6 +69,20 @@ class Reply:
     #: Header lines sent besides `headers`: a name sent more than once (each
     #: ``Set-Cookie`` on its own line). See `split_headers`.
     more_headers: list[tuple[str, str]] = field(default_factory=list)
+
+    def with_headers(self, headers: Mapping[str, str], *, override: bool = True) -> Reply:
+        """A copy with `headers` added after the reply's own; ``override=False`` keeps a
+        value the reply already has (a name in another case is the same name)."""
+        merged = dict(self.headers)
+        if override:
+            lowered = {name.lower(): name for name in merged}
+            for name, value in headers.items():
+                merged.pop(lowered.get(name.lower(), name), None)
+                merged[name] = value
+        else:
+            taken = {name.lower() for name in merged}
+            merged.update((n, v) for n, v in headers.items() if n.lower() not in taken)
+        return dataclasses.replace(self, headers=merged)
 
     @classmethod
     def json(

@@ -166,14 +166,7 @@ class StaticResponse(Responder):
             cached = private["_encoded"] if private else None
             if cached is None:
                 cached = self._encoded = self._render(self.headers, self.json_body, self.body)
-            return Reply(
-                cached.status,
-                dict(cached.headers),
-                cached.body,
-                None,
-                cached.document,
-                more_headers=list(cached.more_headers) if cached.more_headers else [],
-            )
+            return cached  # the same reply each time: nothing changes a reply in place
         headers = render(dict(self.headers), context.request, context.captures)
         json_body = render(self.json_body, context.request, context.captures)
         body = render(self.body, context.request, context.captures)

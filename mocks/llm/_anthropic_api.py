@@ -30,6 +30,9 @@ from ._ratelimit import RateLimitExceeded, Window
 from ._responders import LLMReply
 from ._streaming import faulty_stream
 
+#: The organization Anthropic's answers name (``anthropic-organization-id``).
+ORGANIZATION_ID = "00000000-0000-4000-8000-0000000a11ce"
+
 #: ``with_error(status, message)``: a message naming one of these answers that error.
 NAMED_ERRORS: dict[str, Callable[[], AnthropicError]] = {
     # a short wait, so retrying tests stay fast (the SDKs read retry-after-ms first)
@@ -102,11 +105,8 @@ class AnthropicAPI:
         rid = given or reply.headers.get("request-id") or wire.request_id(self.host.rng)
         if error and not given:
             reply = Reply.json({**document, "request_id": rid}, reply.status, reply.headers)
-        reply.headers.setdefault("request-id", rid)
-        reply.headers.setdefault(
-            "anthropic-organization-id", "00000000-0000-4000-8000-0000000a11ce"
-        )
-        return reply
+        own = {"request-id": rid, "anthropic-organization-id": ORGANIZATION_ID}
+        return reply.with_headers(own, override=False)
 
     @staticmethod
     def malformed() -> Reply:

@@ -141,9 +141,8 @@ class GeminiAPI:
     @staticmethod
     def finish(request: RecordedRequest, reply: Reply) -> Reply:
         """Google's front end headers."""
-        reply.headers.setdefault("server-timing", "gfet4t7; dur=412")
-        reply.headers.setdefault("vary", "Origin, X-Origin, Referer")
-        return reply
+        front_end = {"server-timing": "gfet4t7; dur=412", "vary": "Origin, X-Origin, Referer"}
+        return reply.with_headers(front_end, override=False)
 
     @staticmethod
     def malformed() -> Reply:

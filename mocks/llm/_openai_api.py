@@ -200,9 +200,7 @@ class OpenAIAPI:
             extra = azure.headers(deployment, self.host.rng)
         else:
             extra = self.headers()
-        for name, value in extra.items():
-            reply.headers.setdefault(name, value)
-        return reply
+        return reply.with_headers(extra, override=False)
 
     def contract_error(self, request: RecordedRequest, param: str, message: str) -> Reply:
         """The precise check's error when it finds one, else the contract's."""
