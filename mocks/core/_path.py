@@ -35,7 +35,7 @@ from ._responders import ReplyContext, ResponderHost
 from ._routes import Route
 from ._state import SCOPE_HEADER, MockState
 from ._wire import WireRequest
-from ._writer import PLAIN, WritePlan, write_reply
+from ._writer import PLAIN, WritePlan, send_whole, write_reply
 
 ADMIN_PREFIX = "/__admin"
 
@@ -347,16 +347,17 @@ class RequestPath:
                 if check is not None:
                     check(chunk)
 
-        whole = reply.stream is None and not exchange.plan.chunked
-        if whole:  # one write: the journal and the callbacks are ready before the client reads
+        if reply.stream is None and not exchange.plan.chunked:
+            # One write: the journal and the callbacks are ready before the client reads.
             self.state.scope(entry.scope).journal.settle(entry)
             exchange.settled = True
             self._schedule_callbacks(exchange, reply)
+            send_whole(exchange.http, reply)
+            return
         await write_reply(
             exchange.http, reply, exchange.plan, self.state.rng, self._stopping(), on_chunk
         )
-        if not whole:
-            self._schedule_callbacks(exchange, reply)
+        self._schedule_callbacks(exchange, reply)
 
     def _schedule_callbacks(self, exchange: Exchange, reply: Reply) -> None:
         """The matched expectation's callbacks, then the reply's own."""

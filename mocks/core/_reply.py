@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json as _json
 from collections.abc import AsyncIterable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -81,8 +80,19 @@ class Reply:
                 merged[name] = value
         else:
             taken = {name.lower() for name in merged}
-            merged.update((n, v) for n, v in headers.items() if n.lower() not in taken)
-        return dataclasses.replace(self, headers=merged)
+            for name, value in headers.items():
+                if name.lower() not in taken:
+                    merged[name] = value
+        return Reply(
+            self.status,
+            merged,
+            self.body,
+            self.stream,
+            self.document,
+            self.reason,
+            self.callbacks,
+            self.more_headers,
+        )
 
     @classmethod
     def json(

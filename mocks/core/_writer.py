@@ -53,6 +53,17 @@ def _split(body: bytes, pieces: int) -> list[bytes]:
     return [body[i : i + size] for i in range(0, len(body), size)] or [b""]
 
 
+def _header_lines(reply: Reply) -> Collection[tuple[str, str]]:
+    if reply.more_headers:
+        return [*reply.headers.items(), *reply.more_headers]
+    return reply.headers.items()
+
+
+def send_whole(request: WireRequest, reply: Reply) -> None:
+    """Send a reply that has a body (or none) and no stream, at once."""
+    request.response.send(reply.status, _header_lines(reply), reply.body, reply.reason, _UNTYPED)
+
+
 async def write_reply(
     request: WireRequest,
     reply: Reply,
@@ -62,13 +73,11 @@ async def write_reply(
     on_chunk: Callable[[StreamChunk], Any] | None = None,
 ) -> None:
     """Send `reply` for `request` according to `plan`."""
-    headers: Collection[tuple[str, str]] = reply.headers.items()
-    if reply.more_headers:
-        headers = [*headers, *reply.more_headers]
-    writer = request.response
     if reply.stream is None and not plan.chunked:
-        writer.send(reply.status, headers, reply.body, reply.reason, _UNTYPED)
+        send_whole(request, reply)
         return
+    headers = _header_lines(reply)
+    writer = request.response
     if reply.stream is None:
         assert plan.dribble is not None or plan.cut_after is not None
         writer.start(reply.status, headers, len(reply.body), reply.reason)

@@ -200,3 +200,29 @@ def test_a_header_given_a_list_is_sent_once_per_value(mock_http: MockHTTP) -> No
         timeout=5,
     )
     assert bad.status_code == 400 and "headers" in bad.json()["error"]["field"]
+
+
+def test_with_headers_copies_the_reply_and_treats_names_in_any_case_as_one() -> None:
+    reply = Reply.json({"ok": True}, 201, {"X-Kind": "a"})
+    overridden = reply.with_headers({"x-kind": "b", "X-New": "1"})
+    kept = reply.with_headers({"x-kind": "b", "X-New": "1"}, override=False)
+    assert overridden.headers == {"Content-Type": "application/json", "x-kind": "b", "X-New": "1"}
+    assert kept.headers == {"Content-Type": "application/json", "X-Kind": "a", "X-New": "1"}
+    assert reply.headers == {"Content-Type": "application/json", "X-Kind": "a"}
+    assert (kept.status, kept.body, kept.document) == (201, reply.body, {"ok": True})
+
+
+def test_a_stubs_fixed_reply_is_shared_and_never_changed_by_what_follows() -> None:
+    """A stub hands out one Reply for every request: the near-miss header of another
+    request, or a mock's finishing headers, must land on copies."""
+    from mocks.llm import MockLLM
+
+    with MockLLM.start() as llm:
+        stub = llm.expect("GET", "/v1/custom").respond(json={"n": 1}, headers={"X-Kind": "a"})
+        answers = [requests.get(f"{llm.url}/v1/custom", timeout=5) for _ in range(2)]
+        ids = {answer.headers["x-request-id"] for answer in answers}
+        assert len(ids) == 2 and all(a.headers["X-Kind"] == "a" for a in answers)
+        responder = stub.spec.response
+        assert responder is not None
+        shared = asyncio.run(responder.reply(None))  # type: ignore[arg-type]
+        assert shared.headers == {"X-Kind": "a", "Content-Type": "application/json"}
