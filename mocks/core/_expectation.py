@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal, Protocol, Self
 
@@ -93,8 +94,7 @@ class Expectation:
         self._owner = owner
         self._lock = threading.Lock()
         self.call_count = 0
-        #: The requests this expectation answered (the newest `MAX_CALLS_KEPT`).
-        self.calls: list[RecordedRequest] = []
+        self._calls: deque[RecordedRequest] = deque(maxlen=MAX_CALLS_KEPT)
 
     # ---- state used by the engine -------------------------------------------------
 
@@ -125,19 +125,24 @@ class Expectation:
         """Whether `verify()` is content with it."""
         return self.call_count >= self.required_calls
 
+    @property
+    def calls(self) -> list[RecordedRequest]:
+        """The requests this expectation answered, oldest first (the newest
+        `MAX_CALLS_KEPT`)."""
+        with self._lock:
+            return list(self._calls)
+
     def record_call(self, request: RecordedRequest) -> None:
         """Count one matched request (called by the engine, on the mock's loop)."""
         with self._lock:
             self.call_count += 1
-            self.calls.append(request)
-            if len(self.calls) > MAX_CALLS_KEPT:
-                del self.calls[0]
+            self._calls.append(request)  # the oldest drops out past MAX_CALLS_KEPT
 
     def reset_calls(self) -> None:
         """Forget matched requests and a sequence's position."""
         with self._lock:
             self.call_count = 0
-            self.calls = []
+            self._calls.clear()
         if self.spec.response is not None:
             self.spec.response.reset()
 

@@ -122,14 +122,15 @@ class LLMExpectation(Expectation):
     def exhausted(self) -> bool:
         if not self._logical_only or not super().exhausted:
             return super().exhausted
-        last = self.calls[-1] if self.calls else None
+        with self._lock:
+            last = self._calls[-1] if self._calls else None
         return last is None or not _retried_by_sdks(last)
 
     def record_call(self, request: RecordedRequest) -> None:
         if self._logical_only and retry_count(request) > 0:
             with self._lock:
                 self.retries += 1
-                self.calls.append(request)
+                self._calls.append(request)
             return
         super().record_call(request)
 
