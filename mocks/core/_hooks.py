@@ -69,7 +69,10 @@ class MockHooks:
         return None
 
     def finish_reply(self, request: RecordedRequest, reply: Reply) -> Reply:
-        """Last touch on every reply before it is written (headers every answer carries)."""
+        """Last touch on every reply before it is written (headers every answer carries).
+
+        Return a new reply rather than change `reply`: a stub hands out the same one for
+        every request (``return reply.with_headers({...}, override=False)``)."""
         return reply
 
     def injected_error_reply(

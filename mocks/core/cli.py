@@ -278,8 +278,7 @@ def tune_collector() -> None:
     a stubbed request's 130,000 instructions walking them, and with these about 4,000
     (bench/README.md, "MockHTTP: the server under the engine").
     """
-    gc.collect()
-    gc.freeze()
+    gc.freeze()  # no collection first: it would delay the first answer (cold start)
     _, older, oldest = gc.get_threshold()
     gc.set_threshold(YOUNG_COLLECTION_EVERY, older, oldest)
 
