@@ -26,7 +26,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ._errors import format_duration, rate_limit_exceeded
 
@@ -36,8 +36,7 @@ UNLIMITED_REQUESTS = 10_000
 UNLIMITED_TOKENS = 30_000_000
 
 
-@dataclass(frozen=True, slots=True)
-class Window:
+class Window(NamedTuple):
     """The budgets as a request left them: limits, use, and seconds until each resets."""
 
     request_limit: int
