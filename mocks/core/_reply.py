@@ -79,7 +79,7 @@ class Reply:
                 merged.pop(lowered.get(name.lower(), name), None)
                 merged[name] = value
         else:
-            taken = {name.lower() for name in merged}
+            taken = set(map(str.lower, merged))
             for name, value in headers.items():
                 if name.lower() not in taken:
                     merged[name] = value

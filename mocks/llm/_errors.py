@@ -339,13 +339,15 @@ def describe(value: Any) -> str:
 
 
 def format_duration(seconds: float) -> str:
-    """A reset time as the ``x-ratelimit-reset-*`` headers write it (``"6m0s"``, ``"20ms"``)."""
-    if seconds < 1:
-        return f"{max(0, round(seconds * 1000))}ms"
-    minutes, rest = divmod(seconds, 60)
-    rest = round(rest, 3)
-    text = f"{rest:g}s"
+    """A reset time as the ``x-ratelimit-reset-*`` headers write it (``"6m0s"``, ``"20ms"``,
+    ``"1.5s"``), to the millisecond."""
+    millis = max(0, round(seconds * 1000))
+    if millis < 1000:
+        return f"{millis}ms"
+    whole, fraction = divmod(millis, 1000)
+    minutes, secs = divmod(whole, 60)
+    text = f"{secs}.{fraction:03d}".rstrip("0") + "s" if fraction else f"{secs}s"
     if minutes >= 60:
         hours, minutes = divmod(minutes, 60)
-        return f"{int(hours)}h{int(minutes)}m{text}"
-    return f"{int(minutes)}m{text}" if minutes else text
+        return f"{hours}h{minutes}m{text}"
+    return f"{minutes}m{text}" if minutes else text

@@ -255,3 +255,11 @@ def test_durations_read_like_the_ratelimit_headers() -> None:
     assert format_duration(1.5) == "1.5s"
     assert format_duration(360) == "6m0s"
     assert format_duration(3725) == "1h2m5s"
+
+
+def test_reset_times_round_to_the_millisecond_and_carry_into_minutes() -> None:
+    assert format_duration(0.9996) == "1s"  # not "1000ms"
+    assert format_duration(59.9999) == "1m0s"  # not "60s"
+    assert format_duration(6.05) == "6.05s"
+    assert format_duration(59.8123) == "59.812s"
+    assert format_duration(-0.5) == "0ms"
