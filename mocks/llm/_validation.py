@@ -32,7 +32,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "integer": (int,),
     "number": (int, float),
     "boolean": (bool,),
-    "object": (Mapping,),
+    "object": (dict, Mapping),  # a parsed body's objects are dicts: no ABC check for them
     "array": (list,),
 }
 _NAMES = {
@@ -255,7 +255,28 @@ def _check_tool_sequence(messages: Sequence[Any]) -> None:
     # Calls still pending at the end are fine: the caller asks the model to go on.
 
 
+#: The fields `_check_sampling` reads (a body naming none of them has nothing to check).
+_SAMPLING_FIELDS = frozenset(
+    {
+        "n",
+        "temperature",
+        "top_p",
+        "presence_penalty",
+        "frequency_penalty",
+        "max_tokens",
+        "max_completion_tokens",
+        "seed",
+        "user",
+        "logit_bias",
+        "metadata",
+        "stop",
+    }
+)
+
+
 def _check_sampling(body: Mapping[str, Any]) -> None:
+    if _SAMPLING_FIELDS.isdisjoint(body):
+        return
     _bounded(body, "n", "integer", 1, 128)
     _bounded(body, "temperature", "number", 0, 2)
     _bounded(body, "top_p", "number", 0, 1)
@@ -283,6 +304,8 @@ def _check_sampling(body: Mapping[str, Any]) -> None:
 
 
 def _check_logprobs(body: Mapping[str, Any]) -> None:
+    if "logprobs" not in body and "top_logprobs" not in body:
+        return
     logprobs = _optional(body, "logprobs", "boolean")
     top = _bounded(body, "top_logprobs", "integer", 0, 20)
     if top is not None and not logprobs:
