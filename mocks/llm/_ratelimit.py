@@ -31,6 +31,8 @@ from typing import NamedTuple
 from ._errors import format_duration, rate_limit_exceeded
 
 WINDOW = 60.0
+#: Spends this close together (seconds) share one slot of the window.
+SLOT = 0.01
 #: What the headers show when no budget is set (a generous paid tier).
 UNLIMITED_REQUESTS = 10_000
 UNLIMITED_TOKENS = 30_000_000
@@ -82,8 +84,26 @@ class RateLimitExceeded(Exception):
         self.window = window
 
 
+class _Slot:
+    """The spends of a short stretch of the window: its first spend's time, the requests
+    and the tokens."""
+
+    __slots__ = ("requests", "tokens", "when")
+
+    def __init__(self, when: float) -> None:
+        self.when = when
+        self.requests = 0
+        self.tokens = 0
+
+
 class RateLimiter:
-    """Sliding-window request and token budgets; ``None`` leaves a budget unlimited."""
+    """Sliding-window request and token budgets; ``None`` leaves a budget unlimited.
+
+    The window keeps spends in slots of `SLOT` seconds (a slot's time is its first
+    spend's, and a slot leaves the window whole), so it holds at most a minute's worth
+    of slots however many requests arrive: at thousands of requests a second it used
+    to keep one entry per request of the last minute.
+    """
 
     def __init__(
         self,
@@ -95,34 +115,40 @@ class RateLimiter:
         self.requests_per_minute = requests_per_minute
         self.tokens_per_minute = tokens_per_minute
         self.clock = clock
-        self._spent: deque[tuple[float, int]] = deque()
-        #: The tokens in ``_spent``, kept up to date: summing the window on every request
-        #: cost O(requests in the last minute) each, most of the mock's CPU under load.
+        self._slots: deque[_Slot] = deque()
+        #: The requests and tokens in the slots, kept up to date: summing the window on
+        #: every request cost O(its size) each, most of the mock's CPU under load.
+        self._requests = 0
         self._tokens = 0
+        #: The tokens the last spend counted (`settle` replaces them).
+        self._last = 0
 
     def _expire(self, now: float) -> None:
-        while self._spent and self._spent[0][0] <= now - WINDOW:
-            self._tokens -= self._spent.popleft()[1]
+        slots = self._slots
+        while slots and slots[0].when <= now - WINDOW:
+            gone = slots.popleft()
+            self._requests -= gone.requests
+            self._tokens -= gone.tokens
 
     def _free_after(self, now: float, needed_tokens: int) -> float:
         """Seconds until the window has room for ``needed_tokens`` more tokens."""
         budget = self.tokens_per_minute or 0
         used = self._tokens
-        for when, tokens in self._spent:
-            used -= tokens
+        for slot in self._slots:
+            used -= slot.tokens
             if used + needed_tokens <= budget:
-                return max(0.001, when + WINDOW - now)
+                return max(0.001, slot.when + WINDOW - now)
         return WINDOW
 
     def take(self, model: str, tokens: int) -> Window:
         """Spend one request and ``tokens``; return the window, or raise `RateLimitExceeded`."""
         now = self.clock()
         self._expire(now)
-        used_requests = len(self._spent)
+        used_requests = self._requests
         used_tokens = self._tokens
         rpm, tpm = self.requests_per_minute, self.tokens_per_minute
         if rpm is not None and used_requests + 1 > rpm:
-            wait = max(0.001, self._spent[0][0] + WINDOW - now) if self._spent else WINDOW
+            wait = max(0.001, self._slots[0].when + WINDOW - now) if self._slots else WINDOW
             raise RateLimitExceeded(
                 model,
                 "requests",
@@ -143,8 +169,15 @@ class RateLimiter:
                 retry_after=wait,
                 window=self._window(now, used_requests, used_tokens),
             )
-        self._spent.append((now, tokens))
+        slots = self._slots
+        if not slots or now - slots[-1].when >= SLOT:
+            slots.append(_Slot(now))
+        newest = slots[-1]
+        newest.requests += 1
+        newest.tokens += tokens
+        self._requests += 1
         self._tokens += tokens
+        self._last = tokens
         return self._window(now, used_requests + 1, used_tokens + tokens)
 
     def acquire(self, model: str, tokens: int) -> dict[str, str]:
@@ -165,15 +198,15 @@ class RateLimiter:
 
     def settle(self, tokens: int) -> None:
         """Replace the estimate of the last request with what it really used."""
-        if self._spent:
-            when, estimate = self._spent.pop()
-            self._spent.append((when, tokens))
-            self._tokens += tokens - estimate
+        if self._slots:  # the newest slot holds the last spend
+            self._slots[-1].tokens += tokens - self._last
+            self._tokens += tokens - self._last
+            self._last = tokens
 
     def _window(self, now: float, used_requests: int, used_tokens: int) -> Window:
         rpm = self.requests_per_minute or UNLIMITED_REQUESTS
         tpm = self.tokens_per_minute or UNLIMITED_TOKENS
-        oldest = self._spent[0][0] if self._spent else now
+        oldest = self._slots[0].when if self._slots else now
         reset_requests = (oldest + WINDOW - now) if used_requests else 0.0
         return Window(
             request_limit=rpm,
@@ -186,8 +219,8 @@ class RateLimiter:
 
     def clear(self) -> None:
         """Forget everything spent."""
-        self._spent.clear()
-        self._tokens = 0
+        self._slots.clear()
+        self._requests = self._tokens = self._last = 0
 
 
 def openai_headers(window: Window) -> dict[str, str]:

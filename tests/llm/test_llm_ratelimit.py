@@ -51,3 +51,20 @@ def test_clear_forgets_everything() -> None:
     limiter.acquire("m", 1)
     limiter.clear()
     assert limiter.acquire("m", 1)["x-ratelimit-remaining-requests"] == "0"
+
+
+def test_the_window_stays_small_however_many_requests_it_counts() -> None:
+    """Ten thousand requests in one second are all counted, in about a hundred slots
+    (one entry per request used to be kept for a minute)."""
+    clock = Clock()
+    limiter = RateLimiter(clock=clock)
+    for _ in range(10_000):
+        headers = limiter.acquire("m", 3)
+        clock.now += 0.0001
+    assert headers["x-ratelimit-remaining-requests"] == "0"  # all 10,000 counted
+    assert headers["x-ratelimit-remaining-tokens"] == "29970000"
+    assert len(limiter._slots) <= 101
+    clock.now += 60  # the whole second's slots leave the window together
+    headers = limiter.acquire("m", 3)
+    assert headers["x-ratelimit-remaining-requests"] == "9999"
+    assert len(limiter._slots) == 1
