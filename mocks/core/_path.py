@@ -326,7 +326,11 @@ class RequestPath:
         entry.status = reply.status
         entry.duration = time.perf_counter() - exchange.started
         record = entry.response = ResponseRecord(
-            reply.status, reply.headers, reply.body, more_headers=reply.more_headers or ()
+            # a copy: a stub's reply (and its headers) serve every request it answers
+            reply.status,
+            dict(reply.headers),
+            reply.body,
+            more_headers=reply.more_headers or (),
         )
         log = self.state.log
         if log.isEnabledFor(logging.INFO):

@@ -226,3 +226,7 @@ def test_a_stubs_fixed_reply_is_shared_and_never_changed_by_what_follows() -> No
         assert responder is not None
         shared = asyncio.run(responder.reply(None))  # type: ignore[arg-type]
         assert shared.headers == {"X-Kind": "a", "Content-Type": "application/json"}
+        recorded = llm.requests[-1].response
+        assert recorded is not None
+        recorded.headers["X-Kind"] = "edited"  # the journal's copy, not the stub's
+        assert requests.get(f"{llm.url}/v1/custom", timeout=5).headers["X-Kind"] == "a"
