@@ -72,10 +72,8 @@ async def write_reply(
     stopping: asyncio.Event,
     on_chunk: Callable[[StreamChunk], Any] | None = None,
 ) -> None:
-    """Send `reply` for `request` according to `plan`."""
-    if reply.stream is None and not plan.chunked:
-        send_whole(request, reply)
-        return
+    """Send `reply` in pieces according to `plan`: a stream, or a body dribbled or cut
+    (`send_whole` sends any other reply at once)."""
     headers = _header_lines(reply)
     writer = request.response
     if reply.stream is None:

@@ -276,7 +276,7 @@ def tune_collector() -> None:
     objects instead of 700. A request's objects die by reference counting, but each
     journal entry lives on; with CPython's defaults the collector spent about 14,000 of
     a stubbed request's 130,000 instructions walking them, and with these about 4,000
-    (bench/README.md, "MockHTTP: the server under the engine").
+    (bench/README.md, "MockHTTP: the request path, counted in instructions").
     """
     gc.freeze()  # no collection first: it would delay the first answer (cold start)
     _, older, oldest = gc.get_threshold()

@@ -255,38 +255,31 @@ def _check_tool_sequence(messages: Sequence[Any]) -> None:
     # Calls still pending at the end are fine: the caller asks the model to go on.
 
 
-#: The fields `_check_sampling` reads (a body naming none of them has nothing to check).
+#: The bounded sampling fields: (field, JSON type, lowest, highest or None).
+_SAMPLING_BOUNDS: tuple[tuple[str, str, float, float | None], ...] = (
+    ("n", "integer", 1, 128),
+    ("temperature", "number", 0, 2),
+    ("top_p", "number", 0, 1),
+    ("presence_penalty", "number", -2, 2),
+    ("frequency_penalty", "number", -2, 2),
+    ("max_tokens", "integer", 1, None),
+    ("max_completion_tokens", "integer", 1, None),
+)
+#: The other sampling fields only typed here: (field, JSON type).
+_SAMPLING_TYPES = (("seed", "integer"), ("user", "string"), ("logit_bias", "object"))
+#: Every field `_check_sampling` reads (a body naming none has nothing to check).
 _SAMPLING_FIELDS = frozenset(
-    {
-        "n",
-        "temperature",
-        "top_p",
-        "presence_penalty",
-        "frequency_penalty",
-        "max_tokens",
-        "max_completion_tokens",
-        "seed",
-        "user",
-        "logit_bias",
-        "metadata",
-        "stop",
-    }
+    [*(f[0] for f in _SAMPLING_BOUNDS), *(f[0] for f in _SAMPLING_TYPES), "metadata", "stop"]
 )
 
 
 def _check_sampling(body: Mapping[str, Any]) -> None:
     if _SAMPLING_FIELDS.isdisjoint(body):
         return
-    _bounded(body, "n", "integer", 1, 128)
-    _bounded(body, "temperature", "number", 0, 2)
-    _bounded(body, "top_p", "number", 0, 1)
-    _bounded(body, "presence_penalty", "number", -2, 2)
-    _bounded(body, "frequency_penalty", "number", -2, 2)
-    _bounded(body, "max_tokens", "integer", 1)
-    _bounded(body, "max_completion_tokens", "integer", 1)
-    _optional(body, "seed", "integer")
-    _optional(body, "user", "string")
-    _optional(body, "logit_bias", "object")
+    for key, kind, low, high in _SAMPLING_BOUNDS:
+        _bounded(body, key, kind, low, high)
+    for key, kind in _SAMPLING_TYPES:
+        _optional(body, key, kind)
     metadata = _optional(body, "metadata", "object")
     for key, value in (metadata or {}).items():
         expect_type(value, f"metadata.{key}", "string")
