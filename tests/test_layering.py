@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[1] / "mocks"
 #: own layer or lower ones, never a higher one.
 LAYERS: dict[str, tuple[str, ...]] = {
     "values": (
+        "_json",
         "_request",
         "_form",
         "_reply",

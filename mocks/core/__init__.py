@@ -32,6 +32,7 @@ if typing.TYPE_CHECKING:
     from ._hooks import MockHooks
     from ._ids import derived_rng, prefixed_id, random_token
     from ._journal import Journal
+    from ._json import json_text
     from ._matchers import (
         And,
         Anything,
@@ -149,6 +150,7 @@ __all__ = [
     "build_matcher",
     "derived_rng",
     "fixture_name",
+    "json_text",
     "load_cassettes",
     "load_mock_class",
     "mock_environment",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json as _json
 from collections.abc import AsyncIterable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import _json
 from ._callback import Callback
 
 
@@ -21,10 +21,6 @@ class StreamChunk:
     document: Any = None
 
 
-#: One compact encoder for every reply (json.dumps with options builds a new one per call).
-_encode = _json.JSONEncoder(separators=(",", ":")).encode
-
-
 def sse_event(
     data: Any,
     *,
@@ -34,7 +30,7 @@ def sse_event(
 ) -> StreamChunk:
     """One Server-Sent Event; `data` that is not a string is sent as compact JSON."""
     document = None if isinstance(data, str) else data
-    text = data if isinstance(data, str) else _encode(data)
+    text = data if isinstance(data, str) else _json.json_text(data)
     lines = []
     if event is not None:
         lines.append(f"event: {event}")
@@ -102,7 +98,7 @@ class Reply:
         headers: dict[str, str] | None = None,
     ) -> Reply:
         """A JSON reply."""
-        body = _encode(document).encode()
+        body = _json.dumps(document)
         merged = {"Content-Type": "application/json"}
         merged.update(headers or {})
         return cls(status, merged, body, None, document)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json as _json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -10,6 +9,7 @@ from typing import Any
 
 from multidict import MultiDict, MultiDictProxy, MultiMapping
 
+from . import _json
 from ._form import UploadedFile, parse_form
 
 _UNSET: Any = object()

@@ -28,7 +28,7 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Iterator, Mapping, Sequence
-from json.encoder import encode_basestring_ascii
+from json.encoder import encode_basestring
 from typing import Any
 
 from . import _ids
@@ -221,9 +221,9 @@ def _interleave(plans: Sequence[_ChoicePlan]) -> Iterator[dict[str, Any]]:
 
 
 def encode_choices(choices: list[dict[str, Any]]) -> str | None:
-    """The JSON of a chunk's ``choices`` in their commonest shape, one content piece
+    """The JSON of a chunk's ``choices`` in their commonest shape, one ASCII content piece
     without log probabilities, written without the JSON encoder (a stream has hundreds
-    of them); ``None`` for any other shape. The same text as `json.dumps` writes."""
+    of them); ``None`` for any other shape. The same text as `sse_event` writes."""
     if len(choices) != 1:
         return None
     step = choices[0]
@@ -231,10 +231,10 @@ def encode_choices(choices: list[dict[str, Any]]) -> str | None:
     if step["logprobs"] is not None or step["finish_reason"] is not None or len(delta) != 1:
         return None
     content = delta.get("content")
-    if not isinstance(content, str) or len(step) != 4:
+    if not isinstance(content, str) or not content.isascii() or len(step) != 4:
         return None
     return (
-        f'[{{"index":{step["index"]},"delta":{{"content":{encode_basestring_ascii(content)}}},'
+        f'[{{"index":{step["index"]},"delta":{{"content":{encode_basestring(content)}}},'
         '"logprobs":null,"finish_reason":null}]'
     )
 

@@ -9,13 +9,12 @@ draw behind them, are planned before the first one leaves).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import islice
-from json.encoder import encode_basestring_ascii
+from json.encoder import encode_basestring
 from typing import Any
 
-from mocks.core import StreamChunk
+from mocks.core import StreamChunk, json_text
 
 from ._responders import LLMReply
 
@@ -79,22 +78,21 @@ def coalesced(
         yield StreamChunk(b"".join(pending))
 
 
-_encode = json.JSONEncoder(separators=(",", ":")).encode
 #: A value's compact JSON; for the common scalars without the encoder's per-call set-up.
 FieldEncoder = Callable[[Any], str | None]
 
 
 def encode_value(value: Any) -> str:
-    """Compact JSON of ``value`` (as `json.dumps` writes it, ASCII-escaped)."""
-    if isinstance(value, str):
-        return encode_basestring_ascii(value)
+    """Compact JSON of ``value`` (as `sse_event` writes it: non-ASCII as it is)."""
+    if isinstance(value, str) and value.isascii():
+        return encode_basestring(value)
     if value is None:
         return "null"
     if value is True or value is False:
         return "true" if value else "false"
     if type(value) is int:
         return str(value)
-    return _encode(value)
+    return json_text(value)
 
 
 class SharedFieldsEncoder:
@@ -140,7 +138,7 @@ class SharedFieldsEncoder:
             shared[key] = value
         self._shared = len(shared)
         self._first = next(iter(shared.values()), _MISSING)
-        self._prefix = "data: " + (_encode(shared)[:-1] if shared else "{")
+        self._prefix = "data: " + (json_text(shared)[:-1] if shared else "{")
 
 
 _MISSING = object()
