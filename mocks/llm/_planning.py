@@ -4,7 +4,8 @@
 expectation programmed one, an :class:`Answer`) into an :class:`Output`: the text,
 refusal or tool calls of one choice, already cut by stop sequences and the token
 limit, with the finish reason and the token count. The chat, completions and
-Responses modules only render outputs into their wire shapes.
+Responses modules only render outputs into their wire shapes. Its values are only read
+once made (slotted dataclasses, not frozen ones, for the cost reason `_prompt` gives).
 
 >>> from mocks.llm._prompt import Prompt
 >>> import random
@@ -35,7 +36,7 @@ from ._simulator import (
 from ._tokens import count_tokens, tokenize, tokens_of
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ToolCall:
     """A function call the model makes; ``arguments`` is JSON text."""
 
@@ -45,7 +46,7 @@ class ToolCall:
     """A fixed call id; ``None`` draws one from the generator."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Answer:
     """What an expectation tells the model to say.
 
@@ -76,7 +77,7 @@ class Answer:
         return cls(tool_calls=(ToolCall(name, arguments_json(arguments or {})),))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Output:
     """One choice as the model produced it, ready to render."""
 

@@ -5,6 +5,11 @@ differently (``messages`` vs ``input`` and ``instructions``, nested vs flat tool
 definitions, ``response_format`` vs ``text.format``). :class:`Prompt` is what the
 planner and the expectation matchers read, so each idea is interpreted once.
 
+A prompt is built once per request and shared by every reader, which only read it:
+its classes are plain slotted dataclasses, not frozen ones, because a frozen
+dataclass's ``__init__`` sets each field through ``object.__setattr__`` (about three
+times the cost, on every request; bench/README.md).
+
 >>> p = Prompt.from_chat({"model": "m", "messages": [
 ...     {"role": "system", "content": "Be brief."},
 ...     {"role": "user", "content": "Hi there"}]})
@@ -21,8 +26,11 @@ from typing import Any
 
 from ._tokens import chat_prompt_tokens, decode_token_ids
 
+#: ``isinstance(x, _MAPPINGS)``: a parsed body's objects are dicts, found before the ABC.
+_MAPPINGS = (dict, Mapping)
 
-@dataclass(frozen=True)
+
+@dataclass(slots=True)
 class Turn:
     """One message of a conversation, reduced to its role and text."""
 
@@ -34,7 +42,7 @@ class Turn:
     """``(call id, function name, arguments)`` for an assistant turn that called tools."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class FunctionTool:
     """A function the caller offers the model."""
 
@@ -44,7 +52,7 @@ class FunctionTool:
     strict: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Prompt:
     """A generation request, normalized.
 
@@ -122,18 +130,23 @@ class Prompt:
     def from_chat(cls, request: Mapping[str, Any]) -> Prompt:
         """Normalize a ``POST /v1/chat/completions`` body (assumed valid)."""
         turns = tuple(
-            _chat_turn(m) for m in request.get("messages") or () if isinstance(m, Mapping)
+            [_chat_turn(m) for m in request.get("messages") or () if isinstance(m, _MAPPINGS)]
         )
-        tools = tuple(
-            FunctionTool(
-                name=str(fn.get("name", "")),
-                description=str(fn.get("description") or ""),
-                parameters=fn.get("parameters") or {},
-                strict=bool(fn.get("strict")),
+        offered = request.get("tools")
+        tools = (
+            tuple(
+                FunctionTool(
+                    str(fn.get("name", "")),
+                    str(fn.get("description") or ""),
+                    fn.get("parameters") or {},
+                    bool(fn.get("strict")),
+                )
+                for tool in offered
+                if isinstance(tool, _MAPPINGS) and tool.get("type") == "function"
+                for fn in [tool.get("function") or {}]
             )
-            for tool in request.get("tools") or ()
-            if isinstance(tool, Mapping) and tool.get("type") == "function"
-            for fn in [tool.get("function") or {}]
+            if offered
+            else ()
         )
         choice, forced, allowed = _tool_choice(request.get("tool_choice"), nested=True)
         fmt, schema = _chat_format(request.get("response_format"))
@@ -224,18 +237,23 @@ def content_text(content: Any) -> str:
 
 
 def _chat_turn(message: Mapping[str, Any]) -> Turn:
-    calls = tuple(
-        (str(c.get("id", "")), str(fn.get("name", "")), str(fn.get("arguments", "")))
-        for c in message.get("tool_calls") or ()
-        if isinstance(c, Mapping)
-        for fn in [c.get("function") or {}]
+    raw_calls = message.get("tool_calls")
+    calls = (
+        tuple(
+            (str(c.get("id", "")), str(fn.get("name", "")), str(fn.get("arguments", "")))
+            for c in raw_calls
+            if isinstance(c, _MAPPINGS)
+            for fn in [c.get("function") or {}]
+        )
+        if raw_calls
+        else ()
     )
     return Turn(
-        role=str(message.get("role", "")),
-        text=content_text(message.get("content")),
-        name=message.get("name"),
-        tool_call_id=message.get("tool_call_id"),
-        tool_calls=calls,
+        str(message.get("role", "")),
+        content_text(message.get("content")),
+        message.get("name"),
+        message.get("tool_call_id"),
+        calls,
     )
 
 
@@ -300,6 +318,8 @@ def _responses_format(raw: Any) -> tuple[str, Mapping[str, Any] | None]:
 
 def stop_sequences(raw: Any) -> tuple[str, ...]:
     """The ``stop`` parameter (a string, a list or ``None``) as a tuple."""
+    if raw is None:
+        return ()
     if isinstance(raw, str):
         return (raw,)
     if isinstance(raw, Sequence):
