@@ -58,29 +58,53 @@ def _is(value: Any, kind: str) -> bool:
     return isinstance(value, _TYPES[kind])
 
 
-def expect_type(value: Any, param: str, *kinds: str) -> None:
-    """Raise ``invalid_type`` unless ``value`` is one of the JSON ``kinds``."""
-    for kind in kinds:  # a plain loop: this runs for every field of every request
-        if _is(value, kind):
-            return
+#: The type a kind's values have when they come from a parsed body: checked first.
+_EXACT: dict[str, type] = {
+    "string": str,
+    "integer": int,
+    "number": float,
+    "boolean": bool,
+    "object": dict,
+    "array": list,
+}
+
+
+def _matches(value: Any, kinds: tuple[str, ...]) -> bool:
+    exact = type(value)
+    # A plain loop, not any() over a generator: this runs for every field of every request.
+    for kind in kinds:  # noqa: SIM110
+        if _EXACT.get(kind) is exact or _is(value, kind):
+            return True
+    return False
+
+
+def _type_error(value: Any, param: str, kinds: tuple[str, ...]) -> LLMError:
     names = [_NAMES[k] for k in kinds if k != "null"]
     expected = names[0] if len(names) == 1 else "one of " + " or ".join(names)
-    raise e.invalid_type(param, expected, value)
+    return e.invalid_type(param, expected, value)
+
+
+def expect_type(value: Any, param: str, *kinds: str) -> None:
+    """Raise ``invalid_type`` unless ``value`` is one of the JSON ``kinds``."""
+    if not _matches(value, kinds):
+        raise _type_error(value, param, kinds)
 
 
 def _optional(body: Mapping[str, Any], key: str, *kinds: str, prefix: str = "") -> Any:
     """The value of ``key`` if present and not null, type-checked."""
     value = body.get(key)
-    if value is not None:
-        expect_type(value, prefix + key, *kinds)
+    if value is not None and not _matches(value, kinds):
+        raise _type_error(value, prefix + key, kinds)
     return value
 
 
 def _required(body: Mapping[str, Any], key: str, *kinds: str, prefix: str = "") -> Any:
-    if key not in body or body[key] is None:
+    value = body.get(key)
+    if value is None:
         raise e.missing_parameter(prefix + key)
-    expect_type(body[key], prefix + key, *kinds)
-    return body[key]
+    if not _matches(value, kinds):
+        raise _type_error(value, prefix + key, kinds)
+    return value
 
 
 def _bounded(
