@@ -178,7 +178,7 @@ def thinking_budget(body: Mapping[str, Any]) -> int:
 def prompt_from_messages(body: Mapping[str, Any]) -> Prompt:
     """Normalize a ``POST /v1/messages`` (or ``count_tokens``) body (assumed valid; read
     once per request body)."""
-    return memo(body, "anthropic_prompt", lambda: _prompt(body))
+    return memo(body, "anthropic_prompt", _prompt, body)
 
 
 def _prompt(body: Mapping[str, Any]) -> Prompt:

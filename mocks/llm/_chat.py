@@ -60,17 +60,17 @@ def chat_usage(prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
 def prompt_tokens(request: Mapping[str, Any]) -> int:
     """The approximate prompt size of a chat request, tools included (counted once per
     request body)."""
+    return memo(request, "chat_tokens", _count_prompt_tokens, request)
 
-    def count() -> int:
-        messages = [m for m in request.get("messages") or () if isinstance(m, Mapping)]
-        return chat_prompt_tokens(messages, request.get("tools"))
 
-    return memo(request, "chat_tokens", count)
+def _count_prompt_tokens(request: Mapping[str, Any]) -> int:
+    messages = [m for m in request.get("messages") or () if isinstance(m, (dict, Mapping))]
+    return chat_prompt_tokens(messages, request.get("tools"))
 
 
 def chat_prompt(request: Mapping[str, Any]) -> Prompt:
     """The request as a `Prompt` (read once per request body)."""
-    return memo(request, "chat_prompt", lambda: Prompt.from_chat(request))
+    return memo(request, "chat_prompt", Prompt.from_chat, request)
 
 
 def plan_choices(

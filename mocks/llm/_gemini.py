@@ -216,7 +216,7 @@ def thinking_budget(config: Any) -> int:
 def prompt_from_request(body: Mapping[str, Any], model: str) -> Prompt:
     """Normalize a ``generateContent`` (or ``countTokens``) body (assumed valid; read
     once per request body)."""
-    return memo(body, f"gemini_prompt:{model}", lambda: _prompt(body, model))
+    return memo(body, f"gemini_prompt:{model}", _prompt, body, model)
 
 
 def _prompt(body: Mapping[str, Any], model: str) -> Prompt:

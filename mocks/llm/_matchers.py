@@ -64,7 +64,7 @@ def prompt_of(request: RecordedRequest) -> Prompt | None:
     body = request.json
     if not isinstance(body, dict):
         return None
-    return memo(body, "prompt_of", lambda: _prompt_of(request, body))
+    return memo(body, "prompt_of", _prompt_of, request, body)
 
 
 def _prompt_of(request: RecordedRequest, body: dict[str, Any]) -> Prompt | None:
@@ -150,21 +150,22 @@ class PromptField(Matcher):
         return [Difference(_LABELS[self.field], expected, shown)]
 
     def _holds(self, actual: str | None) -> bool:
-        if self.op == "present":
-            return actual is not None
-        if self.op == "absent":
-            return actual is None
+        op = self.op  # read once: a model's field is dearer to read than a local
         if actual is None:
-            return False
+            return op == "absent"
         value = self.value or ""
-        if self.op == "eq":
-            return actual == value
-        if self.op == "contains":
+        if op == "contains":
             return value.lower() in actual.lower()
-        if self.op == "regex":
+        if op == "eq":
+            return actual == value
+        if op == "present":
+            return True
+        if op == "absent":
+            return False
+        if op == "regex":
             assert self._regex is not None
             return self._regex.search(actual) is not None
-        if self.op == "startswith":
+        if op == "startswith":
             return actual.startswith(value)
         return actual.endswith(value)
 

@@ -20,21 +20,24 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, TypeVarTuple
 
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 _local = threading.local()
 
 
-def memo(body: object, key: str, compute: Callable[[], T]) -> T:
-    """``compute()`` for ``body`` and ``key``, remembered for the thread's last body."""
+def memo(body: object, key: str, compute: Callable[[*Ts], T], *args: *Ts) -> T:
+    """``compute(*args)`` for ``body`` and ``key``, remembered for the thread's last body
+    (arguments rather than a closure: no function object is made on every lookup)."""
     slot: tuple[object, dict[str, Any]] | None = getattr(_local, "slot", None)
     if slot is None or slot[0] is not body:
         slot = (body, {})
         _local.slot = slot
     values = slot[1]
-    if key not in values:
-        values[key] = compute()
-    value: T = values[key]
+    try:
+        value: T = values[key]
+    except KeyError:
+        value = values[key] = compute(*args)
     return value

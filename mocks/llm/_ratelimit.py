@@ -208,13 +208,14 @@ class RateLimiter:
         tpm = self.tokens_per_minute or UNLIMITED_TOKENS
         oldest = self._slots[0].when if self._slots else now
         reset_requests = (oldest + WINDOW - now) if used_requests else 0.0
-        return Window(
-            request_limit=rpm,
-            token_limit=tpm,
-            requests_used=used_requests,
-            tokens_used=used_tokens,
-            requests_reset=max(0.0, reset_requests),
-            tokens_reset=WINDOW * min(1.0, used_tokens / tpm),
+        tokens_reset = WINDOW * (used_tokens / tpm) if used_tokens < tpm else WINDOW
+        return Window(  # positionally: a named tuple's keywords cost a dict per request
+            rpm,
+            tpm,
+            used_requests,
+            used_tokens,
+            reset_requests if reset_requests > 0.0 else 0.0,
+            tokens_reset,
         )
 
     def clear(self) -> None:

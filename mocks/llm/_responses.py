@@ -63,7 +63,7 @@ def input_tokens(request: Mapping[str, Any]) -> int:
 
 def responses_prompt(request: Mapping[str, Any]) -> Prompt:
     """The request as a `Prompt` (read once per request body)."""
-    return memo(request, "responses_prompt", lambda: Prompt.from_responses(request))
+    return memo(request, "responses_prompt", Prompt.from_responses, request)
 
 
 class _Builder:
