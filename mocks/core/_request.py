@@ -90,6 +90,13 @@ class RecordedRequest:
                 self._json_cache = None
         return self._json_cache
 
+    def forget_parsed(self) -> None:
+        """Drop the parsed body; `json` and `form` read it again when next asked. A
+        journal entry is rarely read after its answer, and a parsed body is objects the
+        cyclic collector would otherwise walk for as long as the entry is kept."""
+        self._json_cache = _UNSET
+        self._form_cache = None
+
     @property
     def is_json(self) -> bool:
         """Whether the body parsed as JSON (an empty body is not JSON)."""

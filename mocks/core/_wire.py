@@ -62,9 +62,14 @@ def decode_path(raw: str) -> str:
     return unquote(raw) if "%" in raw else raw
 
 
-#: Header blocks already written, without their Date line: a stub's answer repeats its
-#: head from request to request. Bounded: emptied when full.
-_HEADS: dict[tuple[object, ...], bytes] = {}
+#: Header blocks already written, without their Date line, by the hash of what they were
+#: written from: a stub's answer repeats its head from request to request. A head is kept
+#: once it was seen twice (`_SEEN` holds the hashes of heads seen once): an answer
+#: carrying a request id or a counter never repeats, and keeping its head would only
+#: give the cyclic collector a dozen new tuples to walk per request. Bounded: each is
+#: emptied when full.
+_HEADS: dict[int, tuple[tuple[object, ...], bytes]] = {}
+_SEEN: set[int] = set()
 _HEADS_KEPT = 512
 
 
@@ -80,17 +85,23 @@ def serialize_head(
     Transfer-Encoding line the writer chose ("" for none), `default_type` the
     Content-Type sent when `headers` name none. A line break inside a reason, name or
     value raises `ValueError` (it would split the response)."""
-    lines = tuple(headers)
-    key = (status, reason, lines, framing, keep_alive, default_type)
+    key = (status, reason, tuple(headers), framing, keep_alive, default_type)
     try:
-        head = _HEADS.get(key)
+        hashed = hash(key)
     except TypeError:  # a value that cannot be a key (a list, say): written as it is
         return _head(*key) + _CLOCK.date() + b"\r\n\r\n"
-    if head is None:
-        head = _head(*key)
+    kept = _HEADS.get(hashed)
+    if kept is not None and kept[0] == key:
+        return kept[1] + _CLOCK.date() + b"\r\n\r\n"
+    head = _head(*key)
+    if hashed in _SEEN:
         if len(_HEADS) >= _HEADS_KEPT:
             _HEADS.clear()
-        _HEADS[key] = head
+        _HEADS[hashed] = (key, head)
+    else:
+        if len(_SEEN) >= 4 * _HEADS_KEPT:
+            _SEEN.clear()
+        _SEEN.add(hashed)
     return head + _CLOCK.date() + b"\r\n\r\n"
 
 
