@@ -345,6 +345,8 @@ def format_duration(seconds: float) -> str:
     if millis < 1000:
         return f"{millis}ms"
     whole, fraction = divmod(millis, 1000)
+    if whole < 60:  # most reset times: within the minute's window
+        return f"{whole}.{fraction:03d}".rstrip("0") + "s" if fraction else f"{whole}s"
     minutes, secs = divmod(whole, 60)
     text = f"{secs}.{fraction:03d}".rstrip("0") + "s" if fraction else f"{secs}s"
     if minutes >= 60:

@@ -7,6 +7,7 @@ errors and headers): routes, auth, rate limits, errors and answers.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from mocks.core import RecordedRequest, Reply, Route, StreamChunk, sse_event
@@ -101,18 +102,27 @@ def endpoint_of(path: str) -> str | None:
     return None
 
 
+#: Where each endpoint's request says how many completion tokens it may use.
+_COMPLETION_LIMITS = {
+    "chat": ("max_completion_tokens", "max_tokens"),
+    "completions": ("max_tokens",),
+    "responses": ("max_output_tokens",),
+}
+
+
 def _completion_limit(endpoint: str | None, body: Mapping[str, Any]) -> int:
     """The completion tokens a request may use, as the rate limiter estimates it."""
-    keys = {
-        "chat": ("max_completion_tokens", "max_tokens"),
-        "completions": ("max_tokens",),
-        "responses": ("max_output_tokens",),
-    }.get(endpoint or "", ())
-    for key in keys:
+    for key in _COMPLETION_LIMITS.get(endpoint or "", ()):
         value = body.get(key)
         if isinstance(value, int) and not isinstance(value, bool):
             return value
     return 16 if endpoint == "completions" else 0
+
+
+@dataclass(slots=True)
+class BuiltReply(Reply):
+    """An answer the API built with every header its answers carry (rate limits, request
+    id...): `OpenAIAPI.finish` hands it on as it is, without a copy to add them."""
 
 
 class OpenAIAPI:
@@ -194,13 +204,15 @@ class OpenAIAPI:
         }
 
     def finish(self, request: RecordedRequest, reply: Reply) -> Reply:
-        """OpenAI's headers, or Azure's on its paths."""
+        """OpenAI's headers, or Azure's on its paths (an answer `generate` built has them)."""
+        if type(reply) is BuiltReply:
+            return reply
+        return reply.with_headers(self._finishing(request), override=False)
+
+    def _finishing(self, request: RecordedRequest) -> dict[str, str]:
         if azure.is_azure(request.path):
-            deployment = request.path_params.get("deployment", "")
-            extra = azure.headers(deployment, self.host.rng)
-        else:
-            extra = self.headers()
-        return reply.with_headers(extra, override=False)
+            return azure.headers(request.path_params.get("deployment", ""), self.host.rng)
+        return self.headers()
 
     def contract_error(self, request: RecordedRequest, param: str, message: str) -> Reply:
         """The precise check's error when it finds one, else the contract's."""
@@ -320,7 +332,8 @@ class OpenAIAPI:
             self.stored_responses.keep(document, request.json, earlier, self.host.rng)
         usage = document.get("usage") or {}
         self.host.limiter.settle(int(usage.get("total_tokens") or 0))
-        return Reply.json(document, 200, headers)
+        headers.update(self._finishing(request))
+        return BuiltReply.json(document, 200, headers)
 
     def _continued(self, body: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         """``(earlier items, the body as the model sees it)``: a request naming
@@ -398,7 +411,8 @@ class OpenAIAPI:
         )
         tokens = int(document["usage"]["total_tokens"])
         headers = self._acquire(request, str(body["model"]), tokens)
-        return Reply.json(document, 200, headers)
+        headers.update(self._finishing(request))
+        return BuiltReply.json(document, 200, headers)
 
     def _stored(self, request: RecordedRequest) -> Any:
         found = self.stored_responses.get(request.path_params.get("response_id", ""))

@@ -76,18 +76,16 @@ class LLMReply(Responder):
 
     def answer(self) -> Answer | None:
         """The planner's :class:`Answer`, or ``None`` to let the simulator answer."""
-        content = "".join(self.chunks) if self.chunks is not None else self.content
-        if content is None and self.refusal is None and not self.tool_calls:
+        chunks, refusal, calls = self.chunks, self.refusal, self.tool_calls
+        content = "".join(chunks) if chunks is not None else self.content
+        if content is None and refusal is None and not calls:
             return None
         return Answer(
-            content=content,
-            refusal=self.refusal,
-            tool_calls=tuple(
-                ToolCall(call.name, arguments_json(call.arguments), call.id)
-                for call in self.tool_calls
-            ),
-            pieces=tuple(self.chunks) if self.chunks is not None else None,
-            finish_reason=self.finish_reason,
+            content,
+            refusal,
+            tuple([ToolCall(c.name, arguments_json(c.arguments), c.id) for c in calls]),
+            tuple(chunks) if chunks is not None else None,
+            self.finish_reason,
         )
 
     async def reply(self, context: ReplyContext) -> Reply:

@@ -41,3 +41,29 @@ def test_injected_error_without_message_gets_the_realistic_one(mock_llm: MockLLM
     message = response.json()["error"]["message"]
     assert message and message != "Service Unavailable"
     assert "x-request-id" in response.headers
+
+
+def test_a_generated_answer_carries_each_api_header_once_in_the_apis_order(
+    mock_llm: MockLLM,
+) -> None:
+    import http.client
+    import json
+    from urllib.parse import urlsplit
+
+    address = urlsplit(mock_llm.url)
+    body = json.dumps({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]})
+    seen = []
+    for _ in range(2):
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=5)
+        connection.request(
+            "POST", "/v1/chat/completions", body, {**KEY, "Content-Type": "application/json"}
+        )
+        answer = connection.getresponse()
+        assert answer.status == 200 and json.loads(answer.read())["object"] == "chat.completion"
+        names = [name.lower() for name, _value in answer.getheaders()]
+        connection.close()
+        assert len(names) == len(set(names)), names
+        assert names.index("x-ratelimit-remaining-requests") < names.index("x-request-id")
+        assert {"openai-version", "openai-organization", "openai-processing-ms"} <= set(names)
+        seen.append(answer.getheader("x-request-id"))
+    assert seen[0] != seen[1]
