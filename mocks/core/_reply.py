@@ -29,15 +29,16 @@ def sse_event(
     delay: float | None = None,
 ) -> StreamChunk:
     """One Server-Sent Event; `data` that is not a string is sent as compact JSON."""
-    document = None if isinstance(data, str) else data
-    text = data if isinstance(data, str) else _json.json_text(data)
-    lines = []
+    fields = b""
     if event is not None:
-        lines.append(f"event: {event}")
+        fields += f"event: {event}\n".encode()
     if id is not None:
-        lines.append(f"id: {id}")
-    lines.extend(f"data: {line}" for line in text.split("\n"))
-    return StreamChunk(("\n".join(lines) + "\n\n").encode(), delay, document)
+        fields += f"id: {id}\n".encode()
+    if isinstance(data, str):
+        lines = "\n".join(f"data: {line}" for line in data.split("\n"))
+        return StreamChunk(fields + lines.encode() + b"\n\n", delay)
+    # compact JSON holds no line break: one data line
+    return StreamChunk(fields + b"data: " + _json.dumps(data) + b"\n\n", delay, data)
 
 
 @dataclass(slots=True)

@@ -28,7 +28,6 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Iterator, Mapping, Sequence
-from json.encoder import encode_basestring
 from typing import Any
 
 from . import _ids
@@ -218,25 +217,6 @@ def _interleave(plans: Sequence[_ChoicePlan]) -> Iterator[dict[str, Any]]:
     """Round-robin the choices' steps, so choice 0 comes first and all interleave."""
     for round_ in itertools.zip_longest(*(plan.steps() for plan in plans)):
         yield from (step for step in round_ if step is not None)
-
-
-def encode_choices(choices: list[dict[str, Any]]) -> str | None:
-    """The JSON of a chunk's ``choices`` in their commonest shape, one ASCII content piece
-    without log probabilities, written without the JSON encoder (a stream has hundreds
-    of them); ``None`` for any other shape. The same text as `sse_event` writes."""
-    if len(choices) != 1:
-        return None
-    step = choices[0]
-    delta = step["delta"]
-    if step["logprobs"] is not None or step["finish_reason"] is not None or len(delta) != 1:
-        return None
-    content = delta.get("content")
-    if not isinstance(content, str) or not content.isascii() or len(step) != 4:
-        return None
-    return (
-        f'[{{"index":{step["index"]},"delta":{{"content":{encode_basestring(content)}}},'
-        '"logprobs":null,"finish_reason":null}]'
-    )
 
 
 def _message(output: Output, rng: random.Random) -> dict[str, Any]:

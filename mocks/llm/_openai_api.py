@@ -15,7 +15,7 @@ from mocks.core import RecordedRequest, Reply, Route, StreamChunk, sse_event
 from . import _azure as azure
 from . import _errors as errors
 from . import _ids
-from ._chat import create_chat_completion, encode_choices, iter_chat_chunks
+from ._chat import create_chat_completion, iter_chat_chunks
 from ._chat import prompt_tokens as chat_prompt_size
 from ._completions import create_completion, prompt_texts, stream_completion
 from ._embeddings import create_embeddings
@@ -27,7 +27,7 @@ from ._responders import EmbeddingReply, LLMReply
 from ._response_store import ResponseStore, input_items_page, input_list
 from ._responses import create_response, input_tokens, stream_response
 from ._schema_values import SchemaValueError
-from ._streaming import SharedFieldsEncoder, faulty_stream
+from ._streaming import faulty_stream
 from ._validation import (
     validate_chat_request,
     validate_completion_request,
@@ -393,9 +393,8 @@ class OpenAIAPI:
             documents = iter_chat_chunks(body, **options)
         else:
             documents = stream_completion(body, **options)
-        encoder = SharedFieldsEncoder({"choices": encode_choices} if endpoint == "chat" else None)
         chunks = faulty_stream(
-            documents, reply, chunk=encoder.chunk, error=_chunk_error, tail=sse_event("[DONE]")
+            documents, reply, chunk=sse_event, error=_chunk_error, tail=sse_event("[DONE]")
         )
         return self.host.stream_reply(request, chunks, headers)
 

@@ -9,12 +9,10 @@ draw behind them, are planned before the first one leaves).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from itertools import islice
-from json.encoder import encode_basestring
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from mocks.core import StreamChunk, json_text
+from mocks.core import StreamChunk
 
 from ._responders import LLMReply
 
@@ -76,69 +74,3 @@ def coalesced(
             size = min(size * 2, per_write)
     if pending:
         yield StreamChunk(b"".join(pending))
-
-
-#: A value's compact JSON; for the common scalars without the encoder's per-call set-up.
-FieldEncoder = Callable[[Any], str | None]
-
-
-def encode_value(value: Any) -> str:
-    """Compact JSON of ``value`` (as `sse_event` writes it: non-ASCII as it is)."""
-    if isinstance(value, str) and value.isascii():
-        return encode_basestring(value)
-    if value is None:
-        return "null"
-    if value is True or value is False:
-        return "true" if value else "false"
-    if type(value) is int:
-        return str(value)
-    return json_text(value)
-
-
-class SharedFieldsEncoder:
-    """Writes the ``data:`` events of a stream whose documents all begin with the same
-    fields (OpenAI's chunks repeat ``id``, ``object``, ``created``, ``model``...): those
-    are serialized once, per chunk only the rest, a field in ``fast`` by its own
-    encoder when that knows the value's shape (``None``: it does not). The bytes are
-    those `sse_event` writes.
-
-    >>> encoder = SharedFieldsEncoder()
-    >>> base = {"id": "c1", "object": "chunk"}
-    >>> encoder.chunk({**base, "choices": [1], "usage": None}).data
-    b'data: {"id":"c1","object":"chunk","choices":[1],"usage":null}\\n\\n'
-    """
-
-    def __init__(self, fast: Mapping[str, FieldEncoder] | None = None) -> None:
-        self.fast = dict(fast or {})
-        self._shared = 0
-        self._first: Any = _MISSING
-        self._prefix = ""
-
-    def chunk(self, document: dict[str, Any]) -> StreamChunk:
-        """The event carrying ``document`` (kept on the chunk for contract checks)."""
-        if not document or next(iter(document.values())) is not self._first:
-            self._learn(document)
-        parts = [self._prefix]
-        fast = self.fast
-        for key, value in islice(document.items(), self._shared, None):
-            encoder = fast.get(key)
-            text = encoder(value) if encoder is not None else None
-            parts.append(f',"{key}":' + (text if text is not None else encode_value(value)))
-        if not self._shared:
-            parts[1] = parts[1][1:] if len(parts) > 1 else ""
-        parts.append("}\n\n")
-        return StreamChunk("".join(parts).encode(), None, document)
-
-    def _learn(self, document: dict[str, Any]) -> None:
-        """Take the document's leading scalar fields as the shared ones."""
-        shared: dict[str, Any] = {}
-        for key, value in document.items():
-            if isinstance(value, dict | list):
-                break
-            shared[key] = value
-        self._shared = len(shared)
-        self._first = next(iter(shared.values()), _MISSING)
-        self._prefix = "data: " + (json_text(shared)[:-1] if shared else "{")
-
-
-_MISSING = object()

@@ -113,13 +113,15 @@ def test_paced_streams_are_written_event_by_event() -> None:
         ("completions", {"prompt": ["Tell me a story", "Another one"], "n": 2, "max_tokens": 40}),
     ],
 )
-def test_fast_chunk_encoding_writes_what_json_writes(endpoint: str, extra: dict[str, Any]) -> None:
+def test_every_chunk_is_one_data_line_that_reads_back_as_its_document(
+    endpoint: str, extra: dict[str, Any]
+) -> None:
+    import json
     import random
 
     from mocks.core import sse_event
-    from mocks.llm._chat import encode_choices, stream_chat_completion
+    from mocks.llm._chat import stream_chat_completion
     from mocks.llm._completions import stream_completion
-    from mocks.llm._streaming import SharedFieldsEncoder
 
     if endpoint == "chat":
         body = {
@@ -128,11 +130,12 @@ def test_fast_chunk_encoding_writes_what_json_writes(endpoint: str, extra: dict[
             **extra,
         }
         documents = stream_chat_completion(body, rng=random.Random(3), created=1)
-        encoder = SharedFieldsEncoder({"choices": encode_choices})
     else:
         body = {"model": "gpt-3.5-turbo-instruct", **extra}
         documents = stream_completion(body, rng=random.Random(3), created=1)
-        encoder = SharedFieldsEncoder()
     assert len(documents) > 3
     for document in documents:
-        assert encoder.chunk(document).data == sse_event(document).data
+        data = sse_event(document).data
+        assert data.startswith(b"data: {") and data.endswith(b"}\n\n")
+        assert data.count(b"\n") == 2  # one line: a line break in the text is escaped
+        assert json.loads(data[len(b"data: ") :]) == document
