@@ -125,7 +125,7 @@ class Journal:
                 entry.body_size = len(entry.body)
                 entry.body = entry.body[: self.max_body]
             else:  # the body kept whole parses again to the same value when asked
-                entry.forget_parsed()
+                entry._forget_parsed()
             response = entry.response
             if response is not None and response.chunks is None:
                 if len(response.body) > self.max_body:

@@ -90,7 +90,7 @@ class RecordedRequest:
                 self._json_cache = None
         return self._json_cache
 
-    def forget_parsed(self) -> None:
+    def _forget_parsed(self) -> None:
         """Drop the parsed body; `json` and `form` read it again when next asked. A
         journal entry is rarely read after its answer, and a parsed body is objects the
         cyclic collector would otherwise walk for as long as the entry is kept."""
