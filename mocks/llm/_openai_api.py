@@ -6,6 +6,7 @@ errors and headers): routes, auth, rate limits, errors and answers.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -87,8 +88,10 @@ def _chunk_error(index: int, message: str) -> StreamChunk:
     return chunk
 
 
+@functools.lru_cache(maxsize=256)
 def endpoint_of(path: str) -> str | None:
-    """Which API a path serves: ``chat``, ``completions``, ``embeddings``, ``responses``."""
+    """Which API a path serves: ``chat``, ``completions``, ``embeddings``, ``responses``
+    (remembered: a request asks several times, and paths repeat)."""
     for suffix, name in (
         ("/chat/completions", "chat"),
         ("/completions", "completions"),

@@ -18,6 +18,7 @@ apart: Anthropic's SDKs send ``anthropic-version``, Gemini's send ``x-goog-api-k
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Literal
 
@@ -36,17 +37,27 @@ GEMINI_EMBEDDING = ("embedContent", "batchEmbedContents")
 
 def api_of(request: RecordedRequest) -> API:
     """The API ``request`` speaks (OpenAI's when nothing says otherwise)."""
-    path = request.path
+    api = _api_of_path(request.path)
+    if api is not None:
+        return api
+    headers = request.headers
+    if "anthropic-version" in headers:
+        return "anthropic"
+    if "x-goog-api-key" in headers or "key" in request.query:
+        return "gemini"
+    return "openai"
+
+
+@functools.lru_cache(maxsize=256)
+def _api_of_path(path: str) -> API | None:
+    """The API a path names by itself; None for the model listing, which all three
+    share (remembered: a request asks several times, and paths repeat)."""
     if path.startswith("/v1/messages"):
         return "anthropic"
     if ":" in path or path.startswith(("/v1beta/", "/v1alpha/")):
         return "gemini"
     if path.startswith("/v1/models"):
-        headers = request.headers
-        if "anthropic-version" in headers:
-            return "anthropic"
-        if "x-goog-api-key" in headers or "key" in request.query:
-            return "gemini"
+        return None
     return "openai"
 
 
