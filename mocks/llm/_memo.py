@@ -4,9 +4,12 @@ A generation request is read several times on its way: each expectation's matche
 normalize it into a `Prompt`, validation counts its tokens against the context window,
 the rate limiter estimates its size, the answer reports it in ``usage``. They all ask
 `memo` with the same parsed body object (``RecordedRequest.json`` is parsed once), so
-each derivation runs once per request. The memo keeps the last body of each thread
-(every mock answers on its own loop thread) and compares by identity, holding the body
-so that its identity cannot be reused while it is remembered.
+each derivation runs once per request. The memo keeps the last body it was asked about
+and compares by identity, holding the body so that its identity cannot be reused while
+it is remembered. It is one slot for the process, not one per thread (a thread-local
+cost a tenth of each lookup): two mocks answering at once on their own threads may
+take the slot from each other, and then one of them computes a value again, never
+reads the other's.
 
 >>> body = {"messages": []}
 >>> calls = []
@@ -18,23 +21,23 @@ so that its identity cannot be reused while it is remembered.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any, TypeVar, TypeVarTuple
 
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
 
-_local = threading.local()
+#: ``(body, {key: value})``: the last body asked about and what was derived from it.
+_slot: tuple[object, dict[str, Any]] = (object(), {})
 
 
 def memo(body: object, key: str, compute: Callable[[*Ts], T], *args: *Ts) -> T:
-    """``compute(*args)`` for ``body`` and ``key``, remembered for the thread's last body
+    """``compute(*args)`` for ``body`` and ``key``, remembered for the last body
     (arguments rather than a closure: no function object is made on every lookup)."""
-    slot: tuple[object, dict[str, Any]] | None = getattr(_local, "slot", None)
-    if slot is None or slot[0] is not body:
-        slot = (body, {})
-        _local.slot = slot
+    global _slot
+    slot = _slot  # one read: another thread may replace the slot meanwhile
+    if slot[0] is not body:
+        slot = _slot = (body, {})
     values = slot[1]
     try:
         value: T = values[key]

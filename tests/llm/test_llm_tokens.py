@@ -73,3 +73,24 @@ def test_tools_and_parts_count_toward_the_prompt() -> None:
 def test_token_ids_decode_to_stable_words() -> None:
     assert decode_token_ids([1, 2, 3]) == decode_token_ids([1, 2, 3])
     assert decode_token_ids([1, 2]) != decode_token_ids([2, 1])
+
+
+def test_the_memo_never_answers_with_another_bodys_value() -> None:
+    """The memo has one slot for the process: another body may take it while a value is
+    being computed (another mock's thread, or here the computation itself). The value
+    then belongs to its own body only, and is computed again when asked later."""
+    from mocks.llm._memo import memo
+
+    first, second = {"n": 1}, {"n": 2}
+    computed: list[int] = []
+
+    def size(body: dict[str, int]) -> int:
+        computed.append(body["n"])
+        if body is first and len(computed) == 1:  # the slot changes hands meanwhile
+            assert memo(second, "size", size, second) == 2
+        return body["n"]
+
+    assert memo(first, "size", size, first) == 1
+    assert memo(second, "size", size, second) == 2  # not the first body's value
+    assert memo(first, "size", size, first) == 1
+    assert computed == [1, 2, 1]  # the first body's value was not kept under the second
