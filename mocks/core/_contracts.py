@@ -96,6 +96,8 @@ class Contracts:
     def __init__(self, service: str, root: Path | None = None) -> None:
         self.service = service
         self.folder = (root or contracts_root()) / service
+        #: The compiled "is it valid?" validators by schema name (asked on every request).
+        self._fast: dict[str, Any] = {}
 
     def names(self) -> list[str]:
         """Schema names (file names without ``.json``)."""
@@ -107,7 +109,10 @@ class Contracts:
 
     def check(self, name: str, document: Any) -> Violation | None:
         """The most relevant violation of schema `name` by `document`, or None."""
-        if _fast_validator(self.folder, name).is_valid(document):
+        fast = self._fast.get(name)
+        if fast is None:
+            fast = self._fast[name] = _fast_validator(self.folder, name)
+        if fast.is_valid(document):
             return None
         from jsonschema.exceptions import best_match
 

@@ -203,7 +203,7 @@ class OpenAIAPI:
             "x-request-id": _ids.request_id(rng),
             "openai-version": "2020-10-01",
             "openai-organization": "user-mock",
-            "openai-processing-ms": str(rng.randint(20, 400)),
+            "openai-processing-ms": str(20 + int(rng.random() * 381)),  # 20-400 ms
         }
 
     def finish(self, request: RecordedRequest, reply: Reply) -> Reply:

@@ -65,5 +65,6 @@ def test_a_generated_answer_carries_each_api_header_once_in_the_apis_order(
         assert len(names) == len(set(names)), names
         assert names.index("x-ratelimit-remaining-requests") < names.index("x-request-id")
         assert {"openai-version", "openai-organization", "openai-processing-ms"} <= set(names)
+        assert 20 <= int(answer.getheader("openai-processing-ms") or "") <= 400
         seen.append(answer.getheader("x-request-id"))
     assert seen[0] != seen[1]
