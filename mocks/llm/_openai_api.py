@@ -284,7 +284,7 @@ class OpenAIAPI:
         self, endpoint: str | None, body: Any, request: RecordedRequest
     ) -> ModelInfo | None:
         catalog = self.host.catalog_for(
-            request, body.get("model") if isinstance(body, Mapping) else None
+            request, body.get("model") if isinstance(body, (dict, Mapping)) else None
         )
         window = self.host.context_window
         if endpoint == "chat":

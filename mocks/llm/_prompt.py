@@ -275,6 +275,8 @@ def _responses_turn(item: Mapping[str, Any]) -> Turn:
 
 def _tool_choice(raw: Any, *, nested: bool) -> tuple[str, str | None, tuple[str, ...] | None]:
     """Return ``(mode, forced function, allowed functions)`` for a ``tool_choice``."""
+    if raw is None:  # the common case, answered before any ABC check
+        return "auto", None, None
     if isinstance(raw, str):
         return raw, None, None
     if not isinstance(raw, Mapping):
@@ -296,7 +298,7 @@ def _tool_choice(raw: Any, *, nested: bool) -> tuple[str, str | None, tuple[str,
 
 
 def _chat_format(raw: Any) -> tuple[str, Mapping[str, Any] | None]:
-    if not isinstance(raw, Mapping):
+    if raw is None or not isinstance(raw, Mapping):
         return "text", None
     kind = str(raw.get("type", "text"))
     if kind == "json_schema":

@@ -126,7 +126,7 @@ def _bounded(
 
 
 def _object_body(body: Any) -> Mapping[str, Any]:
-    if not isinstance(body, Mapping):
+    if not isinstance(body, (dict, Mapping)):
         raise e.invalid_json()
     return body
 
