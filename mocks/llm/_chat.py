@@ -34,7 +34,7 @@ from . import _ids
 from ._logprobs import chat_entries
 from ._memo import memo
 from ._planning import Answer, Output, plan_output, split_arbitrarily
-from ._prompt import Prompt
+from ._prompt import MAPPINGS, Prompt
 from ._tokens import chat_prompt_tokens, tokenize
 
 SERVICE_TIER = "default"
@@ -63,7 +63,7 @@ def prompt_tokens(request: Mapping[str, Any]) -> int:
 
 
 def _count_prompt_tokens(request: Mapping[str, Any]) -> int:
-    messages = [m for m in request.get("messages") or () if isinstance(m, (dict, Mapping))]
+    messages = [m for m in request.get("messages") or () if isinstance(m, MAPPINGS)]
     return chat_prompt_tokens(messages, request.get("tools"))
 
 

@@ -345,9 +345,8 @@ def format_duration(seconds: float) -> str:
     if millis < 1000:
         return f"{millis}ms"
     whole, fraction = divmod(millis, 1000)
-    if whole < 60:  # most reset times: within the minute's window
-        return f"{whole}.{fraction:03d}".rstrip("0") + "s" if fraction else f"{whole}s"
-    minutes, secs = divmod(whole, 60)
+    # most reset times are within the minute's window: no minutes arithmetic for them
+    minutes, secs = divmod(whole, 60) if whole >= 60 else (0, whole)
     text = f"{secs}.{fraction:03d}".rstrip("0") + "s" if fraction else f"{secs}s"
     if minutes >= 60:
         hours, minutes = divmod(minutes, 60)

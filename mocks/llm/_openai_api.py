@@ -23,6 +23,7 @@ from ._embeddings import create_embeddings
 from ._errors import LLMError
 from ._host import LLMHost
 from ._models import ModelInfo
+from ._prompt import MAPPINGS
 from ._ratelimit import RateLimitExceeded, openai_headers
 from ._responders import EmbeddingReply, LLMReply
 from ._response_store import ResponseStore, input_items_page, input_list
@@ -284,7 +285,7 @@ class OpenAIAPI:
         self, endpoint: str | None, body: Any, request: RecordedRequest
     ) -> ModelInfo | None:
         catalog = self.host.catalog_for(
-            request, body.get("model") if isinstance(body, (dict, Mapping)) else None
+            request, body.get("model") if isinstance(body, MAPPINGS) else None
         )
         window = self.host.context_window
         if endpoint == "chat":

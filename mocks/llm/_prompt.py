@@ -26,8 +26,8 @@ from typing import Any
 
 from ._tokens import chat_prompt_tokens, decode_token_ids
 
-#: ``isinstance(x, _MAPPINGS)``: a parsed body's objects are dicts, found before the ABC.
-_MAPPINGS = (dict, Mapping)
+#: ``isinstance(x, MAPPINGS)``: a parsed body's objects are dicts, found before the ABC.
+MAPPINGS = (dict, Mapping)
 
 
 @dataclass(slots=True)
@@ -130,7 +130,7 @@ class Prompt:
     def from_chat(cls, request: Mapping[str, Any]) -> Prompt:
         """Normalize a ``POST /v1/chat/completions`` body (assumed valid)."""
         turns = tuple(
-            [_chat_turn(m) for m in request.get("messages") or () if isinstance(m, _MAPPINGS)]
+            [_chat_turn(m) for m in request.get("messages") or () if isinstance(m, MAPPINGS)]
         )
         offered = request.get("tools")
         tools = (
@@ -142,7 +142,7 @@ class Prompt:
                     bool(fn.get("strict")),
                 )
                 for tool in offered
-                if isinstance(tool, _MAPPINGS) and tool.get("type") == "function"
+                if isinstance(tool, MAPPINGS) and tool.get("type") == "function"
                 for fn in [tool.get("function") or {}]
             )
             if offered
@@ -242,7 +242,7 @@ def _chat_turn(message: Mapping[str, Any]) -> Turn:
         tuple(
             (str(c.get("id", "")), str(fn.get("name", "")), str(fn.get("arguments", "")))
             for c in raw_calls
-            if isinstance(c, _MAPPINGS)
+            if isinstance(c, MAPPINGS)
             for fn in [c.get("function") or {}]
         )
         if raw_calls

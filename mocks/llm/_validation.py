@@ -24,6 +24,7 @@ from . import _errors as e
 from ._chat import prompt_tokens as chat_prompt_size
 from ._errors import LLMError
 from ._models import ModelCatalog, ModelInfo
+from ._prompt import MAPPINGS
 from ._responses import input_tokens
 from ._tokens import count_tokens
 
@@ -32,7 +33,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "integer": (int,),
     "number": (int, float),
     "boolean": (bool,),
-    "object": (dict, Mapping),  # a parsed body's objects are dicts: no ABC check for them
+    "object": MAPPINGS,  # a parsed body's objects are dicts: no ABC check for them
     "array": (list,),
 }
 _NAMES = {
@@ -59,14 +60,7 @@ def _is(value: Any, kind: str) -> bool:
 
 
 #: The type a kind's values have when they come from a parsed body: checked first.
-_EXACT: dict[str, type] = {
-    "string": str,
-    "integer": int,
-    "number": float,
-    "boolean": bool,
-    "object": dict,
-    "array": list,
-}
+_EXACT: dict[str, type] = {kind: types[0] for kind, types in _TYPES.items()}
 
 
 def _matches(value: Any, kinds: tuple[str, ...]) -> bool:
@@ -126,7 +120,7 @@ def _bounded(
 
 
 def _object_body(body: Any) -> Mapping[str, Any]:
-    if not isinstance(body, (dict, Mapping)):
+    if not isinstance(body, MAPPINGS):
         raise e.invalid_json()
     return body
 
