@@ -36,18 +36,26 @@ class JournalBudget:
         self.entries = 0
         self.size = 0
         self._journals: weakref.WeakSet[Journal] = weakref.WeakSet()
+        #: How many journals joined and did not leave: at most how many the set holds
+        #: (one collected without leaving only makes `trim` look at the set), and cheaper
+        #: to read than the set's length on every request of a full journal.
+        self._joined = 0
 
     def join(self, journal: Journal) -> None:
         """Count `journal` under this budget (a journal dropped with its scope leaves)."""
-        self._journals.add(journal)
+        if journal not in self._journals:
+            self._journals.add(journal)
+            self._joined += 1
 
     def leave(self, journal: Journal) -> None:
         """Stop counting `journal` (emptied first)."""
-        self._journals.discard(journal)
+        if journal in self._journals:
+            self._journals.discard(journal)
+            self._joined -= 1
 
     def trim(self, growing: Journal) -> None:
         """Drop the oldest entries until the journals fit (call with `lock` held)."""
-        alone = len(self._journals) == 1
+        alone = self._joined == 1
         while self.entries > self.max_entries or self.size > self.max_bytes:
             oldest = growing if alone else self._holding_oldest(growing)
             if not oldest.drop_oldest():

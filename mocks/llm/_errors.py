@@ -341,12 +341,13 @@ def describe(value: Any) -> str:
 def format_duration(seconds: float) -> str:
     """A reset time as the ``x-ratelimit-reset-*`` headers write it (``"6m0s"``, ``"20ms"``,
     ``"1.5s"``), to the millisecond."""
-    millis = max(0, round(seconds * 1000))
+    millis = round(seconds * 1000)
     if millis < 1000:
-        return f"{millis}ms"
+        return f"{millis}ms" if millis > 0 else "0ms"
+    if millis < 60_000:  # most reset times: within the minute's window
+        return f"{millis / 1000:g}s"  # at most five digits: "%g" writes them exactly
     whole, fraction = divmod(millis, 1000)
-    # most reset times are within the minute's window: no minutes arithmetic for them
-    minutes, secs = divmod(whole, 60) if whole >= 60 else (0, whole)
+    minutes, secs = divmod(whole, 60)
     text = f"{secs}.{fraction:03d}".rstrip("0") + "s" if fraction else f"{secs}s"
     if minutes >= 60:
         hours, minutes = divmod(minutes, 60)

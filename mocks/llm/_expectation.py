@@ -120,8 +120,9 @@ class LLMExpectation(Expectation):
 
     @property
     def exhausted(self) -> bool:
-        if not self._logical_only or not super().exhausted:
-            return super().exhausted
+        exhausted = super().exhausted
+        if not exhausted or not self._logical_only:
+            return exhausted
         with self._lock:
             last = self._calls[-1] if self._calls else None
         return last is None or not _retried_by_sdks(last)

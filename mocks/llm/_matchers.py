@@ -137,7 +137,12 @@ class PromptField(Matcher):
         return _read(prompt, self.field) if prompt is not None else None
 
     def matches(self, request: RecordedRequest) -> bool:
-        return self._holds(self._actual(request))
+        prompt = prompt_of(request)  # `_actual`, one call less: every expectation asks
+        if prompt is None:
+            return self.op == "absent"
+        if self.field == "last_user":
+            return self._holds(prompt.last_user_text)
+        return self._holds(_read(prompt, self.field))
 
     def differences(self, request: RecordedRequest) -> list[Difference]:
         actual = self._actual(request)

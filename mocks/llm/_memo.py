@@ -22,11 +22,12 @@ reads the other's.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar, TypeVarTuple
+from typing import Any, TypeVar, TypeVarTuple, cast
 
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
 
+_MISSING = object()
 #: ``(body, {key: value})``: the last body asked about and what was derived from it.
 _slot: tuple[object, dict[str, Any]] = (object(), {})
 
@@ -39,8 +40,7 @@ def memo(body: object, key: str, compute: Callable[[*Ts], T], *args: *Ts) -> T:
     if slot[0] is not body:
         slot = _slot = (body, {})
     values = slot[1]
-    try:
-        value: T = values[key]
-    except KeyError:
+    value = values.get(key, _MISSING)  # not try/except: each request's misses would raise
+    if value is _MISSING:
         value = values[key] = compute(*args)
-    return value
+    return cast(T, value)

@@ -264,6 +264,8 @@ class MockLLM(BaseMock):
             if provider not in APIS:
                 raise ValueError(f"unknown provider {provider!r}; use one of {', '.join(APIS)}")
             parts.append(APIProvider(value=provider))
+        if stream is not None:  # before the prompt's fields: cheaper to tell apart
+            parts.append(Streamed(value=stream))
         if prompt_contains is not None:
             parts.append(PromptField(field="last_user", value=prompt_contains, op="contains"))
         if system_contains is not None:
@@ -275,8 +277,6 @@ class MockLLM(BaseMock):
                 PromptField(field="tool_result", value=tool_result_contains, op="contains")
             )
         parts.extend(ToolOffered(name=name) for name in tools_offered)
-        if stream is not None:
-            parts.append(Streamed(value=stream))
         matcher = parts[0]
         for part in parts[1:]:
             matcher = matcher & part

@@ -164,7 +164,7 @@ def validate_chat_request(
             code="empty_array",
         )
     for index, message in enumerate(messages):
-        _check_message(message, f"messages[{index}]")
+        _check_message(message, index)
     _check_tool_sequence(messages)
     _check_sampling(body)
     stream = _optional(body, "stream", "boolean")
@@ -195,33 +195,43 @@ def validate_chat_request(
     return info
 
 
-def _check_message(message: Any, at: str) -> None:
-    expect_type(message, at, "object")
+def _check_message(message: Any, index: int) -> None:
+    """Check ``messages[index]``; its name is written only for an error (every message
+    of every request passes here)."""
+    if type(message) is not dict and not isinstance(message, MAPPINGS):
+        raise _type_error(message, f"messages[{index}]", ("object",))
     role = message.get("role")
     if role is None:
-        raise e.missing_parameter(f"{at}.role")
+        raise e.missing_parameter(f"messages[{index}].role")
     if role not in CHAT_ROLES:
-        raise e.unsupported_value(f"{at}.role", role, CHAT_ROLES)
+        raise e.unsupported_value(f"messages[{index}].role", role, CHAT_ROLES)
     content = message.get("content")
-    if role in ("system", "developer", "user", "tool") and content is None:
-        raise e.missing_parameter(f"{at}.content")
-    if content is not None:
-        expect_type(content, f"{at}.content", "string", "array")
-        if isinstance(content, list):
-            for index, part in enumerate(content):
-                _check_part(part, f"{at}.content[{index}]")
-    _optional(message, "name", "string", prefix=f"{at}.")
+    if content is None:
+        if role in ("system", "developer", "user", "tool"):
+            raise e.missing_parameter(f"messages[{index}].content")
+    elif type(content) is not str:
+        if not isinstance(content, list):
+            raise _type_error(content, f"messages[{index}].content", ("string", "array"))
+        for number, part in enumerate(content):
+            _check_part(part, f"messages[{index}].content[{number}]")
+    name = message.get("name")
+    if name is not None and type(name) is not str:
+        raise _type_error(name, f"messages[{index}].name", ("string",))
     if role == "tool":
-        _required(message, "tool_call_id", "string", prefix=f"{at}.")
+        _required(message, "tool_call_id", "string", prefix=f"messages[{index}].")
     if role == "assistant":
-        calls = _optional(message, "tool_calls", "array", prefix=f"{at}.")
-        for index, call in enumerate(calls or ()):
-            where = f"{at}.tool_calls[{index}]"
-            expect_type(call, where, "object")
-            _required(call, "id", "string", prefix=f"{where}.")
-            function = _required(call, "function", "object", prefix=f"{where}.")
-            _required(function, "name", "string", prefix=f"{where}.function.")
-            _required(function, "arguments", "string", prefix=f"{where}.function.")
+        _check_tool_calls(message, f"messages[{index}]")
+
+
+def _check_tool_calls(message: Mapping[str, Any], at: str) -> None:
+    calls = _optional(message, "tool_calls", "array", prefix=f"{at}.")
+    for index, call in enumerate(calls or ()):
+        where = f"{at}.tool_calls[{index}]"
+        expect_type(call, where, "object")
+        _required(call, "id", "string", prefix=f"{where}.")
+        function = _required(call, "function", "object", prefix=f"{where}.")
+        _required(function, "name", "string", prefix=f"{where}.function.")
+        _required(function, "arguments", "string", prefix=f"{where}.function.")
 
 
 _PART_FIELDS = {
