@@ -122,9 +122,13 @@ def plan_output(
     the reasoning shown before the answer, within the budget.
     """
     chosen = answer if answer is not None else simulate(prompt, request_seed(prompt, seed), variant)
-    calls = tuple(
-        call if call.id is not None else ToolCall(call.name, call.arguments, call_id(rng))
-        for call in chosen.tool_calls
+    calls = (
+        tuple(
+            call if call.id is not None else ToolCall(call.name, call.arguments, call_id(rng))
+            for call in chosen.tool_calls
+        )
+        if chosen.tool_calls
+        else ()  # most answers: no generator to start and finish
     )
     content = chosen.content
     if content is None and chosen.refusal is None and not calls:
