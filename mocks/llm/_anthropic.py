@@ -45,7 +45,7 @@ from ._ids import alnum_token
 from ._memo import memo
 from ._models import ModelInfo
 from ._planning import Output, split_arbitrarily
-from ._prompt import FunctionTool, Prompt, Turn, stop_sequences
+from ._prompt import FunctionTool, Prompt, Turn, prompt_size, stop_sequences
 
 #: What ``anthropic-version`` the mock reports when a request did not say.
 ANTHROPIC_VERSION = "2023-06-01"
@@ -179,6 +179,16 @@ def prompt_from_messages(body: Mapping[str, Any]) -> Prompt:
     """Normalize a ``POST /v1/messages`` (or ``count_tokens``) body (assumed valid; read
     once per request body)."""
     return memo(body, "anthropic_prompt", _prompt, body)
+
+
+def input_tokens(body: Mapping[str, Any]) -> int:
+    """The approximate input tokens of a messages body, tools included (counted once per
+    request body: validation and the answer both ask)."""
+    return memo(body, "anthropic_tokens", _input_tokens, body)
+
+
+def _input_tokens(body: Mapping[str, Any]) -> int:
+    return prompt_size(prompt_from_messages(body), body.get("tools"))
 
 
 def _prompt(body: Mapping[str, Any]) -> Prompt:

@@ -10,9 +10,10 @@ answers carry the ``anthropic-ratelimit-*`` headers.
 
 from __future__ import annotations
 
+import functools
 import json
+import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mocks.core import RecordedRequest, Reply, Route, StreamChunk, sse_event
@@ -21,11 +22,11 @@ from . import _anthropic as wire
 from . import _anthropic_errors as errors
 from ._anthropic_errors import AnthropicError
 from ._anthropic_validation import validate_messages_request
+from ._built_reply import BuiltReply
 from ._errors import UNKNOWN_MODEL_HINT
 from ._host import LLMHost
 from ._models import ModelInfo
 from ._planning import plan_output
-from ._prompt import prompt_size
 from ._ratelimit import RateLimitExceeded, Window
 from ._responders import LLMReply
 from ._streaming import faulty_stream
@@ -95,6 +96,8 @@ class AnthropicAPI:
 
     def finish(self, request: RecordedRequest, reply: Reply) -> Reply:
         """Add ``request-id`` (repeated in an error body) and the organization header."""
+        if type(reply) is BuiltReply:  # `messages` built it with these headers
+            return reply
         document = reply.document
         if document is None and reply.status >= 400 and reply.body[:1] == b"{":
             document = _parsed(reply.body)  # a recorded answer carries bytes only
@@ -105,8 +108,12 @@ class AnthropicAPI:
         rid = given or reply.headers.get("request-id") or wire.request_id(self.host.rng)
         if error and not given:
             reply = Reply.json({**document, "request_id": rid}, reply.status, reply.headers)
-        own = {"request-id": rid, "anthropic-organization-id": ORGANIZATION_ID}
-        return reply.with_headers(own, override=False)
+        return reply.with_headers(self._own_headers(rid), override=False)
+
+    @staticmethod
+    def _own_headers(request_id: str) -> dict[str, str]:
+        """The headers Anthropic adds to every answer."""
+        return {"request-id": request_id, "anthropic-organization-id": ORGANIZATION_ID}
 
     @staticmethod
     def malformed() -> Reply:
@@ -172,7 +179,7 @@ class AnthropicAPI:
         self._validate(request, body)
         prompt = wire.prompt_from_messages(body)
         model = str(body["model"])
-        input_tokens = prompt_size(prompt, body.get("tools"))
+        input_tokens = wire.input_tokens(body)
         headers = self._take(model, input_tokens + int(body["max_tokens"]))
         host = self.host
         output = plan_output(
@@ -203,15 +210,15 @@ class AnthropicAPI:
             thinking_signature=signature,
         )
         host.limiter.settle(input_tokens + output.completion_tokens)
-        return Reply.json(document, 200, headers)
+        headers.update(self._own_headers(wire.request_id(host.rng)))
+        return BuiltReply.json(document, 200, headers)
 
     def count_tokens(self, request: RecordedRequest) -> Reply:
         """Answer ``POST /v1/messages/count_tokens`` (not a generation: it matches no
         expectation of a completion and spends no budget)."""
         body = request.json
         self._validate(request, body)
-        prompt = wire.prompt_from_messages(body)
-        return Reply.json({"input_tokens": prompt_size(prompt, body.get("tools"))}, 200)
+        return Reply.json({"input_tokens": wire.input_tokens(body)}, 200)
 
     def list_models(self, request: RecordedRequest | None = None) -> Reply:
         """``GET /v1/models``: the Anthropic models of the catalogue."""
@@ -244,22 +251,27 @@ def _error_event(index: int, message: str) -> StreamChunk:
 
 def ratelimit_headers(window: Window) -> dict[str, str]:
     """The ``anthropic-ratelimit-*`` headers for ``window`` (resets as RFC 3339 times)."""
-    now = datetime.now(UTC)
-
-    def at(seconds: float) -> str:
-        return (now + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-    tokens = {
-        "limit": str(window.token_limit),
-        "remaining": str(window.tokens_remaining),
-        "reset": at(window.tokens_reset),
-    }
-    headers = {
+    now = time.time()
+    limit, remaining = str(window.token_limit), str(window.tokens_remaining)
+    reset = _utc_time(int(now + window.tokens_reset))
+    return {  # the token budget's three lines, repeated for input and output tokens
         "anthropic-ratelimit-requests-limit": str(window.request_limit),
         "anthropic-ratelimit-requests-remaining": str(window.requests_remaining),
-        "anthropic-ratelimit-requests-reset": at(window.requests_reset),
+        "anthropic-ratelimit-requests-reset": _utc_time(int(now + window.requests_reset)),
+        "anthropic-ratelimit-tokens-limit": limit,
+        "anthropic-ratelimit-tokens-remaining": remaining,
+        "anthropic-ratelimit-tokens-reset": reset,
+        "anthropic-ratelimit-input-tokens-limit": limit,
+        "anthropic-ratelimit-input-tokens-remaining": remaining,
+        "anthropic-ratelimit-input-tokens-reset": reset,
+        "anthropic-ratelimit-output-tokens-limit": limit,
+        "anthropic-ratelimit-output-tokens-remaining": remaining,
+        "anthropic-ratelimit-output-tokens-reset": reset,
     }
-    for kind in ("tokens", "input-tokens", "output-tokens"):
-        for name, value in tokens.items():
-            headers[f"anthropic-ratelimit-{kind}-{name}"] = value
-    return headers
+
+
+@functools.lru_cache(maxsize=128)
+def _utc_time(epoch_second: int) -> str:
+    """``2026-12-03T10:47:25Z`` for a second since the epoch (remembered: every answer
+    carries two, and within a second they repeat)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch_second))

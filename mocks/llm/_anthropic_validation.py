@@ -18,10 +18,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._anthropic import prompt_from_messages
+from ._anthropic import input_tokens
 from ._anthropic_errors import AnthropicError, field_required, invalid_request
 from ._models import ModelCatalog, ModelInfo
-from ._prompt import prompt_size
 
 _TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
 _KINDS = {
@@ -62,6 +61,12 @@ ASSISTANT_BLOCKS = (
     "code_execution_tool_result",
 )
 TOOL_CHOICES = ("auto", "any", "tool", "none")
+_ROLES = ["user", "assistant"]
+
+
+#: The type a kind's values have when they come from a parsed body: checked first.
+_EXACT: dict[str, type] = {kind: types[0] for kind, types in _KINDS.items()}
+_EXACT["object"] = dict
 
 
 def _is(value: Any, kind: str) -> bool:
@@ -70,23 +75,40 @@ def _is(value: Any, kind: str) -> bool:
     return isinstance(value, _KINDS[kind])
 
 
+def _fits(value: Any, kinds: tuple[str, ...]) -> bool:
+    exact = type(value)
+    # A plain loop, not any() over a generator: this runs for every field of every request.
+    for kind in kinds:  # noqa: SIM110
+        if _EXACT[kind] is exact or _is(value, kind):
+            return True
+    return False
+
+
+def _field(at: str, key: str) -> str:
+    return f"{at}.{key}" if at else key
+
+
 def _typed(value: Any, field: str, *kinds: str) -> Any:
-    if not any(_is(value, kind) for kind in kinds):
+    if not _fits(value, kinds):
         raise invalid_request(f"{field}: Input should be {_NAMES[kinds[0]]}")
     return value
 
 
 def _required(body: Mapping[str, Any], key: str, at: str, *kinds: str) -> Any:
-    field = f"{at}.{key}" if at else key
+    """``body[key]``, present and of one of ``kinds`` (the field's name is written only
+    for an error)."""
     if key not in body:
-        raise field_required(field)
-    return _typed(body[key], field, *kinds)
+        raise field_required(_field(at, key))
+    value = body[key]
+    if not _fits(value, kinds):
+        raise invalid_request(f"{_field(at, key)}: Input should be {_NAMES[kinds[0]]}")
+    return value
 
 
 def _optional(body: Mapping[str, Any], key: str, at: str, *kinds: str) -> Any:
     value = body.get(key)
-    if value is not None:
-        _typed(value, f"{at}.{key}" if at else key, *kinds)
+    if value is not None and not _fits(value, kinds):
+        raise invalid_request(f"{_field(at, key)}: Input should be {_NAMES[kinds[0]]}")
     return value
 
 
@@ -158,10 +180,14 @@ def _check_system(system: Any) -> None:
 
 
 def _check_message(message: Any, index: int) -> None:
+    if type(message) is dict:  # the usual case, read without writing its name
+        role, content = message.get("role"), message.get("content")
+        if role in _ROLES and type(content) is str:
+            return
     at = f"messages.{index}"
     _typed(message, at, "object")
     role = _required(message, "role", at, "string")
-    _one_of(role, f"{at}.role", ["user", "assistant"])
+    _one_of(role, f"{at}.role", _ROLES)
     content = _required(message, "content", at, "string", "array")
     if isinstance(content, str):
         return
@@ -331,7 +357,7 @@ def _check_model(
         )
     window = context_window or (info.context_window if info else None)
     if window is not None:
-        used = prompt_size(prompt_from_messages(body), body.get("tools"))
+        used = input_tokens(body)
         if used > window:
             raise invalid_request(f"prompt is too long: {used} tokens > {window} maximum")
     return info

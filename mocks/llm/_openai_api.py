@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from mocks.core import RecordedRequest, Reply, Route, StreamChunk, sse_event
@@ -16,6 +15,7 @@ from mocks.core import RecordedRequest, Reply, Route, StreamChunk, sse_event
 from . import _azure as azure
 from . import _errors as errors
 from . import _ids
+from ._built_reply import BuiltReply
 from ._chat import create_chat_completion, iter_chat_chunks
 from ._chat import prompt_tokens as chat_prompt_size
 from ._completions import create_completion, prompt_texts, stream_completion
@@ -121,12 +121,6 @@ def _completion_limit(endpoint: str | None, body: Mapping[str, Any]) -> int:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
     return 16 if endpoint == "completions" else 0
-
-
-@dataclass(slots=True)
-class BuiltReply(Reply):
-    """An answer the API built with every header its answers carry (rate limits, request
-    id...): `OpenAIAPI.finish` hands it on as it is, without a copy to add them."""
 
 
 class OpenAIAPI:

@@ -68,3 +68,42 @@ def test_a_generated_answer_carries_each_api_header_once_in_the_apis_order(
         assert 20 <= int(answer.getheader("openai-processing-ms") or "") <= 400
         seen.append(answer.getheader("x-request-id"))
     assert seen[0] != seen[1]
+
+
+def test_an_anthropic_answer_carries_each_header_once_and_resets_as_utc_seconds(
+    mock_llm: MockLLM,
+) -> None:
+    import http.client
+    import json
+    import time
+    from datetime import UTC, datetime
+    from urllib.parse import urlsplit
+
+    address = urlsplit(mock_llm.url)
+    body = json.dumps(
+        {
+            "model": "claude-sonnet-4-5",
+            "max_tokens": 64,
+            "messages": [{"role": "user", "content": "hi"}],
+        }
+    )
+    headers = {"x-api-key": "k", "anthropic-version": "2023-06-01"}
+    seen = []
+    for _ in range(2):
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=5)
+        before = int(time.time())
+        connection.request("POST", "/v1/messages", body, headers)
+        answer = connection.getresponse()
+        assert answer.status == 200 and json.loads(answer.read())["type"] == "message"
+        after = time.time()
+        names = [name.lower() for name, _value in answer.getheaders()]
+        connection.close()
+        assert len(names) == len(set(names)), names
+        assert names.index("anthropic-ratelimit-output-tokens-reset") < names.index("request-id")
+        assert answer.getheader("anthropic-organization-id")
+        for kind in ("requests", "tokens", "input-tokens", "output-tokens"):
+            reset = answer.getheader(f"anthropic-ratelimit-{kind}-reset") or ""
+            when = datetime.strptime(reset, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+            assert before <= when.timestamp() <= after + 61, (kind, reset)
+        seen.append(answer.getheader("request-id"))
+    assert seen[0] != seen[1] and all(rid and rid.startswith("req_") for rid in seen)
