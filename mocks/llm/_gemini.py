@@ -35,6 +35,7 @@ piece and the usage so far, and the stream ends without any ``[DONE]``.
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import re
@@ -59,14 +60,16 @@ FINISH_REASONS = {
 }
 
 
+@functools.lru_cache(maxsize=512)
 def snake(name: str) -> str:
-    """``systemInstruction`` -> ``system_instruction``."""
+    """``systemInstruction`` -> ``system_instruction`` (remembered: the API's field names
+    are few, and each request asks for dozens)."""
     return _SNAKE.sub("_", name).lower()
 
 
 def field(obj: Any, name: str, default: Any = None) -> Any:
     """``obj[name]`` in lowerCamel or snake_case spelling (``default`` when neither)."""
-    if not isinstance(obj, Mapping):
+    if type(obj) is not dict and not isinstance(obj, Mapping):  # a parsed body's: dicts
         return default
     if name in obj:
         return obj[name]

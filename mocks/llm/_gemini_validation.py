@@ -17,6 +17,7 @@ method; the context window last.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -75,10 +76,16 @@ ROLES = ("user", "model", "function", "tool")
 
 
 def _known(body: Mapping[str, Any], names: tuple[str, ...], at: str) -> None:
-    allowed = set(names) | {snake(n) for n in names}
+    allowed = _spellings(names)
     for key in body:
         if key not in allowed:
             raise unknown_field(key, at)
+
+
+@functools.lru_cache(maxsize=64)
+def _spellings(names: tuple[str, ...]) -> frozenset[str]:
+    """``names`` in both spellings, lowerCamel and snake_case (remembered per set)."""
+    return frozenset(names) | {snake(n) for n in names}
 
 
 def _number(config: Mapping[str, Any], name: str, low: float, high: float, integer: bool) -> None:
