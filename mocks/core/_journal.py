@@ -132,8 +132,9 @@ class Journal:
                 entry.body_sha256 = hashlib.sha256(entry.body).hexdigest()
                 entry.body_size = len(entry.body)
                 entry.body = entry.body[: self.max_body]
-            else:  # the body kept whole parses again to the same value when asked
-                entry._forget_parsed()
+            # A body kept whole parses again to the same value when asked; a truncated
+            # one's parsed form would hold the whole body outside the byte bound.
+            entry._forget_parsed()
             response = entry.response
             if response is not None and response.chunks is None:
                 if len(response.body) > self.max_body:

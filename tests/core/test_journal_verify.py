@@ -186,6 +186,20 @@ def test_the_journal_is_bounded_by_bytes_and_keeps_large_bodies_truncated() -> N
         mock.verify()
 
 
+def test_a_truncated_json_body_is_matched_whole_and_not_kept_parsed() -> None:
+    document = {"kind": "upload", "blob": "x" * (2 * 1024 * 1024)}
+    with MockHTTP.start() as mock:
+        expectation = mock.expect("POST", "/upload", json_contains={"kind": "upload"})
+        expectation.respond(204)
+        answer = requests.post(f"{mock.url}/upload", json=document, timeout=10)
+        assert answer.status_code == 204 and expectation.call_count == 1
+        last = mock.requests.last
+        assert last.body_size is not None and last.body_size > len(last.body)
+        # the cut body is not JSON, and the whole body's parsed form is not kept
+        assert last.json is None
+        mock.verify()
+
+
 def test_the_admin_journal_listing_is_paginated(fresh_mock: MockHTTP) -> None:
     fresh_mock.expect("GET", "/n/{i}").respond(204)
     with requests.Session() as session:
