@@ -51,7 +51,8 @@ class Answer:
     """What an expectation tells the model to say.
 
     ``pieces`` fixes how the content is cut into stream chunks (they join to
-    ``content``); without it the content streams one token per chunk.
+    ``content``, and none is empty: whoever makes an answer drops them, once); without
+    it the content streams one token per chunk.
     ``finish_reason`` overrides the computed one (``"content_filter"``, say).
     """
 
@@ -69,7 +70,7 @@ class Answer:
     @classmethod
     def chunks(cls, pieces: list[str] | tuple[str, ...]) -> Answer:
         """An answer streamed as exactly these ``pieces``."""
-        return cls(content="".join(pieces), pieces=tuple(pieces))
+        return cls(content="".join(pieces), pieces=tuple(filter(None, pieces)))
 
     @classmethod
     def call(cls, name: str, arguments: object = None) -> Answer:
@@ -211,7 +212,7 @@ def _pieces(content: str | None, fixed: tuple[str, ...] | None) -> tuple[str, ..
     if not content:
         return ()
     if fixed is not None:
-        return tuple(filter(None, fixed))  # empty pieces dropped, at C speed
+        return fixed  # an answer's pieces hold no empty one (`Answer`)
     return tokens_of(content)
 
 

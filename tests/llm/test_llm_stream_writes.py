@@ -139,3 +139,33 @@ def test_every_chunk_is_one_data_line_that_reads_back_as_its_document(
         assert data.startswith(b"data: {") and data.endswith(b"}\n\n")
         assert data.count(b"\n") == 2  # one line: a line break in the text is escaped
         assert json.loads(data[len(b"data: ") :]) == document
+
+
+def test_a_programmed_stream_is_planned_once_and_again_when_its_fields_change() -> None:
+    from mocks.llm._responders import LLMReply
+
+    chunks = ["Hel", "", "lo", "", " there"]
+    with MockLLM.start() as mock:
+        expectation = mock.expect_streaming(chunks, "hello").times(3)
+        reply = expectation.spec.response
+        assert isinstance(reply, LLMReply)
+        with openai.OpenAI(base_url=f"{mock.url}/v1", api_key="sk", max_retries=0) as client:
+
+            def deltas() -> list[str]:
+                stream = client.chat.completions.create(
+                    model="gpt-4o-mini",
+                    messages=[{"role": "user", "content": "hello"}],
+                    stream=True,
+                )
+                return [c.choices[0].delta.content for c in stream if c.choices]
+
+            first, second = deltas(), deltas()
+            # the empty chunks are dropped; each request gets the same pieces
+            assert first == second
+            assert [d for d in first if d] == ["Hel", "lo", " there"]
+            assert reply.answer() is reply.answer()
+            changed = reply.model_copy(update={"chunks": ["Bye"]})
+            assert changed.answer() is not None and changed.answer().pieces == ("Bye",)
+            reply.chunks = ["A", "B"]  # a field set anew is planned anew
+            assert [d for d in deltas() if d] == ["A", "B"]
+        mock.verify()
