@@ -566,7 +566,10 @@ class JsonPath(_LookupMatcher):
         return f"json {self.path}"
 
     def _lookup(self, request: RecordedRequest) -> Any:
-        return self._expr.find(request.json) if request.is_json else MISSING
+        if not request.is_json:
+            return MISSING
+        expr: JsonPathExpr = (self.__pydantic_private__ or {})["_expr"]  # as in `_pattern`
+        return expr.find(request.json)
 
 
 class Body(_LookupMatcher):

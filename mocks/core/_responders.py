@@ -214,9 +214,12 @@ class SequenceResponse(Responder):
         return all(item.serializable for item in self.responses)
 
     async def reply(self, context: ReplyContext) -> Reply:
-        with self._lock:
-            position = self._position
-            self._position += 1
+        # The private dict directly, as in `StaticResponse.reply`: four lookups of
+        # private attributes through pydantic cost about 10 µs a request.
+        private = self.__pydantic_private__ or {}
+        with private["_lock"]:
+            position: int = private["_position"]
+            private["_position"] = position + 1
         if position >= len(self.responses):
             if self.then == "error":
                 return context.mock.error_reply(

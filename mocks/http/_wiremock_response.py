@@ -106,7 +106,9 @@ class WireMockResponse(Responder):
             )
 
     async def reply(self, context: ReplyContext) -> Reply:
-        fixed = self._fixed
+        # The private dict directly: pydantic's lookup of a private attribute costs about
+        # 3 µs a request.
+        fixed: Reply | None = (self.__pydantic_private__ or {})["_fixed"]
         if fixed is not None:
             return Reply(
                 fixed.status, dict(fixed.headers), fixed.body, more_headers=list(fixed.more_headers)
