@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -29,7 +28,7 @@ from pydantic import (
 )
 
 from ._jsonpath import MISSING, JsonPathExpr
-from ._kinds import KindRegistry
+from ._kinds import KindModel, KindRegistry
 from ._request import RecordedRequest
 
 Op = Literal["eq", "contains", "regex", "startswith", "endswith", "present", "absent"]
@@ -138,7 +137,7 @@ def _show(actual: Any) -> str:
     return shown if len(shown) <= 120 else shown[:117] + "..."
 
 
-class Matcher(BaseModel):
+class Matcher(KindModel):
     """Base of all matchers. Subclasses set a unique ``kind`` and implement `differences`."""
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
@@ -566,10 +565,7 @@ class JsonPath(_LookupMatcher):
         return f"json {self.path}"
 
     def _lookup(self, request: RecordedRequest) -> Any:
-        if not request.is_json:
-            return MISSING
-        expr: JsonPathExpr = (self.__pydantic_private__ or {})["_expr"]  # as in `_pattern`
-        return expr.find(request.json)
+        return self._expr.find(request.json) if request.is_json else MISSING
 
 
 class Body(_LookupMatcher):

@@ -93,12 +93,7 @@ class LLMReply(Responder):
             self.tool_calls,
             self.finish_reason,
         )
-        # The private dict directly: pydantic's lookup of a private attribute costs more
-        # (about 3 µs) than working the answer out for a short reply.
-        private = self.__pydantic_private__
-        planned: tuple[tuple[Any, ...], Answer | None] | None = (
-            private["_planned"] if private else None
-        )
+        planned = self._planned
         if planned is not None and planned[0] == given:  # the same objects: at once
             return planned[1]
         refusal, calls = self.refusal, self.tool_calls
