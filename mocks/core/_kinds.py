@@ -77,7 +77,8 @@ class KindModel(BaseModel):
         try:
             return object.__getattribute__(self, "__pydantic_private__")[name]
         except (AttributeError, KeyError, TypeError):  # not (yet) a private attribute
-            fallback = getattr(super(), "__getattr__")  # pydantic's, hidden from typing
+            # pydantic's own, which it hides from type checkers: named by string
+            fallback = getattr(super(), "__getattr__")  # noqa: B009
             return fallback(name)
 
 
