@@ -17,6 +17,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "_json",
         "_request",
         "_form",
+        "_codings",
         "_reply",
         "_callback",
         "_contracts",

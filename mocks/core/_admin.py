@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 from multidict import CIMultiDictProxy, MultiMapping
 from pydantic import BaseModel, ValidationError
 
+from ._codings import UnreadableBody, decoded_body
 from ._datafile import dotted
 from ._reply import Reply
 from ._routes import Router
@@ -224,6 +225,10 @@ class AdminAPI:
         body, too_large = await http.read_body(self.max_body_size)
         if too_large:
             raise AdminError(413, f"body: larger than {self.max_body_size} bytes", "body")
+        try:
+            body = decoded_body(body, http.headers, self.max_body_size)
+        except UnreadableBody as exc:
+            raise AdminError(exc.status, f"body: {exc.message}", "body") from None
         call = AdminCall(http.method, http.path, params, http.headers, http.query, body)
         route.prepare(call)
         result = route.handler(call)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar
 
 from ._callback import Callback, Delivery, render_callback
+from ._codings import ACCEPTED, UnreadableBody, decoded_body
 from ._contracts import Violation
 from ._delays import sleep_at_least
 from ._engine import NearMiss
@@ -85,7 +86,8 @@ class Exchange:
     http: WireRequest
     entry: RecordedRequest
     started: float
-    too_large: bool = False
+    #: Why the body cannot be read (too large, or in a coding the mock cannot undo).
+    unreadable: UnreadableBody | None = None
     route: Route | None = None
     expectation: Expectation | None = None
     plan: WritePlan = PLAIN
@@ -152,12 +154,22 @@ class RequestPath:
     async def _receive(self, http: WireRequest) -> Exchange:
         """Read the body (bounded) and journal the request before anything can fail."""
         started = time.perf_counter()
-        body, too_large = await http.read_body(self.state.max_body_size)
+        limit = self.state.max_body_size
+        body, too_large = await http.read_body(limit)
+        unreadable = None
+        if too_large:
+            message = f"request body is larger than {limit} bytes"
+            unreadable = UnreadableBody(413, message, "too large")
+        else:
+            try:
+                body = decoded_body(body, http.headers, limit)
+            except UnreadableBody as exc:  # journaled as it came
+                unreadable = exc
         entry = RecordedRequest(http.method, http.path, http.query, http.headers, body)
         entry.raw_query = http.raw_query
         entry.scope = self._scope_of(entry)
         self.state.scope(entry.scope).journal.append(entry)
-        return Exchange(http, entry, started, too_large)
+        return Exchange(http, entry, started, unreadable)
 
     def _scope_of(self, entry: RecordedRequest) -> str:
         """The ``X-Mock-Scope`` header, else the scope the mock's credential names."""
@@ -171,10 +183,13 @@ class RequestPath:
     async def _answer(self, exchange: Exchange) -> Reply | None:
         """Every step up to the reply; None when a connection fault took over."""
         state, entry = self.state, exchange.entry
-        if exchange.too_large:
-            exchange.outcome = "too large"
-            message = f"request body is larger than {state.max_body_size} bytes"
-            return self.hooks.error_reply(413, message, entry)
+        unreadable = exchange.unreadable
+        if unreadable is not None:
+            exchange.outcome = unreadable.outcome
+            reply = self.hooks.error_reply(unreadable.status, unreadable.message, entry)
+            if unreadable.status == 415:  # RFC 9110: the codings the server does accept
+                reply = reply.with_headers({"Accept-Encoding": ACCEPTED})
+            return reply
         resolved = state.router.resolve(entry.method, entry.path)
         if resolved is not None:
             exchange.route, entry.path_params = resolved
