@@ -162,6 +162,10 @@ def test_templates_fill_values_from_the_request(mock_http: MockHTTP) -> None:
 def test_bad_templates_and_bodies_are_refused_when_programmed(mock_http: MockHTTP) -> None:
     with pytest.raises(ValidationError, match="unknown template value"):
         mock_http.expect("GET", "/x").respond(json={"a": "{{nope.x}}"}, template=True)
+    with pytest.raises(ValidationError, match=r"unknown template value 'request\.method\.x'"):
+        mock_http.expect("GET", "/x").respond(body="{{request.method.x}}", template=True)
+    with pytest.raises(ValidationError, match="cannot read JSON path"):
+        mock_http.expect("GET", "/x").respond(body="a {{request.json.a[*]}}", template=True)
     with pytest.raises(ValidationError, match="give one of json, body"):
         mock_http.expect("GET", "/y").respond(json={"a": 1}, body="x")
     with pytest.raises(ValidationError, match="status"):
