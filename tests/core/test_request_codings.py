@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import hypothesis
 import requests
 import yaml
+from hypothesis import strategies as st
 
 from mocks import MockHTTP, MockLLM
+from mocks.core._codings import UnreadableBody, decode_content
 from mocks.core.cli import build_parser, prepare
 
 DOCUMENT = {"order": 42, "items": ["tea", "cake"]}
@@ -172,3 +175,22 @@ def test_the_admin_api_reads_a_gzipped_wiremock_mapping() -> None:
         )
         assert refused.status_code == 400
         assert "not valid gzip data" in refused.text
+
+
+CODINGS = st.sampled_from(["gzip", "x-gzip", "deflate", "identity", "gzip, deflate", "br"])
+
+
+@hypothesis.given(body=st.binary(max_size=3000), coding=CODINGS | st.text(max_size=12))
+def test_any_bytes_under_any_coding_decode_or_get_a_clear_refusal(body: bytes, coding: str) -> None:
+    try:
+        decoded = decode_content(body, coding, limit=10_000)
+    except UnreadableBody as refusal:
+        assert refusal.status in (400, 413, 415) and refusal.message
+    else:
+        assert len(decoded) <= 10_000
+
+
+@hypothesis.given(body=st.binary(max_size=5000), level=st.integers(0, 9))
+def test_what_a_client_compresses_decodes_to_what_it_sent(body: bytes, level: int) -> None:
+    assert decode_content(gzip.compress(body, level), "gzip", limit=5000) == body
+    assert decode_content(zlib.compress(body, level), "deflate", limit=5000) == body
