@@ -22,6 +22,7 @@ from typing import Any
 
 from .load import Generator, LoadResult, default_generator, run_load
 from .procs import ServerProc
+from .rounds import LOAD_CPUS
 from .tables import table
 from .wiremock_servers import (
     CORPUS,
@@ -51,6 +52,7 @@ def _load(url: str, workload: Workload, connections: int, duration: float, gen: 
         body=workload.body,
         headers=workload.headers,
         generator=gen,
+        cpus=LOAD_CPUS,
     )
 
 

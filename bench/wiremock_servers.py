@@ -23,6 +23,7 @@ from typing import Any, Literal
 from .load import ROOT
 from .peer_servers import mockhttp_spec, wiremock_jar, wiremock_spec
 from .procs import Probe, ServerProc, ServerSpec
+from .rounds import SERVER_CPUS
 
 WireMockKind = Literal["wiremock", "mockhttp-wiremock"]
 KINDS: tuple[WireMockKind, ...] = ("wiremock", "mockhttp-wiremock")
@@ -103,8 +104,10 @@ def corpus_spec(kind: WireMockKind, root: Path) -> ServerSpec:
 
 
 def start_corpus_server(kind: WireMockKind, root: Path) -> ServerProc:
-    """`kind` serving `root` in its own process (`bench.procs.ServerProc`, not pinned)."""
-    return ServerProc(corpus_spec(kind, root))
+    """`kind` serving `root` in its own process (`bench.procs.ServerProc`), pinned to
+    `SERVER_CPUS` like the peers: WireMock's threads share one core, as MockHTTP's one
+    thread has (unpinned, WireMock took about 1.45 cores and wrk the rest)."""
+    return ServerProc(corpus_spec(kind, root), SERVER_CPUS)
 
 
 def describe() -> dict[str, Any]:
