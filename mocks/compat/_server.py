@@ -121,6 +121,7 @@ class HTTPServer:
         self.default_waiting_settings = default_waiting_settings or WaitingSettings()
         #: The engine serving this server.
         self.mock = MockHTTP()
+        self.mock.state.decode_bodies = False  # werkzeug hands a handler the bytes as sent
         self.assertions: list[str | AssertionError] = []
         self.handler_errors: list[Exception] = []
         self.no_handler_status_code = 500

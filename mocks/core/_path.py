@@ -160,7 +160,7 @@ class RequestPath:
         if too_large:
             message = f"request body is larger than {limit} bytes"
             unreadable = UnreadableBody(413, message, "too large")
-        else:
+        elif self.state.decode_bodies:
             try:
                 body = decoded_body(body, http.headers, limit)
             except UnreadableBody as exc:  # journaled as it came

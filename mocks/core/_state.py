@@ -219,6 +219,9 @@ class MockState:
         self.settings = MockSettings()
         self.error_schema = error_schema
         self.max_body_size = max_body_size
+        #: Undo a request body's ``Content-Encoding`` before anything reads it (as WireMock
+        #: does); pytest-httpserver's API turns it off, its handlers get what was sent.
+        self.decode_bodies = True
         self.check_responses = check_responses
         self.journal_size = journal_size
         self.journal_bytes = journal_bytes

@@ -3,6 +3,7 @@ sockets; werkzeug ``Request``/``Response`` where pytest-httpserver users pass th
 
 from __future__ import annotations
 
+import gzip
 import re
 import textwrap
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from pytest_httpserver import HTTPServer as RealHTTPServer
 from werkzeug import Request, Response
 
 from mocks import MockHTTP
@@ -47,6 +49,21 @@ def test_matching_on_method_data_json_headers_and_query(server: HTTPServer) -> N
     assert requests.get(url("/q"), params={"a": "1", "b": "2"}, timeout=5).status_code == 500
     assert requests.get(url("/s?a=1&b=2"), timeout=5).text == "query string"
     server.clear_assertions()
+
+
+@pytest.mark.parametrize("kind", [HTTPServer, RealHTTPServer], ids=["mocks", "pytest-httpserver"])
+def test_a_gzipped_body_reaches_matchers_and_handlers_as_sent(kind: type[HTTPServer]) -> None:
+    sent = gzip.compress(b"raw")
+    with kind() as server:
+        server.expect_request("/d", data=sent).respond_with_data("matched as sent")
+        server.expect_request("/h").respond_with_handler(
+            lambda request: Response(gzip.decompress(request.get_data()))
+        )
+        gzipped = {"Content-Encoding": "gzip"}
+        answer = requests.post(server.url_for("/d"), data=sent, headers=gzipped, timeout=5)
+        assert answer.text == "matched as sent"
+        answer = requests.post(server.url_for("/h"), data=sent, headers=gzipped, timeout=5)
+        assert answer.text == "raw"
 
 
 def test_uri_patterns_and_regexes(server: HTTPServer) -> None:
