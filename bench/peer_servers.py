@@ -169,6 +169,10 @@ def _aiohttp(folder: Path, port: int) -> list[str]:
     return _python("-m", "bench.standalone", "aiohttp")
 
 
+def _http1(folder: Path, port: int) -> list[str]:
+    return _python("-m", "bench.standalone", "http1")
+
+
 def _httpserver(folder: Path, port: int) -> list[str]:
     return _python("-m", "bench.standalone", "pytest-httpserver")
 
@@ -216,6 +220,7 @@ def nginx_available() -> bool:
 
 
 AIOHTTP = ServerSpec("aiohttp", "aiohttp, bare handler", _aiohttp, STUB_PROBE)
+HTTP1 = ServerSpec("http1", "mocks' HTTP server, bare handler", _http1, STUB_PROBE)
 HTTPSERVER = ServerSpec("pytest-httpserver", "pytest-httpserver", _httpserver, STUB_PROBE)
 NGINX = ServerSpec(
     "nginx", "nginx static (ceiling)", _nginx, STUB_PROBE, announces=False, start_timeout=30
@@ -228,6 +233,7 @@ def peers() -> list[ServerSpec]:
         mockhttp_spec(),
         mockhttp_spec(asyncio_loop=True),
         AIOHTTP,
+        HTTP1,
         wiremock_spec(),
         wiremock_spec(journal=False),
         HTTPSERVER,

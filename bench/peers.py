@@ -158,7 +158,7 @@ def run_peers(
     for kind in ("mockhttp-asyncio",):
         if kind in results["servers"] and "mockhttp" in results["servers"]:
             results["servers"][kind]["journal"] = results["servers"]["mockhttp"].get("journal")
-    for kind in ("wiremock-nojournal", "aiohttp", "nginx"):
+    for kind in ("wiremock-nojournal", "aiohttp", "http1", "nginx"):
         if kind in results["servers"]:
             results["servers"][kind]["journal"] = {"bytes_per_entry": 0, "none": True}
     return results

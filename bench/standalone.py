@@ -1,6 +1,8 @@
 """Subprocess entry: the peers that have no command line of their own, as standalone servers.
 
 ``python -m bench.standalone aiohttp`` (a bare aiohttp ``web.Application``, one route),
+``python -m bench.standalone http1`` (the mocks' own HTTP/1.1 server with a bare handler:
+no engine, no journal, uvloop as MockHTTP has it),
 ``python -m bench.standalone pytest-httpserver`` (one ``expect_request``),
 ``python -m bench.standalone sink`` (a webhook receiver counting what it gets),
 and ``python -m bench.standalone pypi-mockllm`` (the PyPI mockllm, as `bench.llm_servers`
@@ -52,6 +54,39 @@ def serve_aiohttp(port: int) -> None:
         print=lambda _: print(f"aiohttp listening on {url}", flush=True),
         handle_signals=True,
     )
+
+
+def serve_http1(port: int) -> None:
+    """The server under every mock (`mocks.core._http1`) with a handler that answers
+    STUB_BYTES to anything: what a request costs below the engine."""
+    import asyncio
+
+    from mocks.core._http1 import Http1Server
+    from mocks.core._wire import WireRequest
+
+    headers = [("Content-Type", "application/json")]
+
+    async def stub(request: WireRequest) -> None:
+        await request.read_body(1 << 20)
+        request.response.send(200, headers, STUB_BYTES)
+
+    async def serve() -> None:
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(Http1Server(stub, loop), "127.0.0.1", port)
+        bound = server.sockets[0].getsockname()[1]
+        print(f"http1 listening on http://127.0.0.1:{bound}", flush=True)
+        stop = asyncio.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await stop.wait()
+        server.close()
+
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(serve())
+    else:
+        uvloop.run(serve())
 
 
 def serve_sink(port: int) -> None:
@@ -140,11 +175,15 @@ def serve_pypi_mockllm() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Serve the peer named on the command line until SIGTERM or SIGINT."""
     parser = argparse.ArgumentParser(prog="python -m bench.standalone")
-    parser.add_argument("server", choices=("aiohttp", "pytest-httpserver", "sink", "pypi-mockllm"))
+    parser.add_argument(
+        "server", choices=("aiohttp", "http1", "pytest-httpserver", "sink", "pypi-mockllm")
+    )
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if args.server == "aiohttp":
         serve_aiohttp(args.port)
+    elif args.server == "http1":
+        serve_http1(args.port)
     elif args.server == "pytest-httpserver":
         serve_httpserver(args.port)
     elif args.server == "sink":
