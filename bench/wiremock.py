@@ -22,7 +22,7 @@ from typing import Any
 
 from .load import Generator, LoadResult, default_generator, run_load
 from .procs import ServerProc
-from .rounds import LOAD_CPUS
+from .rounds import LOAD_CPUS, wait_quiet
 from .tables import table
 from .wiremock_servers import (
     CORPUS,
@@ -72,6 +72,7 @@ def _runs(
         shift = round_ % len(pairs)
         for kind, workload, connections in pairs[shift:] + pairs[:shift]:
             server = servers[(kind, workload.many)]
+            wait_quiet(list(servers.values()))
             before = server.cpu_seconds()
             load = _load(server.url, workload, connections, duration, generator)
             cpu = server.cpu_seconds() - before
