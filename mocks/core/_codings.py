@@ -80,7 +80,7 @@ def _inflate(body: bytes, coding: str, wbits: int, limit: int) -> bytes:
         try:
             part = inflater.decompress(rest, limit + 1 - size)
         except zlib.error as exc:
-            if coding == "deflate" and wbits > 0 and not parts:
+            if coding == "deflate" and wbits > 0:
                 # Some clients send "deflate" as the raw stream, without zlib's wrapper.
                 return _inflate(body, coding, -zlib.MAX_WBITS, limit)
             raise _undecodable(coding, str(exc)) from None
