@@ -15,6 +15,10 @@ Both are programmed with the same two answers and serve the same requests:
 - ``gemini`` and ``gemini-stream`` (MockLLM only: no peer serves Gemini's API):
   ``:generateContent`` and ``:streamGenerateContent?alt=sse``.
 
+Beside them, ``llm-floor`` (chat only): the mocks' own HTTP/1.1 server with a handler
+that reads the body and answers MockLLM's chat answer as canned bytes, so the chat table
+shows, in the same run, what a chat request costs below anything MockLLM does.
+
 mockllm (0.0.8) answers from a YAML file (``responses:`` prompt -> answer, matched
 exactly on the last user message); its ``settings: lag_enabled`` is off, so its
 streams carry no artificial delay. ``mockllm start`` runs uvicorn with ``reload=True``
@@ -44,16 +48,17 @@ from typing import Any, Literal, TypeGuard, get_args
 
 from .http_servers import Request, RunningServer
 
-LLMKind = Literal["mockllm", "mockllm-uvloop", "pypi-mockllm"]
+LLMKind = Literal["mockllm", "mockllm-uvloop", "pypi-mockllm", "llm-floor"]
 LLMScenario = Literal[
     "chat", "stream", "stream-chars", "messages", "messages-stream", "gemini", "gemini-stream"
 ]
-LLM_KINDS: tuple[LLMKind, ...] = ("mockllm", "mockllm-uvloop", "pypi-mockllm")
+LLM_KINDS: tuple[LLMKind, ...] = ("mockllm", "mockllm-uvloop", "pypi-mockllm", "llm-floor")
 LLM_SCENARIOS: tuple[LLMScenario, ...] = get_args(LLMScenario)
 LABELS: dict[str, str] = {
     "mockllm": "MockLLM",
     "mockllm-uvloop": "MockLLM+uvloop",
     "pypi-mockllm": "mockllm (PyPI)",
+    "llm-floor": "floor: canned answer",
 }
 
 MODEL = "bench-model"
@@ -88,7 +93,10 @@ def is_llm_scenario(scenario: str) -> TypeGuard[LLMScenario]:
 
 def supports(kind: LLMKind, scenario: LLMScenario) -> bool:
     """Whether a server can run a scenario (one chunk per character is MockLLM's alone,
-    mockllm always streams that way; mockllm serves no Gemini API)."""
+    mockllm always streams that way; mockllm serves no Gemini API; the floor answers the
+    chat request alone)."""
+    if kind == "llm-floor":
+        return scenario == "chat"
     mine = ("stream-chars", "gemini", "gemini-stream")
     return scenario not in mine or kind != "pypi-mockllm"
 
@@ -282,11 +290,80 @@ def start_pypi_mockllm() -> RunningServer:
     return RunningServer(f"http://127.0.0.1:{port}", stop, lambda: "", lambda: None, [folder])
 
 
+# ---- the floor: the mocks' server answering a canned chat answer -------------------------
+
+
+def _canned_chat_answer() -> tuple[list[tuple[str, str]], bytes]:
+    """The headers (without framing and Date) and body MockLLM answers the chat request with."""
+    server = start_mockllm(use_uvloop=False)
+    path, headers = _target("chat")
+    request = urllib.request.Request(
+        server.url + path,
+        data=json.dumps(body_for("chat")).encode(),
+        headers={"Content-Type": "application/json", **dict(h.split(": ", 1) for h in headers)},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # loopback
+            body = response.read()
+            kept = [
+                (name, value)
+                for name, value in response.headers.items()
+                if name.lower() not in ("content-length", "date", "server", "connection")
+            ]
+    finally:
+        server.stop()
+    return kept, body
+
+
+def start_floor() -> RunningServer:
+    """The server under every mock (`mocks.core._http1`, on uvloop where it installs) with
+    a handler that reads the request body and answers MockLLM's own chat answer, the same
+    bytes every time: no matching, validation, token counting, rate-limit window, ids or
+    journal. What the chat request costs this server's loop, parser and socket, the
+    floor no MockLLM answer can go below, measured beside the others in the same run."""
+    import asyncio
+
+    from mocks.core._http1 import Http1Server
+    from mocks.core._wire import WireRequest
+
+    headers, body = _canned_chat_answer()
+    served = 0
+
+    async def answer(request: WireRequest) -> None:
+        nonlocal served
+        await request.read_body(1 << 20)
+        request.response.send(200, headers, body)
+        served += 1
+
+    loop: asyncio.AbstractEventLoop
+    try:
+        import uvloop
+
+        loop = uvloop.new_event_loop()
+    except ImportError:
+        loop = asyncio.new_event_loop()
+    listening = loop.run_until_complete(
+        loop.create_server(Http1Server(answer, loop), "127.0.0.1", 0)
+    )
+    port = listening.sockets[0].getsockname()[1]
+    thread = threading.Thread(target=loop.run_forever, name="llm-floor", daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        loop.call_soon_threadsafe(listening.close)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=15)
+
+    return RunningServer(f"http://127.0.0.1:{port}", stop, lambda: "", lambda: served)
+
+
 def start(kind: LLMKind, scenario: LLMScenario) -> RunningServer:
     """Start an LLM server (in this process), programmed for every scenario, checked."""
-    del scenario  # both servers are programmed for all of them
+    del scenario  # the servers are programmed for all of them
     if kind == "pypi-mockllm":
         server = start_pypi_mockllm()
+    elif kind == "llm-floor":
+        server = start_floor()
     else:
         server = start_mockllm(use_uvloop=kind == "mockllm-uvloop")
     check_answers(server, kind)
