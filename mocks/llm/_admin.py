@@ -36,6 +36,9 @@ class LLMSettings(BaseModel):
     )
     requests_per_minute: int | None = Field(description="request budget (null: unlimited)")
     tokens_per_minute: int | None = Field(description="token budget (null: unlimited)")
+    batch_processing_seconds: float = Field(
+        description="how long a new Message Batch stays in_progress (0: it ends when created)"
+    )
 
 
 class SettingsUpdate(BaseModel):
@@ -46,6 +49,7 @@ class SettingsUpdate(BaseModel):
     context_window: int | None = Field(None, ge=1)
     requests_per_minute: int | None = Field(None, ge=1)
     tokens_per_minute: int | None = Field(None, ge=1)
+    batch_processing_seconds: float = Field(0.0, ge=0, le=86_400)
 
 
 class ModelEntry(BaseModel):
@@ -109,6 +113,8 @@ class LLMHost(Protocol):
         self, requests_per_minute: int | None = None, tokens_per_minute: int | None = None
     ) -> Any: ...
 
+    def with_batch_processing(self, seconds: float) -> Any: ...
+
 
 class LLMAdmin:
     """The ``/__admin/llm`` handlers of one mock."""
@@ -127,6 +133,8 @@ class LLMAdmin:
             mock.allow_unknown_models = bool(body.allow_unknown_models)
         if "context_window" in given:
             mock.context_window = body.context_window
+        if "batch_processing_seconds" in given:
+            mock.with_batch_processing(body.batch_processing_seconds)
         if given & {"requests_per_minute", "tokens_per_minute"}:
             current = mock.llm_settings()
             mock.with_rate_limit(

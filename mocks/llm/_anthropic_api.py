@@ -26,7 +26,7 @@ from ._built_reply import BuiltReply
 from ._errors import UNKNOWN_MODEL_HINT
 from ._host import LLMHost
 from ._models import ModelInfo
-from ._planning import plan_output
+from ._planning import Output, plan_output
 from ._ratelimit import RateLimitExceeded, Window
 from ._responders import LLMReply
 from ._streaming import faulty_stream
@@ -177,20 +177,11 @@ class AnthropicAPI:
         """Answer ``POST /v1/messages`` (``reply``: what an expectation programmed)."""
         body = request.json
         self._validate(request, body)
-        prompt = wire.prompt_from_messages(body)
         model = str(body["model"])
         input_tokens = wire.input_tokens(body)
         headers = self._take(model, input_tokens + int(body["max_tokens"]))
         host = self.host
-        output = plan_output(
-            prompt,
-            rng=host.rng,
-            seed=host.seed,
-            answer=reply.answer() if reply is not None else None,
-            call_id=wire.tool_use_id,
-        )
-        message = wire.message_id(host.rng)
-        signature = wire.signature(host.rng) if output.thinking is not None else ""
+        output, message, signature = self._planned(body, reply)
         if body.get("stream"):
             events = wire.stream_events(
                 output,
@@ -212,6 +203,38 @@ class AnthropicAPI:
         host.limiter.settle(input_tokens + output.completion_tokens)
         headers.update(self._own_headers(wire.request_id(host.rng)))
         return BuiltReply.json(document, 200, headers)
+
+    def batch_message(self, request: RecordedRequest, reply: LLMReply | None) -> dict[str, Any]:
+        """The message one request of a Message Batch is answered with (`request`'s body
+        is its ``params``): checked as ``POST /v1/messages`` checks a body, raising that
+        `AnthropicError`, and never streamed. It spends no per-minute budget: batches
+        are limited apart from the Messages API."""
+        body = request.json
+        self._validate(request, body)
+        if body.get("stream"):
+            raise errors.invalid_request("stream: streaming is not supported in a batch")
+        output, message, signature = self._planned(body, reply)
+        return wire.create_message(
+            output,
+            model=str(body["model"]),
+            message=message,
+            input_tokens=wire.input_tokens(body),
+            thinking_signature=signature,
+        )
+
+    def _planned(self, body: Any, reply: LLMReply | None) -> tuple[Output, str, str]:
+        """The answer to a checked body: its output, message id and thinking signature."""
+        host = self.host
+        output = plan_output(
+            wire.prompt_from_messages(body),
+            rng=host.rng,
+            seed=host.seed,
+            answer=reply.answer() if reply is not None else None,
+            call_id=wire.tool_use_id,
+        )
+        message = wire.message_id(host.rng)
+        signature = wire.signature(host.rng) if output.thinking is not None else ""
+        return output, message, signature
 
     def count_tokens(self, request: RecordedRequest) -> Reply:
         """Answer ``POST /v1/messages/count_tokens`` (not a generation: it matches no

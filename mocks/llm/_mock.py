@@ -32,6 +32,7 @@ from mocks.core import (
 
 from ._admin import LLMAdmin
 from ._anthropic_api import AnthropicAPI
+from ._anthropic_batches import MessageBatches
 from ._expectation import LLMExpectation, retry_count, tool_call_of, tool_call_spec
 from ._gemini_api import GeminiAPI
 from ._host import Dialect
@@ -73,7 +74,10 @@ class MockLLM(BaseMock):
     ``/openai/deployments/{deployment}/...``; Anthropic's ``/v1/messages``; Gemini's
     ``/{v1,v1beta}/models/{model}:generateContent`` and friends), auth, error envelopes
     and streaming of each. The Anthropic SDK reaches it with ``base_url=mock.url``,
-    ``google-genai`` with ``HttpOptions(base_url=mock.url)``.
+    ``google-genai`` with ``HttpOptions(base_url=mock.url)``. Anthropic's Message
+    Batches (``/v1/messages/batches``) answer each request of a batch as
+    ``/v1/messages`` would, through the same expectations; a batch ends when created
+    unless `with_batch_processing` gives it time.
 
     Example::
 
@@ -132,6 +136,8 @@ class MockLLM(BaseMock):
         self.openai = OpenAIAPI(self)
         self.anthropic = AnthropicAPI(self)
         self.gemini = GeminiAPI(self)
+        #: Anthropic's Message Batches (``/v1/messages/batches``).
+        self.batches = MessageBatches(self, self.anthropic.batch_message)
         #: The three APIs, each with its routes, auth, envelope, headers and answers.
         self.dialects: dict[API, Dialect] = {
             "openai": self.openai,
@@ -143,7 +149,12 @@ class MockLLM(BaseMock):
     # ---- routes --------------------------------------------------------------------
 
     def build_routes(self) -> list[Route]:
-        routes = [*self.anthropic.routes(), *self.gemini.routes(), *self.openai.routes()]
+        routes = [
+            *self.anthropic.routes(),
+            *self.batches.routes(),
+            *self.gemini.routes(),
+            *self.openai.routes(),
+        ]
         for prefix in ("/v1", "", AZURE_PREFIX):  # one listing, told apart by credentials
             routes.append(
                 Route(
@@ -174,9 +185,17 @@ class MockLLM(BaseMock):
         self.context_window = tokens
         return self
 
+    def with_batch_processing(self, seconds: float) -> Self:
+        """Keep each new Message Batch ``in_progress`` for ``seconds`` (0, the default:
+        it ends when created), so a test can poll it, or cancel it, before it ends."""
+        if seconds < 0:
+            raise ValueError("batch processing time must be 0 or more seconds")
+        self.batches.processing_seconds = seconds
+        return self
+
     def reset(self, *, keep_stubs: bool = True) -> None:
-        """Clear expectations, journal and faults, and restore the configured keys,
-        context window and rate limits."""
+        """Clear expectations, journal, faults, stored responses and batches, and restore
+        the configured keys, context window, rate limits and batch processing time."""
         super().reset(keep_stubs=keep_stubs)
         self.api_keys = None if self._initial[0] is None else list(self._initial[0])
         self.context_window = self._initial[1]
@@ -184,6 +203,8 @@ class MockLLM(BaseMock):
         self.models = ModelCatalog(self._initial_models)
         self.allow_unknown_models = self._initial_allow_unknown
         self.openai.stored_responses.clear()
+        self.batches.clear()
+        self.batches.processing_seconds = 0.0
 
     def llm_settings(self) -> dict[str, Any]:
         """The settings ``GET /__admin/llm/settings`` shows."""
@@ -192,6 +213,7 @@ class MockLLM(BaseMock):
             "context_window": self.context_window,
             "requests_per_minute": self.limiter.requests_per_minute,
             "tokens_per_minute": self.limiter.tokens_per_minute,
+            "batch_processing_seconds": self.batches.processing_seconds,
         }
 
     def admin_routes(self) -> list[AdminRoute]:

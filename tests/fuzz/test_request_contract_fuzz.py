@@ -226,6 +226,14 @@ TARGETS = [
     ),
     Target(
         "llm",
+        "/v1/messages/batches",
+        "anthropic_batch_request",
+        "anthropic_message_batch",
+        "anthropic_error",
+        ANTHROPIC,
+    ),
+    Target(
+        "llm",
         "/v1/messages/count_tokens",
         "anthropic_count_tokens_request",
         "anthropic_count_tokens",

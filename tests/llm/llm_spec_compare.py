@@ -37,7 +37,9 @@ class Side:
             else:
                 document, _, pointer = ref.partition("#")
                 target: Any = (
-                    load_contract(document.removesuffix(".json")) if document else self.root
+                    _anchored(load_contract(document.removesuffix(".json")), document)
+                    if document
+                    else self.root
                 )
                 for part in filter(None, pointer.split("/")):
                     target = target[part]
@@ -178,6 +180,21 @@ def load_facts(provider: str) -> Node:
     """The committed facts of one provider's published API description."""
     facts: Node = json.loads((FACTS / f"{provider}.json").read_text())
     return facts
+
+
+def _anchored(node: Any, document: str) -> Any:
+    """`node` (from contract file `document`) with its local refs (``#/$defs/x``) made
+    to name that file, so they resolve there when followed from another contract."""
+    if isinstance(node, dict):
+        return {
+            key: document + value
+            if key == "$ref" and isinstance(value, str) and value.startswith("#")
+            else _anchored(value, document)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_anchored(item, document) for item in node]
+    return node
 
 
 def load_contract(name: str) -> Node:

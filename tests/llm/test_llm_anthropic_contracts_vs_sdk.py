@@ -25,6 +25,11 @@ PAIRS = {
     "anthropic_error": "ErrorResponse",
     "anthropic_model": "ModelInfo",
     "anthropic_model_list": "ModelPage",
+    "anthropic_batch_request": "BatchCreateParams",
+    "anthropic_message_batch": "MessageBatch",
+    "anthropic_message_batch_list": "MessageBatchPage",
+    "anthropic_deleted_message_batch": "DeletedMessageBatch",
+    "anthropic_batch_result": "MessageBatchIndividualResponse",
 }
 
 _SAMPLING = (

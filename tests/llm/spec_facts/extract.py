@@ -147,6 +147,10 @@ ANTHROPIC_ROOTS = {
     "MessageTokensCount": "anthropic.types",
     "ErrorResponse": "anthropic.types",
     "ModelInfo": "anthropic.types",
+    "BatchCreateParams": "anthropic.types.messages.batch_create_params",
+    "MessageBatch": "anthropic.types.messages",
+    "DeletedMessageBatch": "anthropic.types.messages",
+    "MessageBatchIndividualResponse": "anthropic.types.messages",
 }
 
 
@@ -179,12 +183,14 @@ def anthropic_facts() -> dict[str, Any]:
 
     from anthropic.pagination import SyncPage
     from anthropic.types import ModelInfo
+    from anthropic.types.messages import MessageBatch
 
     roots: dict[str, Any] = {
         name: getattr(importlib.import_module(module), name)
         for name, module in ANTHROPIC_ROOTS.items()
     }
     roots["ModelPage"] = SyncPage[ModelInfo]
+    roots["MessageBatchPage"] = SyncPage[MessageBatch]
     return sdk_facts("anthropic", roots)
 
 
