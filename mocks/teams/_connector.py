@@ -11,13 +11,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from ._directory import Account, Conversation, Directory
 from ._errors import ConnectorError
 from ._ids import TeamsIds
-from ._transcript import Operation, Transcript, outgoing_entry
+from ._transcript import Operation, Transcript, outgoing_entry, thread_base
 
 #: The largest activity Teams accepts, in bytes of JSON (text and cards together).
 MAX_MESSAGE_SIZE = 28 * 1024
@@ -207,14 +208,24 @@ class Connector:
         self._record(conversation, thread_id, stored, "send", activity_id, scope)
         return {"id": thread_id, "activityId": activity_id}
 
-    def conversations(self, continuation_token: str | None = None) -> dict[str, Any]:
-        """``GET /v3/conversations``: every conversation the bot is in, with its members."""
+    def conversations(
+        self, continuation_token: str | None = None, *, scope: str = ""
+    ) -> dict[str, Any]:
+        """``GET /v3/conversations``: every conversation the bot is in, with its members.
+
+        In a named `scope` the caller is the bot of the app that scope is named after,
+        which is in the conversations it has had activity in (posted to it or sent by
+        it, in that scope), not in every conversation of the tenant."""
+        conversations: Iterable[Conversation] = self.directory.conversations.values()
+        if scope:
+            active = {thread_base(e.conversation_id) for e in self.transcript.entries(scope=scope)}
+            conversations = [c for c in conversations if c.id in active]
         listed = [
             {
                 "id": conversation.id,
                 "members": [m.channel_account() for m in self.directory.members(conversation)],
             }
-            for conversation in self.directory.conversations.values()
+            for conversation in conversations
             if conversation.bot_member
         ]
         return {"conversations": listed}

@@ -214,7 +214,8 @@ class TeamsEndpoints:
 
     def _conversations(self, request: RecordedRequest) -> Reply:
         token = request.query.get("continuationToken")
-        return self._call(lambda: self.service.connector.conversations(token))
+        connector = self.service.connector
+        return self._call(lambda: connector.conversations(token, scope=request.scope))
 
     def _history(self, request: RecordedRequest) -> Reply:
         conversation_id = request.path_params["conversationId"]

@@ -356,3 +356,27 @@ def test_a_wrong_audience_token_never_names_the_app_it_is_sent_to(teams: MockTea
     other = tokens.claims(teams.service_url, "wrong_audience", tokens.other_app_id)
     assert other["aud"] == teams.app_id
     assert tokens.claims(teams.service_url, "valid", APP_A)["aud"] == APP_A
+
+
+def test_a_scope_bot_lists_the_conversations_it_has_been_in(teams: MockTeams) -> None:
+    chat = teams.conversation("alice").id
+    group = teams.group_chat("bob", "carol").id
+    _worker(teams, APP_A, "hello from A")
+    RemoteMock("teams", teams.url, APP_B).expect(
+        {"matcher": {"kind": "path", "value": "/activities", "op": "contains"}, "optional": True}
+    )
+    _bot_sends(teams, APP_A, chat, "hello from A")
+
+    def listed(app_id: str) -> list[str]:
+        token = _token(teams, app_id).json()["access_token"]
+        answer = requests.get(
+            f"{teams.url}/v3/conversations",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=5,
+        )
+        assert answer.status_code == 200, answer.text
+        return [conversation["id"] for conversation in answer.json()["conversations"]]
+
+    assert listed(APP_A) == [chat]  # A's bot has been in alice's chat, nowhere else
+    assert listed(APP_B) == []  # B's bot has been in none
+    assert sorted(listed(teams.app_id)) == sorted([chat, group])  # the mock's own bot: all
