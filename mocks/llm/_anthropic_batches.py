@@ -18,6 +18,7 @@ scope they were created in: a scope lists and reads only its own.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 import re
@@ -52,6 +53,8 @@ CUSTOM_ID = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 KEPT = 1_000
 #: How long a batch may process before it expires, in seconds (24 hours).
 LIFETIME = 24 * 3600
+#: Requests answered between two turns of the event loop while a batch is processed.
+SLICE = 100
 #: Page sizes of the listing.
 DEFAULT_LIMIT, MAX_LIMIT = 20, 1000
 #: Where a batch's requests are answered: the Messages API's own path.
@@ -109,6 +112,8 @@ class Batch:
     cancel_initiated_at: float | None = None
     ended_at: float | None = None
     results: list[dict[str, Any]] = field(default_factory=list)
+    #: Held while the batch is processed (see `MessageBatches._advance`).
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def processing_status(self) -> str:
@@ -289,22 +294,29 @@ class MessageBatches:
     # ---- processing ----------------------------------------------------------------------
 
     async def _advance(self, batch: Batch) -> None:
-        """End `batch` when its time came, or at once when canceled."""
-        if batch.ended_at is not None:
-            return
-        if batch.cancel_initiated_at is not None:
-            batch.results = [
-                {"custom_id": custom_id, "result": {"type": "canceled"}}
-                for custom_id, _ in batch.requests
-            ]
-        elif self.clock() >= batch.ends_at:
-            batch.results = [
-                {"custom_id": custom_id, "result": await self._answered(batch, params)}
-                for custom_id, params in batch.requests
-            ]
-        else:
-            return
-        batch.ended_at = self.clock()
+        """End `batch` when its time came, or at once when canceled. A large batch is
+        answered a slice at a time, letting the mock serve other requests meanwhile; a
+        call that comes then waits for the same processing instead of repeating it."""
+        async with batch.lock:
+            if batch.ended_at is not None:
+                return
+            if batch.cancel_initiated_at is not None:
+                batch.results = [
+                    {"custom_id": custom_id, "result": {"type": "canceled"}}
+                    for custom_id, _ in batch.requests
+                ]
+            elif self.clock() >= batch.ends_at:
+                results = []
+                for index, (custom_id, params) in enumerate(batch.requests, 1):
+                    results.append(
+                        {"custom_id": custom_id, "result": await self._answered(batch, params)}
+                    )
+                    if index % SLICE == 0:
+                        await asyncio.sleep(0)
+                batch.results = results
+            else:
+                return
+            batch.ended_at = self.clock()
 
     async def _answered(self, batch: Batch, params: dict[str, Any]) -> dict[str, Any]:
         """The result of one request: what ``POST /v1/messages`` would answer its params

@@ -8,6 +8,7 @@ line of the results is checked against ``anthropic_batch_result`` by the test.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Iterator
@@ -251,3 +252,24 @@ def test_a_bad_batch_gets_the_api_error_naming_the_field(mock_llm: MockLLM) -> N
     assert missing.status_code == 404 and missing.json()["error"]["type"] == "not_found_error"
     assert httpx.post(url, json={"requests": [one]}, headers=VERSION).status_code == 200
     assert "anthropic_batch_request" in str(mock_llm.report())  # the violations are reported
+
+
+async def test_a_large_batch_is_processed_once_while_others_are_served(
+    mock_llm: MockLLM,
+) -> None:
+    counted = mock_llm.expect_completion(prompt_contains="item", response="done")
+    mock_llm.with_batch_processing(0.05)
+    async with AsyncAnthropic(base_url=mock_llm.url, api_key="k", max_retries=0) as client:
+        batch = await client.messages.batches.create(
+            requests=[_request(f"n{i}", f"item {i}") for i in range(600)]
+        )
+        await asyncio.sleep(0.1)  # due now: the next calls process it, a slice at a time
+        polled, models, again = await asyncio.gather(
+            client.messages.batches.retrieve(batch.id),
+            client.models.list(),
+            client.messages.batches.retrieve(batch.id),
+        )
+        assert models.data  # served while the batch was being processed
+        assert polled.processing_status == again.processing_status == "ended"
+        assert polled.request_counts.succeeded == again.request_counts.succeeded == 600
+    assert len(counted.calls) == 600  # answered once, not once per concurrent call
