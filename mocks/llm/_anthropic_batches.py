@@ -178,7 +178,7 @@ class MessageBatches:
                 response_schema="anthropic_message_batch",
                 serve_invalid=True,  # the precise 400 comes from `create`
             ),
-            Route("GET", PREFIX, self.list, response_schema="anthropic_message_batch_list"),
+            Route("GET", PREFIX, self.listing, response_schema="anthropic_message_batch_list"),
             Route(
                 "GET",
                 f"{PREFIX}/{{batch_id}}",
@@ -220,7 +220,7 @@ class MessageBatches:
         await self._advance(batch)
         return self._answer(batch, request)
 
-    async def list(self, request: RecordedRequest) -> Reply:
+    async def listing(self, request: RecordedRequest) -> Reply:
         """``GET /v1/messages/batches``: the scope's batches, newest first, a page at a
         time (``limit``, ``after_id``, ``before_id``)."""
         limit = _limit(request.query.get("limit"))
