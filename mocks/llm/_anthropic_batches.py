@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 import re
 import time
 from collections import OrderedDict
@@ -36,6 +35,7 @@ from mocks.core import (
     RecordedRequest,
     Reply,
     ReplyContext,
+    ResponderHost,
     Route,
     json_text,
 )
@@ -62,26 +62,9 @@ MESSAGES_PATH = "/v1/messages"
 PREFIX = "/v1/messages/batches"
 
 
-class BatchHost(Protocol):
-    """What the batches use of `MockLLM`: its state (scopes and their expectations), its
-    URL, its draws and error envelope (a programmed responder answers through it), and
-    the Messages API that answers each request."""
-
-    @property
-    def rng(self) -> random.Random:
-        """The mock's seeded generator."""
-        ...
-
-    def error_reply(
-        self,
-        status: int,
-        message: str,
-        request: RecordedRequest | None = None,
-        *,
-        field: str | None = None,
-    ) -> Reply:
-        """An error in the envelope of the API `request` speaks."""
-        ...
+class BatchHost(ResponderHost, Protocol):
+    """What the batches use of `MockLLM`: its state (scopes and their expectations) and
+    its URL, besides what a responder uses (a programmed responder answers through it)."""
 
     @property
     def state(self) -> MockState:
