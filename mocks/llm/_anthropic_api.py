@@ -118,7 +118,7 @@ class AnthropicAPI:
     @staticmethod
     def malformed() -> Reply:
         """The answer to a body that is not JSON."""
-        return errors.invalid_request("body: Invalid JSON payload received.").reply
+        return errors.invalid_json().reply
 
     @staticmethod
     def not_found_message(request: RecordedRequest) -> str:

@@ -187,6 +187,8 @@ class MessageBatches:
 
     async def create(self, request: RecordedRequest) -> Reply:
         """``POST /v1/messages/batches``."""
+        if request.body and not request.is_json:
+            raise errors.invalid_json()
         requests = _checked_requests(request.json)
         now = self.clock()
         batch = Batch(

@@ -90,6 +90,11 @@ def invalid_request(message: str) -> AnthropicError:
     return AnthropicError(400, message)
 
 
+def invalid_json() -> AnthropicError:
+    """A body that is not JSON."""
+    return invalid_request("body: Invalid JSON payload received.")
+
+
 def field_required(field: str) -> AnthropicError:
     """A required field is absent."""
     return invalid_request(f"{field}: Field required")

@@ -240,10 +240,12 @@ def test_a_bad_batch_gets_the_api_error_naming_the_field(mock_llm: MockLLM) -> N
         assert error["type"] == "error" and error["error"]["type"] == "invalid_request_error"
         assert error["error"]["message"].startswith(message), error
         assert error["request_id"] == answer.headers["request-id"]
-    not_json = httpx.post(
-        url, content=b"{", headers={**VERSION, "content-type": "application/json"}
-    )
-    assert not_json.status_code == 400
+    for garbage in (b"{", b'{"requests": ' + b"[" * 2000 + b"]" * 2000 + b"}"):
+        not_json = httpx.post(
+            url, content=garbage, headers={**VERSION, "content-type": "application/json"}
+        )
+        assert not_json.status_code == 400
+        assert not_json.json()["error"]["message"] == "body: Invalid JSON payload received."
     assert httpx.get(f"{url}?limit=0", headers=VERSION).status_code == 400
     assert httpx.get(f"{url}?limit=x", headers=VERSION).json()["error"]["message"] == (
         "limit: Input should be a valid integer"
