@@ -98,9 +98,7 @@ class AnthropicAPI:
         """Add ``request-id`` (repeated in an error body) and the organization header."""
         if type(reply) is BuiltReply:  # `messages` built it with these headers
             return reply
-        document = reply.document
-        if document is None and reply.status >= 400 and reply.body[:1] == b"{":
-            document = _parsed(reply.body)  # a recorded answer carries bytes only
+        document: Any = reply_document(reply) if reply.status >= 400 else None
         error = (
             reply.status >= 400 and isinstance(document, dict) and document.get("type") == "error"
         )
@@ -257,9 +255,15 @@ class AnthropicAPI:
         return Reply.json(wire.model_json(info, name), 200)
 
 
-def _parsed(body: bytes) -> Any:
+def reply_document(reply: Reply) -> Any:
+    """The JSON object behind `reply`: the document it was built from, else its body
+    parsed (a recorded answer carries bytes only); None when the body is no JSON object."""
+    if reply.document is not None:
+        return reply.document
+    if reply.body[:1] != b"{":
+        return None
     try:
-        return json.loads(body)
+        return json.loads(reply.body)
     except ValueError:
         return None
 

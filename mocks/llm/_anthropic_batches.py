@@ -19,7 +19,6 @@ scope they were created in: a scope lists and reads only its own.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import time
 from collections import OrderedDict
@@ -41,6 +40,7 @@ from mocks.core import (
 )
 
 from . import _anthropic_errors as errors
+from ._anthropic_api import reply_document
 from ._anthropic_errors import AnthropicError
 from ._ids import alnum_token
 from ._responders import LLMReply
@@ -414,12 +414,7 @@ def _drawn(host: BatchHost, rate: float) -> bool:
 def _from_reply(reply: Reply) -> dict[str, Any]:
     """The result a programmed reply makes: succeeded with a ``message`` it carries,
     errored with the error it carries (or an ``api_error`` for anything else)."""
-    document = reply.document
-    if document is None and reply.body[:1] == b"{":
-        try:
-            document = json.loads(reply.body)
-        except ValueError:
-            document = None
+    document = reply_document(reply)
     if reply.status < 400 and isinstance(document, dict) and document.get("type") == "message":
         return {"type": "succeeded", "message": document}
     if isinstance(document, dict) and document.get("type") == "error":
